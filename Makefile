@@ -1,0 +1,109 @@
+# spmform - hand-written Makefile.
+#
+#   make            build ./spmform
+#   make run        install missing packages, build, run on the bundled example
+#   make test       install missing packages, run every test under ASan+UBSan
+#   make deps       install the Debian packages the build and tests need (root)
+#   make clean
+
+VERSION  := 0.1.0
+CC       ?= cc
+CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
+LDLIBS   := -lcsv -liniparser
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+
+# The curses-free core: everything spmform check and the tests use.
+CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
+             src/csvio.c src/config.c src/check.c
+MAIN_SRCS := src/main.c
+
+CORE_OBJS := $(CORE_SRCS:src/%.c=build/%.o)
+MAIN_OBJS := $(MAIN_SRCS:src/%.c=build/%.o)
+SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
+SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
+
+# Debian packages: what the build needs, and what the tests need on top.
+BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev
+TEST_PKGS  := libcmocka-dev pkg-config
+PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
+
+.PHONY: all run test unit cli deps deps-check clean
+
+all: spmform
+
+spmform: $(CORE_OBJS) $(MAIN_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/%.o: src/%.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/san/%.o: src/%.c | build/san
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+build/san/spmform: $(SAN_CORE) $(SAN_MAIN)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_CORE) | build/san/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_CORE) $(LDLIBS) -lcmocka
+
+build build/san build/san/tests:
+	mkdir -p $@
+
+run: deps spmform
+	./spmform check forms/examples/inventory.csv
+
+# Unit tests (cmocka) and the command-line tests, all on sanitized builds.
+# Every test program runs even when an earlier one fails; the last line
+# counts them all: "N passed, N failed".
+export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+test: deps
+	@$(MAKE) --no-print-directory $(TEST_BINS) build/san/spmform spmform
+	@pass=0; fail=0; rc=0; \
+	for t in $(TEST_BINS); do \
+	  out=$$(LC_ALL=C.UTF-8 $$t 2>&1); r=$$?; printf '%s\n' "$$out"; \
+	  p=$$(printf '%s\n' "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p'); \
+	  f=$$(printf '%s\n' "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p'); \
+	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
+	  if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] && fail=$$((fail + 1)); fi; \
+	done; \
+	out=$$(SPMFORM=build/san/spmform bash tests/cli/run.sh 2>&1); r=$$?; printf '%s\n' "$$out"; \
+	p=$$(printf '%s\n' "$$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$$/\1/p'); \
+	f=$$(printf '%s\n' "$$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$$/\2/p'); \
+	pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
+	if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] || [ "$$f" = 0 ] && fail=$$((fail + 1)); fi; \
+	echo "$$pass passed, $$fail failed"; exit $$rc
+
+# Installs what is missing; as non-root prints the apt-get line and stops.
+deps:
+	@missing=$$(for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || \
+	      { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; \
+	  else \
+	    echo "missing packages; run as root:"; \
+	    echo "  apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+# Exit status 1 when a package is missing (for .ci/run).
+deps-check:
+	@for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || exit 1; \
+	done
+
+clean:
+	rm -rf build spmform
+
+-include $(CORE_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(SAN_CORE:.o=.d) $(SAN_MAIN:.o=.d)

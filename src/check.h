@@ -1,0 +1,25 @@
+/* check.h - `spmform check`: every problem of a file, with its place.
+ *
+ * Prints one line per problem, "FILE:LINE: error|warning: LABEL: message",
+ * in line order, then a summary line for the file.  Text that comes from
+ * the file (values, names) is escaped: it never reaches a terminal raw.
+ */
+#ifndef SPMFORM_CHECK_H
+#define SPMFORM_CHECK_H
+
+#include <stdio.h>
+
+#include "form.h"
+#include "table.h"
+
+enum {
+	CHECK_OK = 0,       /* no errors (warnings allowed) */
+	CHECK_ERRORS = 1,   /* at least one error in a record */
+	CHECK_UNREADABLE = 2, /* the file could not be read or parsed */
+};
+
+/* Checks the file at path against form, writing to out.  Returns one of
+ * the CHECK_ values. */
+int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out);
+
+#endif

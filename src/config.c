@@ -1,0 +1,126 @@
+/* config.c - see config.h. */
+#include "config.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ini.h"
+#include "text.h"
+
+static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", NULL};
+static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", NULL};
+
+static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out, DiagList *dl)
+{
+	const char *v = ini_get(ini, sec, key);
+	if (!v)
+		return;
+	int b = ini_bool(v);
+	if (b < 0)
+		diag_add(dl, DIAG_ERROR, ini_line(ini, sec, key), 0, -1, -1,
+			 "[%s] %s 應為 yes 或 no，不是「%s」", sec, key, v);
+	else
+		*out = b;
+}
+
+int config_load(Config *cfg, const char *path, DiagList *diags)
+{
+	*cfg = (Config){NULL, xstrdup("inventory"), NULL, {ENC_UTF8, true, true}};
+	if (!path) {
+		if (access("config.ini", F_OK) != 0)
+			return 0;
+		path = "config.ini";
+	}
+	cfg->path = xstrdup(path);
+	size_t before = diags->nerrors;
+	Ini *ini = ini_load(path, diags);
+	if (!ini)
+		return -1;
+	for (size_t i = 0; i < ini_nsections(ini); i++) {
+		const char *s = ini_section(ini, i);
+		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0)
+			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
+				 "不認得的段落 [%s] (可用：[spmform]、[output])", s);
+	}
+	ini_check_keys(ini, "spmform", SPMFORM_KEYS, diags);
+	ini_check_keys(ini, "output", OUTPUT_KEYS, diags);
+	const char *v = ini_get(ini, "spmform", "form");
+	if (v && *v) {
+		free(cfg->form);
+		cfg->form = xstrdup(v);
+	}
+	v = ini_get(ini, "spmform", "forms_dir");
+	if (v && *v)
+		cfg->forms_dir = xstrdup(v);
+	v = ini_get(ini, "output", "encoding");
+	if (v && (text_casecmp(v, "utf-8") == 0 || text_casecmp(v, "utf8") == 0))
+		cfg->out.encoding = ENC_UTF8;
+	else if (v && (text_casecmp(v, "cp950") == 0 || text_casecmp(v, "big5") == 0))
+		cfg->out.encoding = ENC_CP950;
+	else if (v)
+		diag_add(diags, DIAG_ERROR, ini_line(ini, "output", "encoding"), 0, -1, -1,
+			 "[output] encoding 應為 utf-8 或 cp950，不是「%s」", v);
+	set_bool(ini, "output", "bom", &cfg->out.bom, diags);
+	v = ini_get(ini, "output", "newline");
+	if (v && text_casecmp(v, "crlf") == 0)
+		cfg->out.crlf = true;
+	else if (v && text_casecmp(v, "lf") == 0)
+		cfg->out.crlf = false;
+	else if (v)
+		diag_add(diags, DIAG_ERROR, ini_line(ini, "output", "newline"), 0, -1, -1,
+			 "[output] newline 應為 crlf 或 lf，不是「%s」", v);
+	ini_free(ini);
+	return diags->nerrors > before ? -1 : 0;
+}
+
+void config_free(Config *cfg)
+{
+	free(cfg->path);
+	free(cfg->form);
+	free(cfg->forms_dir);
+	*cfg = (Config){0};
+}
+
+static char *try_path(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s.ini", dir, name);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+char *config_form_path(const Config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	if (strchr(name, '/') || (n > 4 && strcmp(name + n - 4, ".ini") == 0))
+		return xstrdup(name);
+	char *p = NULL;
+	if (cfg->forms_dir) {
+		if (cfg->forms_dir[0] != '/' && cfg->path) {
+			char *dup = xstrdup(cfg->path);
+			char *dir = xasprintf("%s/%s", dirname(dup), cfg->forms_dir);
+			p = try_path(dir, name);
+			free(dir);
+			free(dup);
+		} else {
+			p = try_path(cfg->forms_dir, name);
+		}
+	}
+	if (!p)
+		p = try_path("forms", name);
+	if (!p) {
+		char exe[PATH_MAX];
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (len > 0) {
+			exe[len] = '\0';
+			char *dir = xasprintf("%s/forms", dirname(exe));
+			p = try_path(dir, name);
+			free(dir);
+		}
+	}
+	return p;
+}

@@ -1,0 +1,32 @@
+/* config.h - settings from config.ini, and where forms are found.
+ *
+ * config.ini is read from --config PATH when given, else ./config.ini when
+ * it exists; without either, the defaults below apply.  Every setting is
+ * documented in the repository's config.ini.
+ */
+#ifndef SPMFORM_CONFIG_H
+#define SPMFORM_CONFIG_H
+
+#include "diag.h"
+#include "table.h"
+
+typedef struct {
+	char *path;      /* the file read, or NULL when none was */
+	char *form;      /* default form name: "inventory" */
+	char *forms_dir; /* a folder to look in first, or NULL */
+	FileFormat out;  /* how new and UTF-8 files are written */
+} Config;
+
+/* Fills cfg with defaults, then reads path (NULL = ./config.ini if it
+ * exists).  Returns 0, or -1 when the file named cannot be used; problems
+ * go to diags (lines set, the file is cfg->path). */
+int config_load(Config *cfg, const char *path, DiagList *diags);
+void config_free(Config *cfg);
+
+/* The form file for name_or_path: a value with a '/' or ending in ".ini"
+ * is a path; a bare name NAME is looked up as NAME.ini in cfg->forms_dir
+ * (relative to the config file's folder), ./forms, then the forms folder
+ * beside the program.  Returns a malloc'd path, or NULL when not found. */
+char *config_form_path(const Config *cfg, const char *name_or_path);
+
+#endif

@@ -1,0 +1,596 @@
+/* csvio.c - see csvio.h. */
+#include "csvio.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text.h"
+
+/* Larger files are refused rather than read into memory. */
+#define CSV_MAX_SIZE ((size_t)1 << 31)
+
+/* --- place of a byte ---------------------------------------------------- */
+
+typedef struct {
+	long line; /* 1-based */
+	long byte; /* 1-based byte within the line */
+} Place;
+
+static Place place_of(const char *buf, size_t off)
+{
+	Place p = {1, 1};
+	size_t start = 0;
+	for (size_t i = 0; i < off; i++)
+		if (buf[i] == '\n') {
+			p.line++;
+			start = i + 1;
+		}
+	p.byte = (long)(off - start) + 1;
+	return p;
+}
+
+/* Characters (not bytes) of s[0..n): a column a person can count. */
+static long char_count(const char *s, size_t n)
+{
+	long c = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+/* --- encoding ------------------------------------------------------------ */
+
+/* Big5 user-defined areas (造字), which no standard table maps. */
+static bool big5_eudc(const unsigned char *b, size_t n)
+{
+	if (n < 2)
+		return false;
+	unsigned v = (unsigned)b[0] << 8 | b[1];
+	return (v >= 0xFA40 && v <= 0xFEFE) || (v >= 0x8E40 && v <= 0xA0FE) ||
+	       (v >= 0x8140 && v <= 0x8DFE);
+}
+
+/* Converts CP950 in[0..n) to UTF-8.  On failure returns NULL and sets
+ * *bad to the offset of the byte that failed. */
+static char *cp950_to_utf8(const char *in, size_t n, size_t *outlen, size_t *bad)
+{
+	iconv_t cd = iconv_open("UTF-8", "CP950");
+	if (cd == (iconv_t)-1) {
+		*bad = 0;
+		return NULL;
+	}
+	size_t cap = 2 * n + 16;
+	char *out = xmalloc(cap);
+	char *ip = (char *)in, *op = out;
+	size_t il = n, ol = cap;
+	while (il > 0) {
+		if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+			break;
+		if (errno == E2BIG) { /* cannot happen with 2n, but be safe */
+			size_t used = (size_t)(op - out);
+			out = xrealloc(out, cap *= 2);
+			op = out + used;
+			ol = cap - used;
+			continue;
+		}
+		*bad = (size_t)(ip - in);
+		free(out);
+		iconv_close(cd);
+		return NULL;
+	}
+	iconv_close(cd);
+	*outlen = (size_t)(op - out);
+	return out;
+}
+
+/* Converts UTF-8 s to CP950 into out (NUL-terminated; Big5 has no NUL
+ * bytes).  On failure returns false and sets *bad to the offset in s of the
+ * character that cannot be written. */
+static bool utf8_to_cp950(iconv_t cd, const char *s, char **out, size_t *cap, size_t *bad)
+{
+	size_t n = strlen(s);
+	if (*cap < 2 * n + 8) {
+		*cap = 2 * n + 8;
+		*out = xrealloc(*out, *cap);
+	}
+	char *ip = (char *)s, *op = *out;
+	size_t il = n, ol = *cap - 1;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		*bad = (size_t)(ip - s);
+		return false;
+	}
+	*op = '\0';
+	return true;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+typedef struct {
+	const Form *form;
+	Table *t;
+	DiagList *dl;
+	/* the row being read; fields copied out of libcsv's reused buffer */
+	char **row;
+	size_t nrow, caprow;
+	long row_line; /* line where the current row started */
+	/* header */
+	bool have_header;
+	long *colmap; /* header column -> table column */
+	size_t ncols;
+	bool fatal;
+} Reader;
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	Reader *r = ctx;
+	if (r->nrow == r->caprow) {
+		r->caprow = r->caprow ? 2 * r->caprow : 32;
+		r->row = xrealloc(r->row, r->caprow * sizeof *r->row);
+	}
+	/* libcsv reuses its buffer: copy now */
+	r->row[r->nrow++] = text_ndup(data ? data : "", data ? len : 0);
+}
+
+static void take_header(Reader *r)
+{
+	size_t nf = form_nfields(r->form);
+	bool *taken = xcalloc(nf, sizeof *taken);
+	r->ncols = r->nrow;
+	r->colmap = xmalloc((r->nrow ? r->nrow : 1) * sizeof *r->colmap);
+	size_t matched = 0;
+	for (size_t j = 0; j < r->nrow; j++) {
+		long m = form_match_header(r->form, r->row[j], taken);
+		r->colmap[j] = m;
+		if (m >= 0) {
+			taken[m] = true;
+			matched++;
+		}
+	}
+	if (matched == 0) {
+		char *list = xstrdup("");
+		for (size_t i = 0; i < nf; i++) {
+			char *l = xasprintf("%s%s%s", list, i ? "、" : "", form_field(r->form, i)->header);
+			free(list);
+			list = l;
+		}
+		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
+			 "標題列沒有任何認得的欄位，這不是「%s」的檔案？應有的標題：%s",
+			 form_title(r->form), list);
+		free(list);
+		r->fatal = true;
+		free(taken);
+		return;
+	}
+	for (size_t j = 0; j < r->nrow; j++) {
+		if (r->colmap[j] >= 0)
+			continue;
+		r->colmap[j] = (long)table_add_extra(r->t, r->row[j]);
+		if (*r->row[j])
+			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
+				 "第 %zu 欄「%s」不是表單的欄位，將照原樣保留", j + 1, r->row[j]);
+		else
+			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
+				 "第 %zu 欄沒有標題，將照原樣保留", j + 1);
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (!taken[i])
+			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, (int)i,
+				 "檔案缺少這一欄「%s」，已補上空白欄", form_field(r->form, i)->header);
+	free(taken);
+}
+
+static void take_record(Reader *r)
+{
+	bool empty = true;
+	for (size_t j = 0; j < r->nrow && empty; j++)
+		empty = *r->row[j] == '\0';
+	if (empty)
+		return; /* an all-empty record is never kept */
+	Record *rec = table_append(r->t, r->row_line);
+	size_t rec_i = table_nrecords(r->t) - 1, nf = form_nfields(r->form);
+	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
+	for (size_t j = 0; j < n; j++) {
+		size_t col = (size_t)r->colmap[j];
+		if (col < nf) {
+			table_put(r->t, rec_i, col, form_normalize(form_field(r->form, col), r->row[j]));
+			free(r->row[j]);
+		} else {
+			table_put(r->t, rec_i, col, r->row[j]);
+		}
+		r->row[j] = NULL;
+	}
+	if (r->nrow > r->ncols) {
+		bool extra_data = false;
+		for (size_t j = r->ncols; j < r->nrow; j++)
+			extra_data |= *r->row[j] != '\0';
+		if (extra_data) {
+			rec->noverflow = r->nrow - r->ncols;
+			rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
+			for (size_t j = r->ncols; j < r->nrow; j++) {
+				rec->overflow[j - r->ncols] = r->row[j];
+				r->row[j] = NULL;
+			}
+			diag_add(r->dl, DIAG_ERROR, r->row_line, 0, (long)rec_i, -1,
+				 "這筆記錄有 %zu 欄，比標題多 %zu 欄 (多了逗號？)；多出的內容照原樣保留",
+				 r->nrow, r->nrow - r->ncols);
+		}
+	} else if (r->nrow < r->ncols) {
+		diag_add(r->dl, DIAG_WARNING, r->row_line, 0, (long)rec_i, -1,
+			 "這筆記錄只有 %zu 欄，標題有 %zu 欄；缺的視為空白", r->nrow, r->ncols);
+	}
+}
+
+static void on_row(int term, void *ctx)
+{
+	(void)term;
+	Reader *r = ctx;
+	if (!r->fatal) {
+		if (!r->have_header) {
+			r->have_header = true;
+			take_header(r);
+		} else {
+			take_record(r);
+		}
+	}
+	for (size_t j = 0; j < r->nrow; j++)
+		free(r->row[j]);
+	r->nrow = 0;
+}
+
+static void reader_free(Reader *r)
+{
+	for (size_t j = 0; j < r->nrow; j++)
+		free(r->row[j]);
+	free(r->row);
+	free(r->colmap);
+}
+
+/* Parses UTF-8 text (no BOM).  Feeding libcsv one line at a time tells
+ * where each record starts: a record begins on the line at whose start the
+ * parser was between rows. */
+static bool parse_utf8(Reader *r, const char *buf, size_t len)
+{
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		diag_add(r->dl, DIAG_ERROR, 0, 0, -1, -1, "libcsv 初始化失敗");
+		return false;
+	}
+	long line = 0;
+	bool ok = true;
+	for (size_t pos = 0; pos < len && ok && !r->fatal;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		line++;
+		if (p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
+			r->row_line = line;
+		size_t used = csv_parse(&p, buf + pos, n, on_field, on_row, r);
+		if (used != n) {
+			diag_add(r->dl, DIAG_ERROR, line, char_count(buf + pos, used) + 1, -1, -1,
+				 "引號用法不對 (第 %zu 欄)：含逗號、引號或換行的欄位要整個用 \" 括住，欄位裡的 \" 要寫成 \"\"",
+				 r->nrow + 1);
+			ok = false;
+		}
+		pos += n;
+	}
+	if (ok && !r->fatal && csv_fini(&p, on_field, on_row, r) != 0) {
+		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
+			 "從這一行開始的引號到檔案結尾都沒有結束 (少了一個 \")");
+		ok = false;
+	}
+	csv_free(&p);
+	return ok && !r->fatal;
+}
+
+static Table *load_text(const char *buf, size_t len, const Form *form, FileFormat fmt,
+			DiagList *dl)
+{
+	if (len == 0) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的");
+		return NULL;
+	}
+	const char *nul = memchr(buf, '\0', len);
+	if (nul) {
+		Place pl = place_of(buf, (size_t)(nul - buf));
+		diag_add(dl, DIAG_ERROR, pl.line, 0, -1, -1,
+			 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", pl.byte);
+		return NULL;
+	}
+	bool bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	const char *text = bom ? buf + 3 : buf;
+	size_t tlen = bom ? len - 3 : len;
+	char *converted = NULL;
+	size_t bad = text_utf8_invalid_at(text, tlen);
+	if (bad < tlen) {
+		Place pu = place_of(buf, (size_t)(text - buf) + bad);
+		if (bom) {
+			diag_add(dl, DIAG_ERROR, pu.line, 0, -1, -1,
+				 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)",
+				 pu.byte, (unsigned char)text[bad]);
+			return NULL;
+		}
+		size_t bad950 = 0;
+		converted = cp950_to_utf8(text, tlen, &tlen, &bad950);
+		if (!converted) {
+			Place pc = place_of(buf, bad950);
+			const unsigned char *b = (const unsigned char *)buf + bad950;
+			bool two = bad950 + 1 < len;
+			diag_add(dl, DIAG_ERROR, pc.line, 0, -1, -1,
+				 "無法辨認的編碼：不是 UTF-8 (第 %ld 行第 %ld 個位元組 0x%02X)，也不是 CP950/Big5 (第 %ld 行第 %ld 個位元組 0x%02X%s%s)",
+				 pu.line, pu.byte, (unsigned char)text[bad], pc.line, pc.byte, b[0],
+				 two ? " " : "", two && big5_eudc(b, 2) ? "，Big5 造字區的字" : "");
+			return NULL;
+		}
+		text = converted;
+		fmt.encoding = ENC_CP950;
+	}
+	Table *t = table_new(form);
+	Reader r = {.form = form, .t = t, .dl = dl};
+	bool ok = parse_utf8(&r, text, tlen);
+	if (ok && !r.have_header) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的 (沒有標題列)");
+		ok = false;
+	}
+	reader_free(&r);
+	free(converted);
+	if (!ok) {
+		table_free(t);
+		return NULL;
+	}
+	table_set_format(t, fmt);
+	return t;
+}
+
+Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat out_fmt,
+		      DiagList *diags)
+{
+	return load_text(data, len, form, out_fmt, diags);
+}
+
+Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法開啟：%s", strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1,
+			 S_ISDIR(st.st_mode) ? "這是資料夾，不是檔案" : "不是一般檔案");
+		close(fd);
+		return NULL;
+	}
+	if ((size_t)st.st_size > CSV_MAX_SIZE) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "檔案太大 (%lld 位元組)",
+			 (long long)st.st_size);
+		close(fd);
+		return NULL;
+	}
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (len == cap)
+			buf = xrealloc(buf, cap *= 2);
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	Table *t = load_text(buf, len, form, out_fmt, diags);
+	free(buf);
+	return t;
+}
+
+/* --- writing -------------------------------------------------------------- */
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+} Buf;
+
+static void buf_put(Buf *b, const char *s, size_t n)
+{
+	while (b->cap - b->len < n + 1) {
+		b->cap = b->cap ? 2 * b->cap : 4096;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+/* Minimal quoting: only where a reader would misread the value (and where
+ * libcsv would trim it). */
+static bool needs_quotes(const char *s)
+{
+	size_t n = strlen(s);
+	if (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		return true;
+	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+static void put_field(Buf *b, const char *s)
+{
+	if (!needs_quotes(s)) {
+		buf_put(b, s, strlen(s));
+		return;
+	}
+	buf_put(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		buf_put(b, p, 1);
+		if (*p == '"')
+			buf_put(b, "\"", 1);
+	}
+	buf_put(b, "\"", 1);
+}
+
+/* The value of column col of record rec (or the header when rec < 0). */
+static const char *cell(const Table *t, long rec, size_t col)
+{
+	return rec < 0 ? table_col_header(t, col) : table_record_c(t, (size_t)rec)->cells[col];
+}
+
+static void report_cp950(const Table *t, long rec, size_t col, const char *s, size_t bad,
+			 DiagList *dl)
+{
+	uint32_t cp;
+	size_t n = text_utf8_decode(s + bad, strlen(s + bad), &cp);
+	char ch[5] = {0};
+	memcpy(ch, s + bad, n ? n : 1);
+	const Form *form = table_form(t);
+	size_t nf = form_nfields(form);
+	const char *label = col < nf ? form_field(form, col)->label : table_col_header(t, col);
+	if (rec < 0)
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1,
+			 "標題「%s」的「%s」(U+%04X) 無法以 CP950 (Big5) 寫出", label, ch,
+			 (unsigned)cp);
+	else
+		diag_add(dl, DIAG_ERROR, table_record_c(t, (size_t)rec)->line, 0, rec,
+			 col < nf ? (int)col : -1,
+			 "第 %ld 筆記錄「%s」欄的「%s」(U+%04X) 無法以 CP950 (Big5) 寫出；請改字或改存 UTF-8",
+			 rec + 1, label, ch, (unsigned)cp);
+}
+
+char *csvio_serialize(const Table *t, size_t *len, DiagList *diags)
+{
+	FileFormat fmt = table_format(t);
+	Buf out = {0};
+	char *conv = NULL; /* a value in CP950; quoting works on it unchanged,
+			    * since Big5 trail bytes are never , " CR LF space tab */
+	size_t convcap = 0;
+	iconv_t cd = (iconv_t)-1;
+	if (fmt.encoding == ENC_CP950) {
+		cd = iconv_open("CP950", "UTF-8");
+		if (cd == (iconv_t)-1) {
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "系統沒有 CP950 轉換 (iconv)");
+			return NULL;
+		}
+	} else if (fmt.bom) {
+		buf_put(&out, "\xEF\xBB\xBF", 3);
+	}
+	size_t errors = 0, ncols = table_ncols(t);
+	for (long rec = -1; rec < (long)table_nrecords(t); rec++) {
+		if (rec >= 0 && table_record_empty(t, (size_t)rec))
+			continue;
+		const Record *r = rec >= 0 ? table_record_c(t, (size_t)rec) : NULL;
+		size_t n = ncols + (r ? r->noverflow : 0);
+		for (size_t col = 0; col < n; col++) {
+			const char *s = col < ncols ? cell(t, rec, col) : r->overflow[col - ncols];
+			if (col)
+				buf_put(&out, ",", 1);
+			size_t bad;
+			if (cd == (iconv_t)-1) {
+				put_field(&out, s);
+			} else if (utf8_to_cp950(cd, s, &conv, &convcap, &bad)) {
+				put_field(&out, conv);
+			} else {
+				report_cp950(t, rec, col, s, bad, diags);
+				errors++;
+			}
+		}
+		buf_put(&out, fmt.crlf ? "\r\n" : "\n", fmt.crlf ? 2 : 1);
+	}
+	free(conv);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	if (errors) {
+		free(out.buf);
+		return NULL;
+	}
+	*len = out.len;
+	if (!out.buf)
+		out.buf = xstrdup("");
+	return out.buf;
+}
+
+int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags)
+{
+	char *dup = xstrdup(path);
+	char *dir = xstrdup(dirname(dup));
+	free(dup);
+	dup = xstrdup(path);
+	char *tmpl = xasprintf("%s/.%s.XXXXXX", dir, basename(dup));
+	free(dup);
+	int rc = -1;
+	int fd = mkstemp(tmpl);
+	if (fd < 0) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法在 %s 建立暫存檔：%s", dir,
+			 strerror(errno));
+		goto out;
+	}
+	struct stat st;
+	mode_t mode;
+	if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		mode = 0666 & ~um;
+	}
+	const char *what = NULL;
+	int err = 0;
+	for (size_t done = 0; done < len && !what;) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			what = "寫入失敗";
+			err = w < 0 ? errno : ENOSPC;
+		} else {
+			done += (size_t)w;
+		}
+	}
+	if (!what && fchmod(fd, mode) != 0)
+		what = "無法設定權限", err = errno;
+	if (!what && fsync(fd) != 0)
+		what = "fsync 失敗", err = errno;
+	if (close(fd) != 0 && !what)
+		what = "關閉檔案失敗", err = errno;
+	if (!what && rename(tmpl, path) != 0)
+		what = "無法取代原檔", err = errno;
+	if (what) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "%s：%s；原檔未更動", what, strerror(err));
+		unlink(tmpl);
+		goto out;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd); /* make the rename itself durable */
+		close(dfd);
+	}
+	rc = 0;
+out:
+	free(tmpl);
+	free(dir);
+	return rc;
+}
+
+int csvio_save(const Table *t, const char *path, DiagList *diags)
+{
+	size_t len;
+	char *data = csvio_serialize(t, &len, diags);
+	if (!data)
+		return -1;
+	int rc = csvio_write_atomic(path, data, len, diags);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,510 @@
+/* form.c - loads forms/NAME.ini into a Form; see form.h and forms/README.md. */
+#include "form.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ini.h"
+#include "text.h"
+
+struct Form {
+	char *path, *id, *title;
+	FormField *fields;
+	size_t nfields;
+	FormRule *rules;
+	size_t nrules;
+};
+
+static const char *const FORM_KEYS[] = {"id", "title", "version", "note", NULL};
+static const char *const FIELD_KEYS[] = {"header", "label", "help", "kind", "required",
+					 "values", "aliases", "header_aliases", "oid_expect",
+					 NULL};
+static const char *const RULE_KEYS[] = {"type", "field", "fields", "when", "values",
+					"severity", "message", "prompt", NULL};
+
+static const struct {
+	const char *name;
+	FieldKind kind;
+} KINDS[] = {
+    {"text", KIND_TEXT},
+    {"choice", KIND_CHOICE},
+    {"integer", KIND_INTEGER},
+    {"oid", KIND_OID},
+};
+
+static const struct {
+	const char *name;
+	RuleType type;
+} RULE_TYPES[] = {
+    {"only", RULE_ONLY},
+    {"optional", RULE_OPTIONAL},
+    {"require", RULE_REQUIRE},
+    {"unique", RULE_UNIQUE},
+};
+
+/* State of one load: the Ini, the diags, and the form being built. */
+typedef struct {
+	const Ini *ini;
+	DiagList *dl;
+	Form *form;
+} Loader;
+
+#define ERR_AT(L, sec, key, ...)                                                           \
+	diag_add((L)->dl, DIAG_ERROR, ini_line((L)->ini, (sec), (key)), 0, -1, -1, __VA_ARGS__)
+
+static bool valid_id(const char *id)
+{
+	if (!*id)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-'))
+			return false;
+	return true;
+}
+
+/* A string value that must be present and not empty. */
+static char *need(Loader *L, const char *sec, const char *key)
+{
+	const char *v = ini_get(L->ini, sec, key);
+	if (!v || !*v) {
+		ERR_AT(L, sec, key, "[%s] 缺少「%s」", sec, key);
+		return NULL;
+	}
+	return xstrdup(v);
+}
+
+static char *opt(Loader *L, const char *sec, const char *key, const char *def)
+{
+	const char *v = ini_get(L->ini, sec, key);
+	return v ? xstrdup(v) : def ? xstrdup(def) : NULL;
+}
+
+/* A '|' list; an empty item is an error (a stray '|' is a typo). */
+static char **list(Loader *L, const char *sec, const char *key, size_t *n)
+{
+	const char *v = ini_get(L->ini, sec, key);
+	*n = 0;
+	if (!v)
+		return NULL;
+	size_t empty;
+	char **items = ini_split(v, n, &empty);
+	if (empty && *v)
+		ERR_AT(L, sec, key, "[%s] %s 有空的項目 (多了一個 | ?)", sec, key);
+	for (size_t i = 0; i < *n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(items[i], items[j]) == 0)
+				ERR_AT(L, sec, key, "[%s] %s 的「%s」重複", sec, key, items[i]);
+	return items;
+}
+
+static void load_field(Loader *L, const char *sec, long line, FormField *f)
+{
+	memset(f, 0, sizeof *f);
+	f->line = line;
+	f->id = xstrdup(sec + strlen("field."));
+	if (!valid_id(f->id))
+		ERR_AT(L, sec, NULL, "欄位代號「%s」只能用小寫英文字母、數字、_ 和 -", f->id);
+	ini_check_keys(L->ini, sec, FIELD_KEYS, L->dl);
+	f->header = need(L, sec, "header");
+	f->label = opt(L, sec, "label", f->header);
+	f->help = opt(L, sec, "help", "");
+	const char *kind = ini_get(L->ini, sec, "kind");
+	f->kind = KIND_TEXT;
+	if (kind) {
+		size_t k = 0;
+		while (k < sizeof KINDS / sizeof *KINDS && strcmp(KINDS[k].name, kind) != 0)
+			k++;
+		if (k == sizeof KINDS / sizeof *KINDS)
+			ERR_AT(L, sec, "kind", "[%s] kind「%s」不認得 (可用：text, choice, integer, oid)",
+			       sec, kind);
+		else
+			f->kind = KINDS[k].kind;
+	}
+	const char *req = ini_get(L->ini, sec, "required");
+	if (req) {
+		int b = ini_bool(req);
+		if (b < 0)
+			ERR_AT(L, sec, "required", "[%s] required 應為 yes 或 no，不是「%s」", sec,
+			       req);
+		f->required = b == 1;
+	}
+	f->values = list(L, sec, "values", &f->nvalues);
+	if (f->kind == KIND_CHOICE && f->nvalues == 0)
+		ERR_AT(L, sec, "values", "[%s] kind = choice 需要 values (以 | 分隔)", sec);
+	if (f->kind != KIND_CHOICE && ini_get(L->ini, sec, "values"))
+		ERR_AT(L, sec, "values", "[%s] 只有 kind = choice 的欄位可以有 values", sec);
+	size_t na;
+	char **al = list(L, sec, "aliases", &na);
+	if (na && f->kind != KIND_CHOICE)
+		ERR_AT(L, sec, "aliases", "[%s] 只有 kind = choice 的欄位可以有 aliases", sec);
+	f->aliases = xcalloc(na, sizeof *f->aliases);
+	for (size_t i = 0; i < na; i++) {
+		char *colon = strchr(al[i], ':');
+		if (!colon) {
+			ERR_AT(L, sec, "aliases", "[%s] aliases 的「%s」應寫成 輸入:值", sec, al[i]);
+			continue;
+		}
+		*colon = '\0';
+		FormAlias a = {text_trim(al[i]), text_trim(colon + 1)};
+		if (form_value_index(f, a.to) < 0)
+			ERR_AT(L, sec, "aliases", "[%s] aliases 指向「%s」，但它不在 values 中", sec,
+			       a.to);
+		f->aliases[f->naliases++] = a;
+	}
+	ini_strv_free(al, na);
+	f->header_aliases = list(L, sec, "header_aliases", &f->nheader_aliases);
+	f->oid_expect = list(L, sec, "oid_expect", &f->noid_expect);
+	if (f->noid_expect && f->kind != KIND_OID)
+		ERR_AT(L, sec, "oid_expect", "[%s] 只有 kind = oid 的欄位可以有 oid_expect", sec);
+}
+
+/* The field named by id, reported when unknown. */
+static bool field_ref(Loader *L, const char *sec, const char *key, const char *id, size_t *out)
+{
+	long i = form_field_index(L->form, id);
+	if (i < 0) {
+		ERR_AT(L, sec, key, "[%s] %s 指向不存在的欄位「%s」", sec, key, id);
+		return false;
+	}
+	*out = (size_t)i;
+	return true;
+}
+
+/* Every one of values must be a value of choice field f. */
+static void check_values(Loader *L, const char *sec, const char *key, const FormField *f,
+			 char **values, size_t n)
+{
+	if (f->kind != KIND_CHOICE)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (form_value_index(f, values[i]) < 0)
+			ERR_AT(L, sec, key, "[%s] %s 的「%s」不是欄位 %s 的選項", sec, key, values[i],
+			       f->id);
+}
+
+/* "FIELD = A|B" or "FIELD != A|B". */
+static void load_cond(Loader *L, const char *sec, FormCond *c)
+{
+	const char *w = ini_get(L->ini, sec, "when");
+	if (!w)
+		return;
+	const char *eq = strchr(w, '=');
+	if (!eq || eq == w) {
+		ERR_AT(L, sec, "when", "[%s] when 應寫成「欄位 = 值|值」或「欄位 != 值|值」", sec);
+		return;
+	}
+	bool neg = eq[-1] == '!';
+	char *raw = text_ndup(w, (size_t)(eq - w) - (neg ? 1 : 0));
+	char *id = text_trim(raw);
+	free(raw);
+	size_t nempty;
+	c->values = ini_split(eq + 1, &c->nvalues, &nempty);
+	c->op = neg ? COND_NOT_IN : COND_IN;
+	if (c->nvalues == 0 || nempty)
+		ERR_AT(L, sec, "when", "[%s] when 的值不可空白", sec);
+	if (field_ref(L, sec, "when", id, &c->field)) {
+		c->present = true;
+		check_values(L, sec, "when", &L->form->fields[c->field], c->values, c->nvalues);
+	}
+	free(id);
+}
+
+static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
+{
+	memset(r, 0, sizeof *r);
+	r->line = line;
+	r->id = xstrdup(sec + strlen("rule."));
+	ini_check_keys(L->ini, sec, RULE_KEYS, L->dl);
+	const char *type = ini_get(L->ini, sec, "type");
+	size_t t = 0;
+	while (type && t < sizeof RULE_TYPES / sizeof *RULE_TYPES &&
+	       strcmp(RULE_TYPES[t].name, type) != 0)
+		t++;
+	if (!type || t == sizeof RULE_TYPES / sizeof *RULE_TYPES) {
+		ERR_AT(L, sec, "type", "[%s] type 應為 only, optional, require 或 unique", sec);
+		return;
+	}
+	r->type = RULE_TYPES[t].type;
+	load_cond(L, sec, &r->when);
+	if (r->type == RULE_UNIQUE && r->when.present)
+		ERR_AT(L, sec, "when", "[%s] unique 規則不能有 when", sec);
+	if (r->type != RULE_UNIQUE && !r->when.present && !ini_get(L->ini, sec, "when"))
+		ERR_AT(L, sec, NULL, "[%s] %s 規則需要 when", sec, type);
+
+	const char *fkey = r->type == RULE_ONLY ? "field" : "fields";
+	const char *other = r->type == RULE_ONLY ? "fields" : "field";
+	if (ini_get(L->ini, sec, other))
+		ERR_AT(L, sec, other, "[%s] %s 規則用「%s」，不是「%s」", sec, type, fkey, other);
+	size_t nids;
+	char **ids = list(L, sec, fkey, &nids);
+	if (nids == 0)
+		ERR_AT(L, sec, fkey, "[%s] 缺少 %s", sec, fkey);
+	if (r->type == RULE_ONLY && nids > 1)
+		ERR_AT(L, sec, fkey, "[%s] only 規則只能有一個 field", sec);
+	r->fields = xcalloc(nids, sizeof *r->fields);
+	for (size_t i = 0; i < nids; i++)
+		if (field_ref(L, sec, fkey, ids[i], &r->fields[r->nfields]))
+			r->nfields++;
+	ini_strv_free(ids, nids);
+
+	r->values = list(L, sec, "values", &r->nvalues);
+	if (r->type == RULE_ONLY) {
+		if (r->nvalues == 0)
+			ERR_AT(L, sec, "values", "[%s] only 規則需要 values", sec);
+		else if (r->nfields == 1) {
+			const FormField *f = &L->form->fields[r->fields[0]];
+			if (f->kind != KIND_CHOICE)
+				ERR_AT(L, sec, "field", "[%s] only 規則的欄位 %s 不是 choice", sec,
+				       f->id);
+			check_values(L, sec, "values", f, r->values, r->nvalues);
+		}
+	} else if (r->nvalues) {
+		ERR_AT(L, sec, "values", "[%s] 只有 only 規則可以有 values", sec);
+	}
+	if (r->type == RULE_OPTIONAL)
+		for (size_t i = 0; i < r->nfields; i++)
+			if (!L->form->fields[r->fields[i]].required)
+				ERR_AT(L, sec, "fields",
+				       "[%s] 欄位 %s 本來就不是必填，optional 對它沒有作用", sec,
+				       L->form->fields[r->fields[i]].id);
+
+	const char *sev = ini_get(L->ini, sec, "severity");
+	r->severity = DIAG_ERROR;
+	if (sev && strcmp(sev, "warning") == 0)
+		r->severity = DIAG_WARNING;
+	else if (sev && strcmp(sev, "error") != 0)
+		ERR_AT(L, sec, "severity", "[%s] severity 應為 error 或 warning", sec);
+	r->message = opt(L, sec, "message", NULL);
+	r->prompt = opt(L, sec, "prompt", NULL);
+	if (r->prompt && r->type != RULE_REQUIRE)
+		ERR_AT(L, sec, "prompt", "[%s] 只有 require 規則可以有 prompt", sec);
+}
+
+Form *form_load(const char *path, DiagList *diags)
+{
+	size_t before = diags->nerrors;
+	Ini *ini = ini_load(path, diags);
+	if (!ini)
+		return NULL;
+	Form *form = xcalloc(1, sizeof *form);
+	form->path = xstrdup(path);
+	Loader L = {ini, diags, form};
+
+	size_t ns = ini_nsections(ini), nf = 0, nr = 0;
+	bool have_form = false;
+	for (size_t i = 0; i < ns; i++) {
+		const char *s = ini_section(ini, i);
+		if (strncmp(s, "field.", 6) == 0)
+			nf++;
+		else if (strncmp(s, "rule.", 5) == 0)
+			nr++;
+		else if (strcmp(s, "form") == 0)
+			have_form = true;
+		else
+			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
+				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號])", s);
+	}
+	if (have_form) {
+		ini_check_keys(ini, "form", FORM_KEYS, diags);
+		form->id = need(&L, "form", "id");
+		form->title = need(&L, "form", "title");
+	} else {
+		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "缺少 [form] 段落 (id 與 title)");
+	}
+	if (nf == 0)
+		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "表單沒有任何 [field.代號] 段落");
+
+	/* fields first, in file order, so that rules may name any of them */
+	form->fields = xcalloc(nf, sizeof *form->fields);
+	for (size_t i = 0; i < ns; i++) {
+		const char *s = ini_section(ini, i);
+		if (strncmp(s, "field.", 6) == 0)
+			load_field(&L, s, ini_section_line(ini, i), &form->fields[form->nfields++]);
+	}
+	form->rules = xcalloc(nr, sizeof *form->rules);
+	for (size_t i = 0; i < ns; i++) {
+		const char *s = ini_section(ini, i);
+		if (strncmp(s, "rule.", 5) == 0)
+			load_rule(&L, s, ini_section_line(ini, i), &form->rules[form->nrules++]);
+	}
+	ini_free(ini);
+	if (diags->nerrors > before) {
+		form_free(form);
+		return NULL;
+	}
+	return form;
+}
+
+static void free_cond(FormCond *c)
+{
+	ini_strv_free(c->values, c->nvalues);
+}
+
+void form_free(Form *form)
+{
+	if (!form)
+		return;
+	for (size_t i = 0; i < form->nfields; i++) {
+		FormField *f = &form->fields[i];
+		free(f->id);
+		free(f->header);
+		free(f->label);
+		free(f->help);
+		ini_strv_free(f->values, f->nvalues);
+		for (size_t a = 0; a < f->naliases; a++) {
+			free(f->aliases[a].from);
+			free(f->aliases[a].to);
+		}
+		free(f->aliases);
+		ini_strv_free(f->header_aliases, f->nheader_aliases);
+		ini_strv_free(f->oid_expect, f->noid_expect);
+	}
+	for (size_t i = 0; i < form->nrules; i++) {
+		FormRule *r = &form->rules[i];
+		free(r->id);
+		free_cond(&r->when);
+		free(r->fields);
+		ini_strv_free(r->values, r->nvalues);
+		free(r->message);
+		free(r->prompt);
+	}
+	free(form->fields);
+	free(form->rules);
+	free(form->path);
+	free(form->id);
+	free(form->title);
+	free(form);
+}
+
+const char *form_id(const Form *form)
+{
+	return form->id;
+}
+
+const char *form_title(const Form *form)
+{
+	return form->title;
+}
+
+const char *form_path(const Form *form)
+{
+	return form->path;
+}
+
+size_t form_nfields(const Form *form)
+{
+	return form->nfields;
+}
+
+const FormField *form_field(const Form *form, size_t i)
+{
+	return &form->fields[i];
+}
+
+long form_field_index(const Form *form, const char *id)
+{
+	for (size_t i = 0; i < form->nfields; i++)
+		if (form->fields[i].id && text_casecmp(form->fields[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+size_t form_nrules(const Form *form)
+{
+	return form->nrules;
+}
+
+const FormRule *form_rule(const Form *form, size_t i)
+{
+	return &form->rules[i];
+}
+
+long form_value_index(const FormField *field, const char *value)
+{
+	for (size_t i = 0; i < field->nvalues; i++)
+		if (strcmp(field->values[i], value) == 0)
+			return (long)i;
+	return -1;
+}
+
+char *form_normalize(const FormField *field, const char *raw)
+{
+	char *v = text_trim(raw);
+	if (field->kind == KIND_INTEGER || field->kind == KIND_OID) {
+		char *h = text_halfwidth(v);
+		free(v);
+		v = text_trim(h); /* a full-width space became an ASCII one */
+		free(h);
+	} else if (field->kind == KIND_CHOICE && *v && form_value_index(field, v) < 0) {
+		char *h = text_halfwidth(v);
+		for (size_t i = 0; i < field->naliases; i++)
+			if (text_casecmp(h, field->aliases[i].from) == 0) {
+				free(v);
+				v = xstrdup(field->aliases[i].to);
+				break;
+			}
+		free(h);
+	}
+	return v;
+}
+
+/* The comparison key of a column title: half-width, cut at the note (註),
+ * without white space, ASCII lower case.  With bare, parenthesised parts
+ * are dropped as well. */
+static char *header_key(const char *title, bool bare)
+{
+	char *h = text_halfwidth(title);
+	char *note = strstr(h, "註");
+	if (note)
+		*note = '\0';
+	char *o = h;
+	int depth = 0;
+	for (const char *p = h; *p; p++) {
+		char c = *p;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (bare && c == '(') {
+			depth++;
+			continue;
+		}
+		if (bare && c == ')' && depth > 0) {
+			depth--;
+			continue;
+		}
+		if (bare && depth > 0)
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 'a' - 'A');
+		*o++ = c;
+	}
+	*o = '\0';
+	return h;
+}
+
+static bool header_matches(const FormField *f, const char *key, bool bare)
+{
+	bool hit = false;
+	const char *names[2] = {f->header, f->label};
+	for (size_t i = 0; i < 2 + f->nheader_aliases && !hit; i++) {
+		char *k = header_key(i < 2 ? names[i] : f->header_aliases[i - 2], bare);
+		hit = *k && strcmp(k, key) == 0;
+		free(k);
+	}
+	return hit;
+}
+
+long form_match_header(const Form *form, const char *title, const bool *taken)
+{
+	for (int bare = 0; bare <= 1; bare++) {
+		char *key = header_key(title, bare);
+		long found = -1;
+		for (size_t i = 0; *key && i < form->nfields && found < 0; i++)
+			if ((!taken || !taken[i]) && header_matches(&form->fields[i], key, bare))
+				found = (long)i;
+		free(key);
+		if (found >= 0)
+			return found;
+	}
+	return -1;
+}

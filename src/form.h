@@ -1,0 +1,121 @@
+/* form.h - a form definition loaded from forms/NAME.ini.
+ *
+ * A Form is everything spmform knows about one kind of file: its columns
+ * (FormField, in output order) and the rules between them (FormRule).  Not a
+ * single label, value or rule of a particular form lives in C; see
+ * forms/README.md for the file format.
+ *
+ * A Form is immutable once loaded.  The FormField and FormRule pointers and
+ * every string reachable from them belong to the Form and stay valid until
+ * form_free().
+ */
+#ifndef SPMFORM_FORM_H
+#define SPMFORM_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef enum {
+	KIND_TEXT,    /* free text */
+	KIND_CHOICE,  /* one of FormField.values */
+	KIND_INTEGER, /* digits only */
+	KIND_OID,     /* dotted-decimal object identifier */
+} FieldKind;
+
+typedef struct {
+	char *from; /* compared ASCII-case-insensitively, after text_halfwidth */
+	char *to;   /* one of the field's values */
+} FormAlias;
+
+typedef struct {
+	char *id;     /* ASCII [a-z0-9_], unique within the form */
+	char *header; /* exact column title written to files */
+	char *label;  /* what a person sees on screen and in messages */
+	char *help;   /* help text for the clerk, may be "" */
+	FieldKind kind;
+	bool required;
+	char **values; /* KIND_CHOICE: permitted values in template order */
+	size_t nvalues;
+	FormAlias *aliases; /* KIND_CHOICE: other spellings accepted on input */
+	size_t naliases;
+	char **header_aliases; /* other titles recognised when reading */
+	size_t nheader_aliases;
+	char **oid_expect; /* KIND_OID: arcs a value should lie under */
+	size_t noid_expect;
+	long line; /* line of the field's section in the form file */
+} FormField;
+
+typedef enum {
+	RULE_ONLY,     /* when COND, FIELD may only hold VALUES */
+	RULE_OPTIONAL, /* when COND, the required FIELDS may stay empty (免填) */
+	RULE_REQUIRE,  /* when COND, FIELDS are required */
+	RULE_UNIQUE,   /* FIELDS together should not repeat within a file */
+} RuleType;
+
+typedef enum {
+	COND_IN,     /* the field's value is one of values */
+	COND_NOT_IN, /* the field has a value and it is none of values */
+} CondOp;
+
+typedef struct {
+	bool present; /* false: the rule always applies */
+	size_t field;
+	CondOp op;
+	char **values;
+	size_t nvalues;
+} FormCond;
+
+typedef struct {
+	char *id;
+	RuleType type;
+	FormCond when;
+	size_t *fields; /* RULE_ONLY has exactly one */
+	size_t nfields;
+	char **values; /* RULE_ONLY: the permitted subset, in template order */
+	size_t nvalues;
+	DiagLevel severity;
+	char *message; /* template, or NULL for the built-in one */
+	char *prompt;  /* RULE_REQUIRE: what the screen asks for, or NULL */
+	long line;
+} FormRule;
+
+typedef struct Form Form;
+
+/* Loads PATH.  Every problem found is appended to diags with its line (the
+ * caller prints them with PATH as the file name); loading goes on after a
+ * problem so that one run shows them all.  Returns NULL if any error was
+ * found, a Form otherwise (warnings allowed). */
+Form *form_load(const char *path, DiagList *diags);
+void form_free(Form *form);
+
+const char *form_id(const Form *form);
+const char *form_title(const Form *form);
+const char *form_path(const Form *form);
+
+size_t form_nfields(const Form *form);
+const FormField *form_field(const Form *form, size_t i);
+/* Index of the field with this id, or -1. */
+long form_field_index(const Form *form, const char *id);
+
+size_t form_nrules(const Form *form);
+const FormRule *form_rule(const Form *form, size_t i);
+
+/* Index of value in field->values, or -1.  Exact comparison. */
+long form_value_index(const FormField *field, const char *value);
+
+/* What a raw cell becomes when stored: trimmed; for integer and OID fields
+ * full-width digits and dots made ASCII; for choice fields an alias (Y/N,
+ * y/n, ...) replaced by its value.  Never rejects: checking is rules_*'s
+ * job.  Returns a malloc'd string. */
+char *form_normalize(const FormField *field, const char *raw);
+
+/* The form field a column title of a file stands for, or -1.  Tolerant of a
+ * note after the name (註...), line breaks, spaces, full-width parentheses,
+ * ASCII case, the field's header_aliases, and, failing all those, of
+ * parenthesised parts such as "(必填)".  Fields marked in taken[] (may be
+ * NULL) are not offered again. */
+long form_match_header(const Form *form, const char *title, const bool *taken);
+
+#endif

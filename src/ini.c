@@ -1,0 +1,441 @@
+/* ini.c - see ini.h. */
+#define _GNU_SOURCE /* memfd_create */
+#include "ini.h"
+
+#include <errno.h>
+#include <iniparser/iniparser.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text.h"
+
+/* iniparser reads lines with fgets into a 1024-byte buffer: a line of 1023
+ * bytes or more (with its newline) fails the whole load. */
+#define INI_MAX_LINE 1022
+/* A form or config file larger than this is not a form or config file. */
+#define INI_MAX_SIZE (4L * 1024 * 1024)
+
+typedef struct {
+	char *name; /* lower-cased */
+	long line;
+} Name;
+
+typedef struct {
+	Name sec;
+	Name *keys;
+	size_t nkeys, cap;
+} Section;
+
+struct Ini {
+	dictionary *dict;
+	Section *secs;
+	size_t nsecs, cap;
+};
+
+static char *lower_dup(const char *s, size_t n)
+{
+	char *p = text_ndup(s, n);
+	for (char *q = p; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q + 'a' - 'A');
+	return p;
+}
+
+static void span_trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
+		(*n)--;
+}
+
+static Section *find_section(const Ini *ini, const char *name)
+{
+	for (size_t i = 0; i < ini->nsecs; i++)
+		if (strcmp(ini->secs[i].sec.name, name) == 0)
+			return &ini->secs[i];
+	return NULL;
+}
+
+static const Name *find_key(const Section *s, const char *key)
+{
+	for (size_t i = 0; i < s->nkeys; i++)
+		if (strcmp(s->keys[i].name, key) == 0)
+			return &s->keys[i];
+	return NULL;
+}
+
+/* Walks the text line by line as iniparser will, recording sections and
+ * keys with their lines, and reporting what iniparser would get wrong or
+ * reject.  Returns the number of errors. */
+static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
+{
+	size_t errors = 0;
+	long lineno = 0;
+	bool continued = false; /* previous line ended in '\' */
+	Section *cur = NULL;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		const char *s = buf + pos;
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		if (n > INI_MAX_LINE) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+				 "這一行有 %zu 位元組，超過 iniparser 的上限 %d：請把長文字分成幾個鍵或縮短",
+				 n, INI_MAX_LINE);
+			errors++;
+			continued = false;
+			continue;
+		}
+		if (memchr(s, '\0', n)) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "這一行有 NUL 位元組");
+			errors++;
+			continue;
+		}
+		size_t inv = text_utf8_invalid_at(s, n);
+		if (inv < n) {
+			diag_add(dl, DIAG_ERROR, lineno, (long)inv + 1, -1, -1,
+				 "不是 UTF-8 (位元組 0x%02X)：設定與表單檔必須存成 UTF-8",
+				 (unsigned char)s[inv]);
+			errors++;
+			continue;
+		}
+		span_trim(&s, &n);
+		bool was_continued = continued;
+		continued = n > 0 && s[n - 1] == '\\';
+		if (was_continued || n == 0 || s[0] == ';' || s[0] == '#')
+			continue;
+		if (s[0] == '[') {
+			if (s[n - 1] != ']') {
+				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+					 "段落標題必須以 ] 結尾 (iniparser 不接受段落標題後的註解)");
+				errors++;
+				cur = NULL;
+				continue;
+			}
+			const char *name = s + 1;
+			size_t nn = n - 2;
+			span_trim(&name, &nn);
+			char *lname = lower_dup(name, nn);
+			if (nn == 0 || strchr(lname, ':') || strchr(lname, '[') || strchr(lname, ']')) {
+				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+					 "段落名稱「%s」不可空白，也不可含 : [ ]", lname);
+				errors++;
+				free(lname);
+				cur = NULL;
+				continue;
+			}
+			Section *dup = find_section(ini, lname);
+			if (dup) {
+				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+					 "段落 [%s] 重複 (第 %ld 行已有)", lname, dup->sec.line);
+				errors++;
+				free(lname);
+				cur = NULL;
+				continue;
+			}
+			if (ini->nsecs == ini->cap) {
+				ini->cap = ini->cap ? 2 * ini->cap : 16;
+				ini->secs = xrealloc(ini->secs, ini->cap * sizeof *ini->secs);
+			}
+			cur = &ini->secs[ini->nsecs++];
+			*cur = (Section){{lname, lineno}, NULL, 0, 0};
+			continue;
+		}
+		const char *eq = memchr(s, '=', n);
+		if (!eq) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+				 "看不懂這一行：應為 [段落]、鍵 = 值，或以 ; 開頭的註解");
+			errors++;
+			continue;
+		}
+		const char *k = s;
+		size_t kn = (size_t)(eq - s);
+		span_trim(&k, &kn);
+		char *key = lower_dup(k, kn);
+		if (kn == 0 || strchr(key, ':')) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵名不可空白，也不可含 :");
+			errors++;
+			free(key);
+			continue;
+		}
+		if (!cur) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵「%s」不在任何 [段落] 之下", key);
+			errors++;
+			free(key);
+			continue;
+		}
+		const Name *dup = find_key(cur, key);
+		if (dup) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+				 "[%s] 的鍵「%s」重複 (第 %ld 行已有)；iniparser 會默默只留最後一個",
+				 cur->sec.name, key, dup->line);
+			errors++;
+			free(key);
+			continue;
+		}
+		if (cur->nkeys == cur->cap) {
+			cur->cap = cur->cap ? 2 * cur->cap : 8;
+			cur->keys = xrealloc(cur->keys, cur->cap * sizeof *cur->keys);
+		}
+		cur->keys[cur->nkeys++] = (Name){key, lineno};
+		/* an unquoted ';' or '#' starts a comment: the rest is cut off */
+		const char *v = eq + 1;
+		size_t vn = n - (size_t)(v - s);
+		span_trim(&v, &vn);
+		if (vn && v[0] != '"' && v[0] != '\'' && (memchr(v, ';', vn) || memchr(v, '#', vn)))
+			diag_add(dl, DIAG_WARNING, lineno, 0, -1, -1,
+				 "值中的 ; 或 # 之後會被當成註解截掉；若是值的一部分，請用雙引號括住整個值");
+	}
+	return errors;
+}
+
+/* iniparser reports through this callback; it is global state, set around
+ * each load (not thread-safe, as iniparser itself). */
+static DiagList *cb_diags;
+
+static int ini_error_cb(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!cb_diags)
+		return n;
+	/* "iniparser: syntax error in F (N):\n-> LINE\n" */
+	long line = 0;
+	const char *paren = strrchr(msg, '(');
+	const char *colon = strstr(msg, "):");
+	if (colon) {
+		for (const char *p = colon; p > msg; p--)
+			if (*p == '(') {
+				paren = p;
+				break;
+			}
+	}
+	if (paren)
+		line = strtol(paren + 1, NULL, 10);
+	msg[strcspn(msg, "\n")] = '\0';
+	diag_add(cb_diags, DIAG_ERROR, line, 0, -1, -1, "%s", msg);
+	return n;
+}
+
+static bool read_all(const char *path, char **buf, size_t *len, DiagList *dl)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "無法開啟：%s", strerror(errno));
+		return false;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "不是一般檔案");
+		fclose(f);
+		return false;
+	}
+	size_t cap = 4096, n = 0;
+	char *b = xmalloc(cap);
+	size_t got;
+	while ((got = fread(b + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n > (size_t)INI_MAX_SIZE) {
+			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案太大 (超過 %ld 位元組)",
+				 INI_MAX_SIZE);
+			free(b);
+			fclose(f);
+			return false;
+		}
+		if (n == cap)
+			b = xrealloc(b, cap *= 2);
+	}
+	bool err = ferror(f);
+	fclose(f);
+	if (err) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗");
+		free(b);
+		return false;
+	}
+	*buf = b;
+	*len = n;
+	return true;
+}
+
+/* iniparser 4.1 can only load a path.  A file with a BOM is handed over as
+ * an in-memory copy without it. */
+static dictionary *load_without_bom(const char *body, size_t len)
+{
+	int fd = memfd_create("spmform-ini", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	dictionary *d = NULL;
+	if (write(fd, body, len) == (ssize_t)len) {
+		char p[64];
+		snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+		d = iniparser_load(p);
+	}
+	close(fd);
+	return d;
+}
+
+Ini *ini_load(const char *path, DiagList *diags)
+{
+	char *buf;
+	size_t len;
+	if (!read_all(path, &buf, &len, diags))
+		return NULL;
+	bool bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	const char *body = bom ? buf + 3 : buf;
+	size_t blen = bom ? len - 3 : len;
+	Ini *ini = xcalloc(1, sizeof *ini);
+	size_t before = diags->nerrors;
+	if (prescan(ini, body, blen, diags) > 0) {
+		free(buf);
+		ini_free(ini);
+		return NULL;
+	}
+	cb_diags = diags;
+	iniparser_set_error_callback(ini_error_cb);
+	ini->dict = bom ? load_without_bom(body, blen) : iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	cb_diags = NULL;
+	free(buf);
+	if (!ini->dict) {
+		if (diags->nerrors == before)
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "iniparser 無法載入此檔");
+		ini_free(ini);
+		return NULL;
+	}
+	return ini;
+}
+
+void ini_free(Ini *ini)
+{
+	if (!ini)
+		return;
+	if (ini->dict)
+		iniparser_freedict(ini->dict);
+	for (size_t i = 0; i < ini->nsecs; i++) {
+		for (size_t k = 0; k < ini->secs[i].nkeys; k++)
+			free(ini->secs[i].keys[k].name);
+		free(ini->secs[i].keys);
+		free(ini->secs[i].sec.name);
+	}
+	free(ini->secs);
+	free(ini);
+}
+
+size_t ini_nsections(const Ini *ini)
+{
+	return ini->nsecs;
+}
+
+const char *ini_section(const Ini *ini, size_t i)
+{
+	return ini->secs[i].sec.name;
+}
+
+long ini_section_line(const Ini *ini, size_t i)
+{
+	return ini->secs[i].sec.line;
+}
+
+const char *ini_get(const Ini *ini, const char *section, const char *key)
+{
+	const Section *s = find_section(ini, section);
+	if (!s || !find_key(s, key))
+		return NULL; /* never ask iniparser for anything but a known key */
+	char *full = xasprintf("%s:%s", section, key);
+	const char *v = iniparser_getstring(ini->dict, full, NULL);
+	free(full);
+	return v;
+}
+
+long ini_line(const Ini *ini, const char *section, const char *key)
+{
+	const Section *s = find_section(ini, section);
+	if (!s)
+		return 0;
+	const Name *k = find_key(s, key);
+	return k ? k->line : s->sec.line;
+}
+
+size_t ini_check_keys(const Ini *ini, const char *section, const char *const *allowed,
+		      DiagList *diags)
+{
+	const Section *s = find_section(ini, section);
+	size_t bad = 0;
+	for (size_t i = 0; s && i < s->nkeys; i++) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = strcmp(*a, s->keys[i].name) == 0;
+		if (ok)
+			continue;
+		char *list = xstrdup("");
+		for (const char *const *a = allowed; *a; a++) {
+			char *l = xasprintf("%s%s%s", list, *list ? ", " : "", *a);
+			free(list);
+			list = l;
+		}
+		diag_add(diags, DIAG_ERROR, s->keys[i].line, 0, -1, -1,
+			 "[%s] 沒有「%s」這個鍵 (可用：%s)", section, s->keys[i].name, list);
+		free(list);
+		bad++;
+	}
+	return bad;
+}
+
+int ini_bool(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "1", "on", "y"};
+	static const char *const no[] = {"no", "false", "0", "off", "n"};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (text_casecmp(v, yes[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (text_casecmp(v, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+char **ini_split(const char *value, size_t *n, size_t *nempty)
+{
+	size_t cap = 4, count = 0, empty = 0;
+	char **v = xmalloc(cap * sizeof *v);
+	const char *p = value;
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		char *raw = text_ndup(p, len);
+		char *item = text_trim(raw);
+		free(raw);
+		if (*item) {
+			if (count == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof *v);
+			v[count++] = item;
+		} else {
+			free(item);
+			empty++;
+		}
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	*n = count;
+	if (nempty)
+		*nempty = empty;
+	return v;
+}
+
+void ini_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}

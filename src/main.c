@@ -1,0 +1,156 @@
+/* main.c - command line: spmform check, --help, --version.
+ *
+ * Only start-up code may exit; everything below returns status.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "config.h"
+#include "form.h"
+#include "text.h"
+
+#ifndef SPMFORM_VERSION
+#define SPMFORM_VERSION "0.1.0"
+#endif
+
+static const char USAGE[] =
+    "用法 (usage):\n"
+    "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
+    "  spmform --help | --version\n"
+    "\n"
+    "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
+    "\n"
+    "指令 (commands):\n"
+    "  check FILE...      檢查 CSV 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
+    "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
+    "選項 (options):\n"
+    "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
+    "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
+    "  -h, --help         顯示這段說明\n"
+    "  -V, --version      顯示版本\n"
+    "\n"
+    "結束碼 (exit status): 0 沒有錯誤 (可有警告)；1 有記錄錯誤；2 檔案無法讀取或解析，\n"
+    "或命令列、表單、設定檔有誤。\n";
+
+static void print_diags(const char *file, DiagList *dl)
+{
+	diag_sort(dl);
+	for (size_t i = 0; i < dl->n; i++)
+		diag_print(stderr, file, &dl->items[i], NULL);
+}
+
+/* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "spmform: %s 後面要有值\n", name);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	const char *form_opt = NULL, *config_opt = NULL, *command = NULL;
+	char **files = xcalloc((size_t)argc, sizeof *files);
+	size_t nfiles = 0;
+	bool options_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (!options_done && strcmp(a, "--") == 0) {
+			options_done = true;
+		} else if (!options_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+			fputs(USAGE, stdout);
+			free(files);
+			return 0;
+		} else if (!options_done && (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)) {
+			printf("spmform %s\n", SPMFORM_VERSION);
+			free(files);
+			return 0;
+		} else if (!options_done && (v = opt_value(argc, argv, &i, "--form"))) {
+			form_opt = v;
+		} else if (!options_done && (v = opt_value(argc, argv, &i, "--config"))) {
+			config_opt = v;
+		} else if (!options_done && a[0] == '-' && a[1] != '\0') {
+			char *e = text_escape(a);
+			fprintf(stderr, "spmform: 不認得的選項 %s\n\n%s", e, USAGE);
+			free(e);
+			free(files);
+			return 2;
+		} else if (!command) {
+			command = a;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (!command || strcmp(command, "check") != 0) {
+		if (command) {
+			char *e = text_escape(command);
+			fprintf(stderr, "spmform: 不認得的指令「%s」(輸入畫面尚未提供；請用 check)\n\n",
+				e);
+			free(e);
+		}
+		fputs(USAGE, stderr);
+		free(files);
+		return 2;
+	}
+	if (nfiles == 0) {
+		fprintf(stderr, "spmform: check 需要至少一個檔案\n\n%s", USAGE);
+		free(files);
+		return 2;
+	}
+
+	DiagList dl;
+	diag_init(&dl);
+	Config cfg;
+	if (config_load(&cfg, config_opt, &dl) != 0) {
+		print_diags(cfg.path ? cfg.path : config_opt, &dl);
+		fprintf(stderr, "spmform: 設定檔有誤，未執行\n");
+		diag_free(&dl);
+		config_free(&cfg);
+		free(files);
+		return 2;
+	}
+	print_diags(cfg.path ? cfg.path : "config.ini", &dl); /* warnings */
+	diag_clear(&dl);
+	const char *want = form_opt ? form_opt : cfg.form;
+	char *form_path = config_form_path(&cfg, want);
+	Form *form = NULL;
+	if (!form_path) {
+		char *e = text_escape(want);
+		fprintf(stderr, "spmform: 找不到表單「%s」(找過設定的 forms_dir、./forms、程式旁的 forms)\n",
+			e);
+		free(e);
+	} else {
+		form = form_load(form_path, &dl);
+		print_diags(form_path, &dl);
+		if (!form)
+			fprintf(stderr, "spmform: 表單檔有誤，未執行\n");
+	}
+	int rc = 2;
+	if (form) {
+		rc = 0;
+		for (size_t i = 0; i < nfiles; i++) {
+			int r = check_file(files[i], form, cfg.out, stdout);
+			if (r > rc)
+				rc = r;
+		}
+	}
+	fflush(stdout);
+	form_free(form);
+	free(form_path);
+	diag_free(&dl);
+	config_free(&cfg);
+	free(files);
+	return rc;
+}

@@ -1,0 +1,396 @@
+/* rules.c - the rule engine; see rules.h and forms/README.md. */
+#include "rules.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+/* A user value quoted in a message is cut to this many bytes (at a
+ * character boundary) so that a multi-megabyte cell gives a readable line. */
+#define QUOTE_MAX 60
+
+static bool cond_holds(const FormCond *c, char *const *cells)
+{
+	if (!c->present)
+		return true;
+	const char *v = cells[c->field];
+	if (!*v)
+		return false; /* an empty field is unknown: neither = nor != */
+	bool in = false;
+	for (size_t i = 0; i < c->nvalues && !in; i++)
+		in = strcmp(c->values[i], v) == 0;
+	return c->op == COND_IN ? in : !in;
+}
+
+static bool rule_names(const FormRule *r, size_t field)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (r->fields[i] == field)
+			return true;
+	return false;
+}
+
+FieldNeed rules_need(const Form *form, char *const *cells, size_t field, const FormRule **why)
+{
+	const FormRule *waiver = NULL;
+	if (why)
+		*why = NULL;
+	for (size_t i = 0; i < form_nrules(form); i++) {
+		const FormRule *r = form_rule(form, i);
+		if ((r->type != RULE_REQUIRE && r->type != RULE_OPTIONAL) || !rule_names(r, field) ||
+		    !cond_holds(&r->when, cells))
+			continue;
+		if (r->type == RULE_REQUIRE) { /* require wins over optional */
+			if (why)
+				*why = r;
+			return NEED_REQUIRED;
+		}
+		if (!waiver)
+			waiver = r;
+	}
+	if (!form_field(form, field)->required)
+		return NEED_OPTIONAL;
+	if (waiver) {
+		if (why)
+			*why = waiver;
+		return NEED_WAIVED;
+	}
+	return NEED_REQUIRED;
+}
+
+const char *rules_prompt(const Form *form, char *const *cells, size_t field)
+{
+	const FormRule *why;
+	if (rules_need(form, cells, field, &why) == NEED_REQUIRED && why)
+		return why->prompt;
+	return NULL;
+}
+
+static bool only_allows(const FormRule *r, const char *value)
+{
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (strcmp(r->values[i], value) == 0)
+			return true;
+	return false;
+}
+
+bool rules_value_ok(const Form *form, char *const *cells, size_t field, const char *value,
+		    const FormRule **why)
+{
+	if (why)
+		*why = NULL;
+	if (form_value_index(form_field(form, field), value) < 0)
+		return false;
+	for (size_t i = 0; i < form_nrules(form); i++) {
+		const FormRule *r = form_rule(form, i);
+		if (r->type == RULE_ONLY && r->nfields == 1 && r->fields[0] == field &&
+		    cond_holds(&r->when, cells) && !only_allows(r, value)) {
+			if (why)
+				*why = r;
+			return false;
+		}
+	}
+	return true;
+}
+
+size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_t *out)
+{
+	const FormField *f = form_field(form, field);
+	size_t n = 0;
+	if (f->kind != KIND_CHOICE)
+		return 0;
+	for (size_t v = 0; v < f->nvalues; v++)
+		if (rules_value_ok(form, cells, field, f->values[v], NULL))
+			out[n++] = v;
+	return n;
+}
+
+/* Copy of s cut to QUOTE_MAX bytes at a character boundary, with "…". */
+static char *quote(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= QUOTE_MAX)
+		return xstrdup(s);
+	size_t cut = QUOTE_MAX;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	char *head = text_ndup(s, cut);
+	char *q = xasprintf("%s…", head);
+	free(head);
+	return q;
+}
+
+/* Expands {when_label} {when_value} {value} {labels} {where} in tmpl. */
+typedef struct {
+	const char *when_label, *when_value, *value, *labels, *where;
+} Vars;
+
+static char *expand(const char *tmpl, const Vars *v)
+{
+	static const char *const names[] = {"{when_label}", "{when_value}", "{value}",
+					    "{labels}", "{where}"};
+	const char *vals[] = {v->when_label, v->when_value, v->value, v->labels, v->where};
+	size_t cap = strlen(tmpl) + 64, n = 0;
+	char *out = xmalloc(cap);
+	for (const char *p = tmpl; *p;) {
+		const char *piece = p;
+		size_t len = 1, skip = 1;
+		for (size_t i = 0; i < 5; i++)
+			if (vals[i] && strncmp(p, names[i], strlen(names[i])) == 0) {
+				piece = vals[i];
+				len = strlen(vals[i]);
+				skip = strlen(names[i]);
+				break;
+			}
+		while (n + len + 1 > cap)
+			out = xrealloc(out, cap *= 2);
+		memcpy(out + n, piece, len);
+		n += len;
+		p += skip;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *const *cells,
+		      const char *deflt, const char *value, long line, long record, size_t field)
+{
+	char *wv = r->when.present ? quote(cells[r->when.field]) : NULL;
+	char *v = value ? quote(value) : NULL;
+	Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv ? wv : "",
+		     v ? v : "", NULL, NULL};
+	char *msg = expand(r->message ? r->message : deflt, &vars);
+	diag_add(dl, r->severity, line, 0, record, (int)field, "%s", msg);
+	free(msg);
+	free(wv);
+	free(v);
+}
+
+static char *join_values(char **values, size_t n)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? "、" : "", values[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void check_integer(DiagList *dl, const char *v, long line, long record, size_t field)
+{
+	for (const char *p = v; *p; p++)
+		if (*p < '0' || *p > '9') {
+			char *q = quote(v);
+			diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
+				 "「%s」不是整數：只能填數字，不含單位、逗號、小數點或負號", q);
+			free(q);
+			return;
+		}
+}
+
+/* true when v looks like a 10-character agency code (機關代碼), e.g.
+ * 376470000A: digits and letters, no dot, at least one of each. */
+static bool looks_like_agency_code(const char *v)
+{
+	size_t n = strlen(v), digits = 0, letters = 0;
+	for (const char *p = v; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+			letters++;
+		else
+			return false;
+	}
+	return n >= 6 && n <= 12 && digits && letters;
+}
+
+static void check_oid(DiagList *dl, const FormField *f, const char *v, long line, long record,
+		      size_t field)
+{
+	char *q = quote(v);
+	const char *problem = NULL;
+	if (looks_like_agency_code(v)) {
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
+			 "「%s」看起來是機關代碼，不是 OID；請填物件識別碼 (以點分隔的數字)", q);
+		free(q);
+		return;
+	}
+	size_t arcs = 0;
+	for (const char *p = v; *p && !problem;) {
+		const char *start = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p && *p != '.')
+			problem = "只能有數字和點";
+		else if (p == start)
+			problem = *p == '\0' ? "不可以點結尾" : "有空的節點 (開頭的點或連續的點)";
+		else if (*start == '0' && p - start > 1)
+			problem = "的節點不可以 0 開頭";
+		else if (*p == '.' && p[1] == '\0')
+			problem = "不可以點結尾";
+		arcs++;
+		if (*p == '.')
+			p++;
+	}
+	if (!problem && arcs < 2)
+		problem = "至少要有兩節 (例如 2.16)";
+	if (problem) {
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是正確的 OID：OID %s",
+			 q, problem);
+	} else if (f->noid_expect) {
+		bool under = false;
+		for (size_t i = 0; i < f->noid_expect && !under; i++) {
+			size_t n = strlen(f->oid_expect[i]);
+			under = strncmp(v, f->oid_expect[i], n) == 0 && (v[n] == '\0' || v[n] == '.');
+		}
+		if (!under) {
+			char *list = join_values(f->oid_expect, f->noid_expect);
+			diag_add(dl, DIAG_WARNING, line, 0, record, (int)field,
+				 "OID「%s」不在 %s 之下，請確認", q, list);
+			free(list);
+		}
+	}
+	free(q);
+}
+
+static void check_choice(DiagList *dl, const Form *form, char *const *cells, size_t field,
+			 long line, long record)
+{
+	const FormField *f = form_field(form, field);
+	const char *v = cells[field];
+	const FormRule *why;
+	if (rules_value_ok(form, cells, field, v, &why))
+		return;
+	if (why) {
+		rule_diag(dl, form, why, cells, "{when_label}為「{when_value}」時不可填「{value}」",
+			  v, line, record, field);
+		return;
+	}
+	char *q = quote(v);
+	char *list = join_values(f->values, f->nvalues);
+	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是可填的值；可填：%s", q,
+		 list);
+	free(q);
+	free(list);
+}
+
+void rules_check_record(const Form *form, char *const *cells, long line, long record,
+			DiagList *dl)
+{
+	for (size_t i = 0; i < form_nfields(form); i++) {
+		const FormField *f = form_field(form, i);
+		const char *v = cells[i];
+		if (!*v) {
+			const FormRule *why;
+			if (rules_need(form, cells, i, &why) != NEED_REQUIRED)
+				continue;
+			if (why)
+				rule_diag(dl, form, why, cells, "{when_label}為「{when_value}」時必填",
+					  NULL, line, record, i);
+			else
+				diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "必填");
+			continue;
+		}
+		switch (f->kind) {
+		case KIND_CHOICE:
+			check_choice(dl, form, cells, i, line, record);
+			break;
+		case KIND_INTEGER:
+			check_integer(dl, v, line, record, i);
+			break;
+		case KIND_OID:
+			check_oid(dl, f, v, line, record, i);
+			break;
+		case KIND_TEXT:
+			break;
+		}
+	}
+}
+
+/* --- unique rules: one hash set per rule over the records' keys ------- */
+
+static uint64_t hash_key(const Record *rec, const FormRule *r)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (size_t i = 0; i < r->nfields; i++) {
+		for (const char *p = rec->cells[r->fields[i]]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0x1F) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool same_key(const Record *a, const Record *b, const FormRule *r)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (strcmp(a->cells[r->fields[i]], b->cells[r->fields[i]]) != 0)
+			return false;
+	return true;
+}
+
+static bool key_complete(const Record *rec, const FormRule *r)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (!*rec->cells[r->fields[i]])
+			return false;
+	return true;
+}
+
+static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
+{
+	const Form *form = table_form(t);
+	size_t n = table_nrecords(t), cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	size_t *slot = xmalloc(cap * sizeof *slot); /* record index + 1; 0 = free */
+	memset(slot, 0, cap * sizeof *slot);
+	char *labels = xstrdup("");
+	for (size_t i = 0; i < r->nfields; i++) {
+		char *l = xasprintf("%s%s%s", labels, i ? "及" : "", form_field(form, r->fields[i])->label);
+		free(labels);
+		labels = l;
+	}
+	const char *deflt =
+	    r->nfields == 1 ? "與{where}重複" : "{labels}與{where}相同，可能重複填寫";
+	for (size_t i = 0; i < n; i++) {
+		const Record *rec = table_record_c(t, i);
+		if (table_record_empty(t, i) || !key_complete(rec, r))
+			continue;
+		size_t s = (size_t)hash_key(rec, r) & (cap - 1);
+		while (slot[s] && !same_key(table_record_c(t, slot[s] - 1), rec, r))
+			s = (s + 1) & (cap - 1);
+		if (!slot[s]) {
+			slot[s] = i + 1;
+			continue;
+		}
+		const Record *first = table_record_c(t, slot[s] - 1);
+		char *where = first->line > 0 ? xasprintf("第 %ld 行", first->line)
+					      : xasprintf("第 %zu 筆記錄", slot[s]);
+		char *v = quote(rec->cells[r->fields[0]]);
+		Vars vars = {"", "", v, labels, where};
+		char *msg = expand(r->message ? r->message : deflt, &vars);
+		diag_add(dl, r->severity, rec->line, 0, (long)i, (int)r->fields[0], "%s", msg);
+		free(msg);
+		free(v);
+		free(where);
+	}
+	free(labels);
+	free(slot);
+}
+
+void rules_check_table(const Table *t, DiagList *dl)
+{
+	const Form *form = table_form(t);
+	for (size_t i = 0; i < table_nrecords(t); i++) {
+		if (table_record_empty(t, i))
+			continue;
+		const Record *rec = table_record_c(t, i);
+		rules_check_record(form, rec->cells, rec->line, (long)i, dl);
+	}
+	for (size_t i = 0; i < form_nrules(form); i++)
+		if (form_rule(form, i)->type == RULE_UNIQUE)
+			check_unique(t, form_rule(form, i), dl);
+}

@@ -1,0 +1,82 @@
+/* table.h - the records of one file, in memory.
+ *
+ * A Table holds the records of one form.  Each Record has one cell per
+ * column: first the form's fields in form order, then the columns the file
+ * had that the form does not know (kept so that they are written back
+ * unchanged).  Cells are owned by the table and never NULL ("" = empty).
+ * Cells beyond the header that a record of the file had are kept in
+ * Record.overflow, also written back.
+ *
+ * Record pointers stay valid until the next table_append or table_free.
+ */
+#ifndef SPMFORM_TABLE_H
+#define SPMFORM_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "form.h"
+
+typedef enum { ENC_UTF8, ENC_CP950 } Encoding;
+
+/* How a file is (or is to be) written. */
+typedef struct {
+	Encoding encoding;
+	bool bom;  /* UTF-8 only: start with EF BB BF */
+	bool crlf; /* record terminator CRLF, else LF */
+} FileFormat;
+
+typedef struct {
+	char **cells; /* table_ncols() of them */
+	char **overflow;
+	size_t noverflow;
+	long line; /* physical line where it started in the file read; 0 = new */
+} Record;
+
+/* A cell that changed because of table_set. */
+typedef struct {
+	size_t field;
+	char *old; /* owned */
+	const FormRule *why; /* the rule that cleared it, NULL for the cell set */
+} TableChange;
+
+typedef struct Table Table;
+
+/* An empty table of form (which must outlive it), format UTF-8 + BOM + CRLF. */
+Table *table_new(const Form *form);
+void table_free(Table *t);
+
+const Form *table_form(const Table *t);
+FileFormat table_format(const Table *t);
+void table_set_format(Table *t, FileFormat fmt);
+
+size_t table_nrecords(const Table *t);
+Record *table_record(Table *t, size_t i);
+const Record *table_record_c(const Table *t, size_t i);
+
+/* Columns: the form's fields, then the extra ones. */
+size_t table_ncols(const Table *t);
+const char *table_col_header(const Table *t, size_t col);
+/* Adds a column the form does not know; returns its column index.  Only
+ * while the table has no records. */
+size_t table_add_extra(Table *t, const char *header);
+
+/* Appends a record with every cell empty; returns it. */
+Record *table_append(Table *t, long line);
+
+/* Replaces a cell without normalising or re-evaluating (takes ownership of
+ * value).  For readers that normalise themselves. */
+void table_put(Table *t, size_t rec, size_t col, char *value);
+
+/* true when every cell (and overflow cell) is empty. */
+bool table_record_empty(const Table *t, size_t rec);
+
+/* Sets field of record rec to form_normalize(raw), then clears every other
+ * choice field whose value the rules no longer permit.  Returns the changes
+ * (the set cell first, then the cleared ones) as a malloc'd array of *n;
+ * free with table_changes_free.  Nothing is reported when the value stays
+ * the same. */
+TableChange *table_set(Table *t, size_t rec, size_t field, const char *raw, size_t *n);
+void table_changes_free(TableChange *c, size_t n);
+
+#endif

@@ -1,0 +1,265 @@
+/* text.c - UTF-8 helpers; see text.h. */
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t text_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	*cp = 0xFFFD;
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t need;
+	uint32_t c;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		need = 1;
+		c = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		need = 2;
+		c = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		need = 3;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need + 1)
+		return 0;
+	for (size_t i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return need + 1;
+}
+
+size_t text_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t text_utf8_invalid_at(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
+		if (len == 0)
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+/* Length of the white space (as text_trim counts it) at s, or 0. */
+static size_t space_len(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		return 1;
+	if (memcmp(s, "\xE3\x80\x80", 3) == 0) /* U+3000 */
+		return 3;
+	return 0;
+}
+
+char *text_trim(const char *s)
+{
+	size_t k;
+	while ((k = space_len(s)) > 0)
+		s += k;
+	size_t end = 0, i = 0;
+	while (s[i]) {
+		k = space_len(s + i);
+		if (k == 0) {
+			/* step over a whole character so that a trail byte is never
+			 * taken for the start of U+3000 */
+			uint32_t cp;
+			size_t len = text_utf8_decode(s + i, strlen(s + i), &cp);
+			i += len ? len : 1;
+			end = i;
+		} else {
+			i += k;
+		}
+	}
+	return text_ndup(s, end);
+}
+
+char *text_halfwidth(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			out[o++] = s[i++];
+			continue;
+		}
+		if (cp >= 0xFF01 && cp <= 0xFF5E)
+			out[o++] = (char)(cp - 0xFF01 + 0x21);
+		else if (cp == 0x3000)
+			out[o++] = ' ';
+		else {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+bool text_needs_escape(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			return true;
+		i += len;
+	}
+	return false;
+}
+
+char *text_escape(const char *s)
+{
+	size_t n = strlen(s);
+	/* worst case: every byte becomes "\xHH" (4 bytes) */
+	char *out = xmalloc(4 * n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			o += (size_t)sprintf(out + o, "\\x%02X", (unsigned char)s[i]);
+			i++;
+			continue;
+		}
+		if (cp == '\n')
+			o += (size_t)sprintf(out + o, "\\n");
+		else if (cp == '\r')
+			o += (size_t)sprintf(out + o, "\\r");
+		else if (cp == '\t')
+			o += (size_t)sprintf(out + o, "\\t");
+		else if (cp == 0x1B)
+			o += (size_t)sprintf(out + o, "\\e");
+		else if (cp < 0x20 || cp == 0x7F)
+			o += (size_t)sprintf(out + o, "\\x%02X", (unsigned)cp);
+		else if (cp >= 0x80 && cp < 0xA0) /* 2 bytes in, at most 4 out */
+			o += (size_t)sprintf(out + o, "\\x%02X", (unsigned)cp);
+		else {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int text_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = (unsigned char)*a, cb = (unsigned char)*b;
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}
+
+char *text_ndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void out_of_memory(void)
+{
+	fputs("spmform: 記憶體不足 (out of memory)\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return text_ndup(s, strlen(s));
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory();
+	char *p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

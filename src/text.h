@@ -1,0 +1,61 @@
+/* text.h - UTF-8 helpers shared by every module.
+ *
+ * All text inside spmform is UTF-8 in NUL-terminated char arrays.  These
+ * helpers never depend on the process locale (no mbstowcs, no wcwidth), so
+ * the core behaves the same under C, C.UTF-8 or a Big5 locale.
+ * Functions that return char * return a malloc'd string the caller frees;
+ * they return NULL only when memory runs out.
+ */
+#ifndef SPMFORM_TEXT_H
+#define SPMFORM_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point of s[0..n).  Stores it in *cp and returns the
+ * number of bytes used (1..4), or 0 when the bytes at s are not valid
+ * UTF-8 (overlong, surrogate, truncated, > U+10FFFF); *cp is then 0xFFFD. */
+size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Encodes cp into out (at least 4 bytes); returns the byte count. */
+size_t text_utf8_encode(uint32_t cp, char *out);
+
+/* Offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
+size_t text_utf8_invalid_at(const char *s, size_t n);
+
+/* Copy of s without leading and trailing white space: ASCII space, tab,
+ * CR, LF and the full-width space U+3000. */
+char *text_trim(const char *s);
+
+/* Copy of s with full-width ASCII forms (U+FF01..U+FF5E, e.g. '２', '．',
+ * 'Ｙ') turned into their ASCII twins and U+3000 into a space: what a
+ * Chinese input method types where ASCII was meant. */
+char *text_halfwidth(const char *s);
+
+/* Copy of s with every control character (C0, DEL, C1, and so ESC) and
+ * every invalid byte made visible: "\n", "\r", "\t", "\e", "\xHH", or
+ * "\u{HHHH}" for C1 code points.  The result can be written to a terminal
+ * without the terminal acting on it. */
+char *text_escape(const char *s);
+
+/* true when s has a control character or an invalid byte that
+ * text_escape would rewrite. */
+bool text_needs_escape(const char *s);
+
+/* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is). */
+int text_casecmp(const char *a, const char *b);
+
+/* malloc'd copy of s[0..n), NUL-terminated. */
+char *text_ndup(const char *s, size_t n);
+
+/* Calls malloc/realloc/strdup and aborts the program with a message when
+ * memory runs out: the core never continues with half-built state. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* printf into a fresh malloc'd string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
