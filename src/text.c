@@ -91,7 +91,8 @@ static size_t space_len(const char *s)
 {
 	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		return 1;
-	if (memcmp(s, "\xE3\x80\x80", 3) == 0) /* U+3000 */
+	if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 &&
+	    (unsigned char)s[2] == 0x80) /* U+3000; stops at a NUL */
 		return 3;
 	return 0;
 }
