@@ -1,0 +1,451 @@
+/* test_form.c - the form model: forms/inventory.ini as loaded, behaviour that
+ * follows a modified copy of the file, and broken form files reported with
+ * their line, never a crash. */
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char tmpdir[] = "/tmp/spmform-form-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+static char *inventory_text(void)
+{
+	size_t n;
+	char *s = read_file(INVENTORY, &n);
+	assert_non_null(s);
+	return s;
+}
+
+/* Replaces the first occurrence of from in *s by to. */
+static void replace(char **s, const char *from, const char *to)
+{
+	char *at = strstr(*s, from);
+	assert_non_null(at);
+	char *r = xasprintf("%.*s%s%s", (int)(at - *s), *s, to, at + strlen(from));
+	free(*s);
+	*s = r;
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	write_file(path, text, strlen(text));
+	return path;
+}
+
+/* Loads text as a form; returns it, the diags in *dl. */
+static Form *load_text(const char *text, DiagList *dl)
+{
+	char *path = write_tmp("form.ini", text);
+	diag_init(dl);
+	Form *f = form_load(path, dl);
+	free(path);
+	return f;
+}
+
+/* Line (1-based) of the first line of text containing needle. */
+static long line_of(const char *text, const char *needle)
+{
+	const char *at = strstr(text, needle);
+	assert_non_null(at);
+	long line = 1;
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* Asserts that loading text fails with an error on line of needle whose
+ * message contains what. */
+static void expect_error(const char *text, const char *needle, const char *what)
+{
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	assert_null(f);
+	long line = line_of(text, needle);
+	bool found = false;
+	for (size_t i = 0; i < dl.n && !found; i++)
+		found = dl.items[i].level == DIAG_ERROR && dl.items[i].line == line &&
+			strstr(dl.items[i].msg, what);
+	if (!found) {
+		fprintf(stderr, "wanted line %ld: %s\n", line, what);
+		dump_diags(&dl);
+	}
+	assert_true(found);
+	diag_free(&dl);
+}
+
+static void test_inventory_has_21_columns_in_template_order(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail(INVENTORY);
+	assert_int_equal(form_nfields(f), 21);
+	assert_string_equal(form_title(f), "資通系統盤點清冊");
+	assert_string_equal(form_field(f, 0)->header, "資產編號");
+	assert_string_equal(form_field(f, 16)->header, "最大可容忍中斷時間(小時, 數字)(必填)");
+	assert_int_equal(form_field(f, 16)->kind, KIND_INTEGER);
+	/* column 19 keeps the template's own spelling; the label is corrected */
+	assert_string_equal(form_field(f, 18)->header, "不否符合防護基準說明");
+	assert_string_equal(form_field(f, 18)->label, "不符合防護基準說明");
+	assert_string_equal(form_field(f, 20)->header, "本資產是否含有大陸元件(Y/N)(必填)");
+	const FormField *build = form_field(f, 4);
+	assert_int_equal(build->kind, KIND_CHOICE);
+	assert_int_equal(build->nvalues, 6);
+	assert_string_equal(build->values[0], "自行委外");
+	assert_string_equal(build->values[4], "主管/上級機關提供");
+	assert_string_equal(build->values[5], "其他");
+	assert_true(form_field(f, 1)->required);
+	assert_false(form_field(f, 0)->required);
+	assert_int_equal(form_field(f, 5)->kind, KIND_OID);
+	assert_true(strlen(form_field(f, 3)->help) > 0);
+	form_free(f);
+}
+
+static void test_header_matching_is_tolerant(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail(INVENTORY);
+	static const struct {
+		const char *title;
+		long field;
+	} cases[] = {
+	    {"核心系統(Y/N)(必填) 註：機關之核心系統以應用系統為主", 10},
+	    {"核心系統(Y/N)(必填)\n註：機關之核心系統以應用系統為主", 10},
+	    {"核心系統（Y/N）（必填）", 10},
+	    {" 系統名稱 (必填) ", 1},
+	    {"不符合防護基準說明", 18},
+	    {"不否符合防護基準說明 註：「是否符合防護基準」為「部分符合」及「不符合」則為必填", 18},
+	    {"最大可容忍中斷時間(小時，數字)(必填)", 16},
+	    {"最大可容忍中段時間(小時，數字)(必填)", 16}, /* the instructions sheet's typo */
+	    {"系統名稱", 1},                               /* without (必填) */
+	    {"建置廠商註：「系統建置方式」為「主管/上級機關提供」得免填", 14},
+	    {"維運廠商", 15},
+	    {"聯絡人", -1},
+	    {"", -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		long got = form_match_header(f, cases[i].title, NULL);
+		if (got != cases[i].field)
+			fprintf(stderr, "title [%s]: got %ld\n", cases[i].title, got);
+		assert_int_equal(got, cases[i].field);
+	}
+	bool taken[21] = {0};
+	taken[1] = true;
+	assert_int_equal(form_match_header(f, "系統名稱(必填)", taken), -1);
+	form_free(f);
+}
+
+/* --- behaviour follows the file ------------------------------------------- */
+
+static void test_renamed_value_follows_the_file(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "values   = 行政|業務", "values   = 行政類|業務類");
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	dump_diags(&dl);
+	assert_non_null(f);
+	Table *t = table_new(f);
+	add_row(t, EXAMPLE_ROWS[0], 2); /* 行政 */
+	DiagList d = check_rec(t, 0);
+	assert_string_equal(diag_on(&d, f, "attribute", DIAG_ERROR),
+			    "「行政」不是可填的值；可填：行政類、業務類");
+	diag_free(&d);
+	put(t, 0, "attribute", "行政類");
+	d = check_rec(t, 0);
+	assert_int_equal(d.n, 0);
+	diag_free(&d);
+	table_free(t);
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+}
+
+static void test_extra_column_follows_the_file(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "; ---- rules between fields",
+		"[field.contact]\nheader = 聯絡人(必填)\nlabel = 聯絡人\nkind = text\n"
+		"required = yes\n\n; ---- rules between fields");
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	dump_diags(&dl);
+	assert_non_null(f);
+	assert_int_equal(form_nfields(f), 22);
+	assert_string_equal(form_field(f, 21)->header, "聯絡人(必填)");
+	assert_int_equal(form_match_header(f, "聯絡人", NULL), 21);
+	Table *t = table_new(f);
+	add_row(t, EXAMPLE_ROWS[0], 2); /* 21 cells: the new one stays empty */
+	DiagList d = check_rec(t, 0);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(diag_on(&d, f, "contact", DIAG_ERROR), "必填");
+	diag_free(&d);
+	table_free(t);
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+}
+
+static void test_changed_condition_follows_the_file(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	/* R7 narrowed: only 套裝軟體 forces 其他 (and the graded levels rule
+	 * no longer covers 主管/上級機關提供 either) */
+	replace(&text, "when   = build = 主管/上級機關提供|套裝軟體", "when   = build = 套裝軟體");
+	replace(&text, "when   = build != 主管/上級機關提供|套裝軟體",
+		"when   = build != 套裝軟體|主管/上級機關提供|其他");
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	dump_diags(&dl);
+	assert_non_null(f);
+	Table *t = table_new(f);
+	add_row(t, EXAMPLE_ROWS[2], 2); /* 主管/上級機關提供 + 其他 + 不適用 */
+	put(t, 0, "level", "中");
+	put(t, 0, "compliance", "符合");
+	DiagList d = check_rec(t, 0);
+	assert_int_equal(d.n, 0); /* an error with the official form */
+	diag_free(&d);
+	table_free(t);
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+
+	/* the same record against the official form */
+	f = load_form_or_fail(INVENTORY);
+	t = table_new(f);
+	add_row(t, EXAMPLE_ROWS[2], 2);
+	put(t, 0, "level", "中");
+	put(t, 0, "compliance", "符合");
+	d = check_rec(t, 0);
+	assert_non_null(diag_on(&d, f, "level", DIAG_ERROR));
+	diag_free(&d);
+	table_free(t);
+	form_free(f);
+}
+
+static void test_changed_aliases_follow_the_file(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "aliases  = Y:有|N:無|YES:有|NO:無", "aliases  = 1:有|0:無");
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	assert_non_null(f);
+	const FormField *cp = form_field(f, 20);
+	char *v = form_normalize(cp, "1");
+	assert_string_equal(v, "有");
+	free(v);
+	v = form_normalize(cp, "Y"); /* no longer an alias: kept, and an error */
+	assert_string_equal(v, "Y");
+	free(v);
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+}
+
+/* --- broken form files ------------------------------------------------------ */
+
+static void test_rule_naming_unknown_field_is_reported_with_line(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "fields = isms|builder|operator", "fields = isms|bulider|operator");
+	expect_error(text, "fields = isms|bulider", "不存在的欄位「bulider」");
+	free(text);
+}
+
+static void test_rule_naming_unknown_value_is_reported_with_line(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "values = 符合|部分符合|不符合", "values = 符合|部份符合|不符合");
+	expect_error(text, "values = 符合|部份符合", "「部份符合」不是欄位 compliance 的選項");
+	free(text);
+	text = inventory_text();
+	replace(&text, "when   = level = 其他", "when   = level = 另外");
+	expect_error(text, "when   = level = 另外", "「另外」不是欄位 level 的選項");
+	free(text);
+	text = inventory_text();
+	replace(&text, "when   = level = 其他", "when   = levle = 其他");
+	expect_error(text, "when   = levle = 其他", "不存在的欄位「levle」");
+	free(text);
+}
+
+static void test_duplicate_key_is_reported(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "label    = 系統屬性\n", "label    = 系統屬性\nLABEL = 屬性\n");
+	expect_error(text, "LABEL = 屬性", "重複");
+	free(text);
+}
+
+static void test_duplicate_section_is_reported(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "[field.remarks]", "[field.name]");
+	expect_error(text, "[field.name]\nheader   = 備註", "重複");
+	free(text);
+}
+
+static void test_long_line_is_reported_not_fatal_to_the_program(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	char *help = xmalloc(1200);
+	memset(help, 'x', 1199);
+	help[1199] = '\0';
+	char *line = xasprintf("help     = %s\n", help);
+	replace(&text, "help     = 如無編號則免填\n", line);
+	expect_error(text, "help     = xxx", "超過");
+	free(line);
+	free(help);
+	free(text);
+}
+
+static void test_bom_is_accepted(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	char *bom = xasprintf("\xEF\xBB\xBF%s", text);
+	DiagList dl;
+	Form *f = load_text(bom, &dl);
+	dump_diags(&dl);
+	assert_non_null(f);
+	assert_int_equal(form_nfields(f), 21);
+	assert_string_equal(form_id(f), "inventory");
+	form_free(f);
+	diag_free(&dl);
+	free(bom);
+	free(text);
+}
+
+static void test_syntax_errors_are_reported_with_line(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "label    = 系統版本\n", "label    = 系統版本\nthis line has no equals sign\n");
+	expect_error(text, "this line has no", "看不懂這一行");
+	free(text);
+	text = inventory_text();
+	replace(&text, "[field.core]", "[field.core] ; the core flag");
+	expect_error(text, "[field.core] ;", "段落標題必須以 ] 結尾");
+	free(text);
+}
+
+static void test_unknown_kind_key_and_section_are_reported(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "kind           = integer", "kind           = number");
+	expect_error(text, "kind           = number", "kind「number」不認得");
+	free(text);
+	text = inventory_text();
+	replace(&text, "required = no\nhelp     = 如無編號則免填",
+		"requried = no\nhelp     = 如無編號則免填");
+	expect_error(text, "requried = no", "沒有「requried」這個鍵");
+	free(text);
+	text = inventory_text();
+	replace(&text, "[rule.r12_gap_note]", "[rules.r12_gap_note]");
+	expect_error(text, "[rules.r12_gap_note]", "不認得的段落");
+	free(text);
+}
+
+static void test_semicolon_in_value_is_warned(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "help     = 如無編號則免填", "help     = 如無編號則免填; 請勿亂填");
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	assert_non_null(f); /* a warning, the form still loads */
+	assert_int_equal(dl.nwarnings, 1);
+	assert_int_equal(dl.items[0].line, line_of(text, "; 請勿亂填"));
+	/* quoted, the value keeps its semicolon and nothing is warned */
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+	text = inventory_text();
+	replace(&text, "help     = 如無編號則免填", "help     = \"如無編號則免填; 請勿亂填\"");
+	f = load_text(text, &dl);
+	assert_non_null(f);
+	assert_int_equal(dl.n, 0);
+	assert_string_equal(form_field(f, 0)->help, "如無編號則免填; 請勿亂填");
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+}
+
+static void test_section_without_keys_does_not_crash(void **state)
+{
+	(void)state;
+	/* iniparser 4.1 crashes on typed getters with a section name
+	 * (CVE-2023-33461); sections with no keys must be safe */
+	static const char text[] = "[form]\nid = x\ntitle = t\n[field.a]\n[rule.b]\n";
+	DiagList dl;
+	Form *f = load_text(text, &dl);
+	assert_null(f);
+	assert_true(dl.nerrors >= 2); /* field.a has no header, rule.b no type */
+	diag_free(&dl);
+}
+
+static void test_missing_or_unreadable_form(void **state)
+{
+	(void)state;
+	DiagList dl;
+	diag_init(&dl);
+	assert_null(form_load("forms/does-not-exist.ini", &dl));
+	assert_int_equal(dl.nerrors, 1);
+	diag_clear(&dl);
+	assert_null(form_load("forms", &dl)); /* a folder */
+	assert_int_equal(dl.nerrors, 1);
+	diag_free(&dl);
+	Form *f = load_text("", &dl);
+	assert_null(f);
+	assert_true(dl.nerrors >= 1);
+	diag_free(&dl);
+	f = load_text("\x01\x02\xff\xfe garbage\n", &dl);
+	assert_null(f);
+	diag_free(&dl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_inventory_has_21_columns_in_template_order),
+	    cmocka_unit_test(test_header_matching_is_tolerant),
+	    cmocka_unit_test(test_renamed_value_follows_the_file),
+	    cmocka_unit_test(test_extra_column_follows_the_file),
+	    cmocka_unit_test(test_changed_condition_follows_the_file),
+	    cmocka_unit_test(test_changed_aliases_follow_the_file),
+	    cmocka_unit_test(test_rule_naming_unknown_field_is_reported_with_line),
+	    cmocka_unit_test(test_rule_naming_unknown_value_is_reported_with_line),
+	    cmocka_unit_test(test_duplicate_key_is_reported),
+	    cmocka_unit_test(test_duplicate_section_is_reported),
+	    cmocka_unit_test(test_long_line_is_reported_not_fatal_to_the_program),
+	    cmocka_unit_test(test_bom_is_accepted),
+	    cmocka_unit_test(test_syntax_errors_are_reported_with_line),
+	    cmocka_unit_test(test_unknown_kind_key_and_section_are_reported),
+	    cmocka_unit_test(test_semicolon_in_value_is_warned),
+	    cmocka_unit_test(test_section_without_keys_does_not_crash),
+	    cmocka_unit_test(test_missing_or_unreadable_form),
+	};
+	return cmocka_run_group_tests_name("form", tests, setup, teardown) ? 1 : 0;
+}
