@@ -192,22 +192,23 @@ static void take_header(Reader *r)
 
 static void take_record(Reader *r)
 {
+	size_t nf = form_nfields(r->form);
+	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
 	bool empty = true;
-	for (size_t j = 0; j < r->nrow && empty; j++)
-		empty = *r->row[j] == '\0';
+	for (size_t j = 0; j < r->nrow; j++) {
+		if (j < n && (size_t)r->colmap[j] < nf) {
+			char *v = form_normalize(form_field(r->form, (size_t)r->colmap[j]), r->row[j]);
+			free(r->row[j]);
+			r->row[j] = v;
+		}
+		empty &= *r->row[j] == '\0';
+	}
 	if (empty)
 		return; /* an all-empty record is never kept */
 	Record *rec = table_append(r->t, r->row_line);
-	size_t rec_i = table_nrecords(r->t) - 1, nf = form_nfields(r->form);
-	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
+	size_t rec_i = table_nrecords(r->t) - 1;
 	for (size_t j = 0; j < n; j++) {
-		size_t col = (size_t)r->colmap[j];
-		if (col < nf) {
-			table_put(r->t, rec_i, col, form_normalize(form_field(r->form, col), r->row[j]));
-			free(r->row[j]);
-		} else {
-			table_put(r->t, rec_i, col, r->row[j]);
-		}
+		table_put(r->t, rec_i, (size_t)r->colmap[j], r->row[j]);
 		r->row[j] = NULL;
 	}
 	if (r->nrow > r->ncols) {
@@ -322,13 +323,18 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 		size_t bad950 = 0;
 		converted = cp950_to_utf8(text, tlen, &tlen, &bad950);
 		if (!converted) {
+			/* valid UTF-8 with non-ASCII text before the bad byte: the file
+			 * was meant to be UTF-8, so that byte is the place to show */
+			bool meant_utf8 = false;
+			for (size_t i = 0; i < bad && !meant_utf8; i++)
+				meant_utf8 = (unsigned char)text[i] >= 0x80;
 			Place pc = place_of(buf, bad950);
 			const unsigned char *b = (const unsigned char *)buf + bad950;
-			bool two = bad950 + 1 < len;
-			diag_add(dl, DIAG_ERROR, pc.line, 0, -1, -1,
-				 "無法辨認的編碼：不是 UTF-8 (第 %ld 行第 %ld 個位元組 0x%02X)，也不是 CP950/Big5 (第 %ld 行第 %ld 個位元組 0x%02X%s%s)",
+			bool eudc = bad950 + 1 < len && big5_eudc(b, 2);
+			diag_add(dl, DIAG_ERROR, meant_utf8 ? pu.line : pc.line, 0, -1, -1,
+				 "無法辨認的編碼：不是 UTF-8 (第 %ld 行第 %ld 個位元組 0x%02X)，也不是 CP950/Big5 (第 %ld 行第 %ld 個位元組 0x%02X%s)",
 				 pu.line, pu.byte, (unsigned char)text[bad], pc.line, pc.byte, b[0],
-				 two ? " " : "", two && big5_eudc(b, 2) ? "，Big5 造字區的字" : "");
+				 eudc ? "，Big5 造字區的字，無法轉換" : "");
 			return NULL;
 		}
 		text = converted;
@@ -516,9 +522,9 @@ char *csvio_serialize(const Table *t, size_t *len, DiagList *diags)
 		free(out.buf);
 		return NULL;
 	}
+	buf_put(&out, "", 0); /* makes room for the NUL */
+	out.buf[out.len] = '\0';
 	*len = out.len;
-	if (!out.buf)
-		out.buf = xstrdup("");
 	return out.buf;
 }
 

@@ -1,0 +1,734 @@
+/* test_csvio.c - reading and writing CSV faithfully: encodings, line
+ * endings, quoting, header variants, places of problems, atomic saves. */
+#include <dirent.h>
+#include <iconv.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "testutil.h"
+
+static Form *form;
+static char tmpdir[] = "/tmp/spmform-csv-XXXXXX";
+static const FileFormat DEFAULT_FMT = {ENC_UTF8, true, true};
+
+static int setup(void **state)
+{
+	(void)state;
+	DiagList dl;
+	diag_init(&dl);
+	form = form_load(INVENTORY, &dl);
+	diag_free(&dl);
+	return form && mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	form_free(form);
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+/* The official header line, as spmform writes it. */
+static char *header_line(void)
+{
+	Table *t = table_new(form);
+	size_t len;
+	DiagList dl;
+	diag_init(&dl);
+	table_set_format(t, (FileFormat){ENC_UTF8, false, false});
+	char *s = csvio_serialize(t, &len, &dl);
+	assert_non_null(s);
+	s[len - 1] = '\0'; /* drop "\n" */
+	table_free(t);
+	diag_free(&dl);
+	return s;
+}
+
+/* Example row i as a CSV line (tabs become commas: no value needs quotes). */
+static char *example_csv(size_t i)
+{
+	char *s = xstrdup(EXAMPLE_ROWS[i]);
+	for (char *p = s; *p; p++)
+		if (*p == '\t')
+			*p = ',';
+	return s;
+}
+
+static Table *load(const char *text, DiagList *dl)
+{
+	diag_init(dl);
+	return csvio_load_mem(text, strlen(text), form, DEFAULT_FMT, dl);
+}
+
+static char *cp950(const char *utf8)
+{
+	iconv_t cd = iconv_open("CP950", "UTF-8");
+	assert_true(cd != (iconv_t)-1);
+	size_t n = strlen(utf8), ol = 2 * n + 1;
+	char *out = xmalloc(ol), *op = out, *ip = (char *)utf8;
+	assert_true(iconv(cd, &ip, &n, &op, &ol) != (size_t)-1);
+	*op = '\0';
+	iconv_close(cd);
+	return out;
+}
+
+static const char *cellv(Table *t, size_t rec, const char *id)
+{
+	return table_record(t, rec)->cells[field_of(form, id)];
+}
+
+static char *file_text(const char *body)
+{
+	char *h = header_line();
+	char *s = xasprintf("%s\r\n%s", h, body);
+	free(h);
+	return s;
+}
+
+static void test_example_file_loads_with_record_lines(void **state)
+{
+	(void)state;
+	DiagList dl;
+	diag_init(&dl);
+	Table *t = csvio_load("forms/examples/inventory.csv", form, DEFAULT_FMT, &dl);
+	dump_diags(&dl);
+	assert_non_null(t);
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(table_nrecords(t), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(table_record(t, i)->line, (long)i + 2);
+	assert_string_equal(cellv(t, 2, "build"), "主管/上級機關提供");
+	assert_string_equal(cellv(t, 4, "name"), "Active Directory");
+	assert_string_equal(cellv(t, 0, "max_downtime"), "24");
+	table_free(t);
+	diag_free(&dl);
+}
+
+static void test_written_file_is_read_back_to_the_same_bytes(void **state)
+{
+	(void)state;
+	size_t n;
+	char *orig = read_file("forms/examples/inventory.csv", &n);
+	DiagList dl;
+	diag_init(&dl);
+	Table *t = csvio_load_mem(orig, n, form, DEFAULT_FMT, &dl);
+	assert_non_null(t);
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_non_null(out);
+	assert_int_equal(len, n);
+	assert_memory_equal(out, orig, n);
+	/* and once more from what was written */
+	Table *t2 = csvio_load_mem(out, len, form, DEFAULT_FMT, &dl);
+	size_t len2;
+	char *out2 = csvio_serialize(t2, &len2, &dl);
+	assert_int_equal(len2, len);
+	assert_memory_equal(out2, out, len);
+	free(out2);
+	table_free(t2);
+	free(out);
+	table_free(t);
+	free(orig);
+	diag_free(&dl);
+}
+
+static void test_default_output_is_utf8_bom_crlf_official_headers(void **state)
+{
+	(void)state;
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[1], 0);
+	size_t len;
+	DiagList dl;
+	diag_init(&dl);
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_non_null(out);
+	assert_memory_equal(out, "\xEF\xBB\xBF資產編號,系統名稱(必填),", strlen("\xEF\xBB\xBF資產編號,系統名稱(必填),"));
+	assert_non_null(strstr(out, ",\"最大可容忍中斷時間(小時, 數字)(必填)\","));
+	assert_non_null(strstr(out, ",不否符合防護基準說明,備註,本資產是否含有大陸元件(Y/N)(必填)\r\n"));
+	assert_non_null(strstr(out, "\r\n編號B,系統B,業務,機關自用,自行委外,"));
+	assert_int_equal(out[len - 2], '\r');
+	assert_int_equal(out[len - 1], '\n');
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+}
+
+static void test_bom_crlf_and_lf_variants_read_the_same(void **state)
+{
+	(void)state;
+	char *h = header_line(), *r0 = example_csv(0), *r1 = example_csv(1);
+	char *variants[] = {
+	    xasprintf("\xEF\xBB\xBF%s\r\n%s\r\n%s\r\n", h, r0, r1),
+	    xasprintf("%s\n%s\n%s\n", h, r0, r1),
+	    xasprintf("%s\n%s\n%s", h, r0, r1), /* no final newline */
+	    xasprintf("\xEF\xBB\xBF%s\r\n\r\n%s\r\n%s\r\n\r\n", h, r0, r1),
+	};
+	for (size_t v = 0; v < 4; v++) {
+		DiagList dl;
+		Table *t = load(variants[v], &dl);
+		assert_non_null(t);
+		assert_int_equal(dl.n, 0);
+		assert_int_equal(table_nrecords(t), 2);
+		assert_string_equal(cellv(t, 1, "name"), "系統B");
+		assert_string_equal(cellv(t, 1, "china_parts"), "無");
+		assert_int_equal(table_record(t, 1)->line, v == 3 ? 4 : 3);
+		table_free(t);
+		diag_free(&dl);
+		free(variants[v]);
+	}
+	free(h);
+	free(r0);
+	free(r1);
+}
+
+static void test_quoted_fields_and_record_lines(void **state)
+{
+	(void)state;
+	char *r0 = example_csv(0);
+	char *body = xasprintf(
+	    "%s\r\n"
+	    "編號B,\"系統,B\",業務,機關自用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,是,是,否,中,是,Y公司,Y公司,24,部分符合,"
+	    "\"第一行\r\n第二行 \"\"引號\"\"\n第三行\",,無\r\n"
+	    "編號E,系統E,業務,機關自用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,是,是,否,高,是,Y公司,Y公司,24,符合,,\"備,註\",無\r\n",
+	    r0);
+	char *text = file_text(body);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 3);
+	assert_int_equal(table_record(t, 0)->line, 2);
+	assert_int_equal(table_record(t, 1)->line, 3);
+	assert_int_equal(table_record(t, 2)->line, 6); /* record 2 spans lines 3-5 */
+	assert_string_equal(cellv(t, 1, "name"), "系統,B");
+	assert_string_equal(cellv(t, 1, "gap_note"), "第一行\r\n第二行 \"引號\"\n第三行");
+	assert_string_equal(cellv(t, 2, "remarks"), "備,註");
+	/* a problem in the record that spans lines is reported on its first */
+	put(t, 2, "name", "系統,B");
+	diag_clear(&dl);
+	rules_check_table(t, &dl);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.items[0].line, 6);
+	/* and written back quoted, as read */
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_non_null(strstr(out, ",\"第一行\r\n第二行 \"\"引號\"\"\n第三行\",,無\r\n"));
+	assert_non_null(strstr(out, ",\"系統,B\","));
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(body);
+	free(r0);
+}
+
+static void test_values_are_trimmed_and_normalised_on_read(void **state)
+{
+	(void)state;
+	char *text = file_text(
+	    "　編號A　,\" 系統A \",行政,共用,自行委外,２．１６．８８６．１０１．２０００２,OO局,某某處,某某處,Y,n,ｙ,中,N,X公司,X公司,２４,符合,,,N\r\n");
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_string_equal(cellv(t, 0, "asset_id"), "編號A");
+	assert_string_equal(cellv(t, 0, "name"), "系統A");
+	assert_string_equal(cellv(t, 0, "agency_oid"), "2.16.886.101.20002");
+	assert_string_equal(cellv(t, 0, "onsite"), "是");
+	assert_string_equal(cellv(t, 0, "core"), "否");
+	assert_string_equal(cellv(t, 0, "sensitive"), "是");
+	assert_string_equal(cellv(t, 0, "isms"), "否");
+	assert_string_equal(cellv(t, 0, "max_downtime"), "24");
+	assert_string_equal(cellv(t, 0, "china_parts"), "無");
+	rules_check_table(t, &dl);
+	assert_int_equal(dl.n, 0);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+}
+
+static void test_header_variants_and_column_order(void **state)
+{
+	(void)state;
+	/* Excel-style titles with notes, a line break before 註, full-width
+	 * parentheses, spaces, the corrected spelling, columns reordered */
+	const char *text =
+	    "系統名稱(必填),資產編號,系統屬性（必填）,系統版本(必填),建置方式(必填),系統主管機關OID(必填),"
+	    "系統主管機關名稱(必填),系統管理者(部門)(必填),系統使用者(部門)(必填),主機設置於機關內(Y/N)(必填),"
+	    "\"核心系統(Y/N)(必填)\n註：機關之核心系統以應用系統為主\",含機敏資訊(Y/N)(必填),"
+	    "防護需求等級(必填) 註：「其他」表示系統建置方式為「主管/上級機關提供」或「套裝軟體」,"
+	    "是否包含於ISMS導入範圍(Y/N) 註：「系統建置方式」為「主管/上級機關提供」得免填,"
+	    "建置廠商註：「系統建置方式」為「主管/上級機關提供」得免填,維運廠商,"
+	    "最大可容忍中斷時間(小時，數字)(必填),是否符合防護基準(必填),不符合防護基準說明,  備註  ,"
+	    "本資產是否含有大陸元件(Y/N)(必填)\r\n"
+	    "系統A,編號A,行政,共用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,是,否,是,中,是,X公司,X公司,24,部分符合,說明,備註,無\r\n";
+	DiagList dl;
+	Table *t = load(text, &dl);
+	dump_diags(&dl);
+	assert_non_null(t);
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(table_ncols(t), 21);
+	assert_string_equal(cellv(t, 0, "name"), "系統A");
+	assert_string_equal(cellv(t, 0, "asset_id"), "編號A");
+	assert_string_equal(cellv(t, 0, "core"), "否");
+	assert_string_equal(cellv(t, 0, "gap_note"), "說明");
+	/* written back in form order with the official headers */
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	char *h = header_line();
+	assert_memory_equal(out + 3, h, strlen(h));
+	assert_non_null(strstr(out, "\r\n編號A,系統A,行政,"));
+	free(h);
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+}
+
+static void test_unknown_column_kept_missing_column_added(void **state)
+{
+	(void)state;
+	char *h = header_line();
+	/* drop 備註 (column 20), add 聯絡人 at the end */
+	char *hdr = xstrdup(h);
+	char *at = strstr(hdr, ",備註,");
+	memmove(at, at + strlen(",備註"), strlen(at + strlen(",備註")) + 1);
+	char *r = example_csv(1);
+	char *row = xstrdup(r); /* ...,符合,,,無 -> drop one empty cell */
+	char *e = strstr(row, ",,,無");
+	memmove(e, e + 1, strlen(e + 1) + 1);
+	char *text = xasprintf("%s,聯絡人\r\n%s,王小明\r\n", hdr, row);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	dump_diags(&dl);
+	assert_non_null(t);
+	assert_int_equal(dl.nwarnings, 2);
+	assert_int_equal(dl.nerrors, 0);
+	bool unknown = false, missing = false;
+	for (size_t i = 0; i < dl.n; i++) {
+		unknown |= strstr(dl.items[i].msg, "「聯絡人」不是表單的欄位") != NULL;
+		missing |= strstr(dl.items[i].msg, "缺少這一欄「備註」") != NULL;
+		assert_int_equal(dl.items[i].line, 1);
+	}
+	assert_true(unknown && missing);
+	assert_int_equal(table_ncols(t), 22);
+	assert_string_equal(table_record(t, 0)->cells[21], "王小明");
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	char *want = xasprintf("%s,聯絡人\r\n", h);
+	assert_memory_equal(out + 3, want, strlen(want));
+	assert_non_null(strstr(out, ",符合,,,無,王小明\r\n"));
+	free(want);
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(row);
+	free(r);
+	free(hdr);
+	free(h);
+}
+
+static void test_header_matching_nothing_is_an_error_listing_expected(void **state)
+{
+	(void)state;
+	DiagList dl;
+	Table *t = load("姓名,電話\r\n王小明,02-1234\r\n", &dl);
+	assert_null(t);
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].line, 1);
+	assert_non_null(strstr(dl.items[0].msg, "應有的標題：資產編號、系統名稱(必填)、"));
+	assert_non_null(strstr(dl.items[0].msg, "不否符合防護基準說明"));
+	diag_free(&dl);
+}
+
+static void test_too_many_and_too_few_cells(void **state)
+{
+	(void)state;
+	char *r0 = example_csv(0), *r1 = example_csv(1);
+	char *body = xasprintf("%s,多的,更多\r\n%s,,,\r\n編號X,系統X\r\n", r0, r1);
+	char *text = file_text(body);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 3);
+	/* extra data: an error, kept; trailing empty cells: nothing; short: warning */
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].line, 2);
+	assert_non_null(strstr(dl.items[0].msg, "比標題多 2 欄"));
+	assert_int_equal(dl.nwarnings, 1);
+	assert_int_equal(dl.items[1].line, 4);
+	assert_int_equal(table_record(t, 0)->noverflow, 2);
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_non_null(strstr(out, ",無,多的,更多\r\n"));
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(body);
+	free(r0);
+	free(r1);
+}
+
+static void test_all_empty_records_are_dropped(void **state)
+{
+	(void)state;
+	char *r0 = example_csv(0);
+	char *body = xasprintf(",,,,,,,,,,,,,,,,,,,,\r\n%s\r\n\" \",,\r\n", r0);
+	char *text = file_text(body);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 1);
+	assert_int_equal(table_record(t, 0)->line, 3);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(body);
+	free(r0);
+}
+
+static void test_stray_quote_is_reported_with_line_and_column(void **state)
+{
+	(void)state;
+	char *r0 = example_csv(0);
+	char *body = xasprintf("%s\r\n編號B,系\"統B,業務\r\n", r0);
+	char *text = file_text(body);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_null(t);
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].line, 3);
+	assert_int_equal(dl.items[0].col, 6); /* characters: 編號B,系 then the quote */
+	assert_non_null(strstr(dl.items[0].msg, "第 2 欄"));
+	diag_free(&dl);
+	free(text);
+	free(body);
+	free(r0);
+}
+
+static void test_unterminated_quote_reports_the_record_start(void **state)
+{
+	(void)state;
+	char *r0 = example_csv(0);
+	char *body = xasprintf("%s\r\n編號B,\"系統B,業務\r\n下一行\r\n再下一行\r\n", r0);
+	char *text = file_text(body);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_null(t);
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].line, 3);
+	assert_non_null(strstr(dl.items[0].msg, "引號到檔案結尾都沒有結束"));
+	diag_free(&dl);
+	free(text);
+	free(body);
+	free(r0);
+}
+
+static void test_cp950_is_detected_and_written_back_as_cp950(void **state)
+{
+	(void)state;
+	size_t n;
+	char *utf8 = read_file("forms/examples/inventory.csv", &n);
+	char *big5 = cp950(utf8 + 3); /* without the BOM */
+	/* spmform's CP950 output of the same table */
+	DiagList dl;
+	diag_init(&dl);
+	Table *t = csvio_load_mem(big5, strlen(big5), form, DEFAULT_FMT, &dl);
+	assert_non_null(t);
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(table_format(t).encoding, ENC_CP950);
+	assert_int_equal(table_nrecords(t), 5);
+	assert_string_equal(cellv(t, 2, "build"), "主管/上級機關提供");
+	assert_string_equal(cellv(t, 0, "remarks"), "109年10月正式上線");
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_non_null(out);
+	assert_int_equal(len, strlen(big5));
+	assert_memory_equal(out, big5, len);
+	free(out);
+	table_free(t);
+	free(big5);
+	free(utf8);
+	diag_free(&dl);
+}
+
+static void test_big5_trail_bytes_backslash_and_bar_survive(void **state)
+{
+	(void)state;
+	/* 許 = B3 5C, 功 = A5 5C, 蓋 = BB 5C: trail byte '\' */
+	char *text = file_text("編號A,許功蓋|系統,行政,共用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,是,否,是,中,是,X公司,X公司,24,符合,,,無\r\n");
+	char *big5 = cp950(text);
+	DiagList dl;
+	diag_init(&dl);
+	Table *t = csvio_load_mem(big5, strlen(big5), form, DEFAULT_FMT, &dl);
+	assert_non_null(t);
+	assert_string_equal(cellv(t, 0, "name"), "許功蓋|系統");
+	table_free(t);
+	free(big5);
+	free(text);
+	diag_free(&dl);
+}
+
+static void test_undecodable_bytes_name_line_and_byte(void **state)
+{
+	(void)state;
+	char *text = file_text("編號A,系統A\r\n編號B,X\xFF\xFFY,行政\r\n");
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_null(t);
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].line, 3);
+	/* "編號B,X" is 9 bytes: the bad byte is the 10th of line 3 */
+	assert_non_null(strstr(dl.items[0].msg, "第 3 行第 10 個位元組 0xFF"));
+	diag_free(&dl);
+	free(text);
+
+	/* Big5 造字 (EUDC) is named as such */
+	char *h = header_line();
+	char *b = cp950(h);
+	char *big5 = xasprintf("%s\r\n\xA4\xFD\xFA\x40,x\r\n", b);
+	diag_init(&dl);
+	t = csvio_load_mem(big5, strlen(big5), form, DEFAULT_FMT, &dl);
+	assert_null(t);
+	assert_int_equal(dl.items[0].line, 2);
+	assert_non_null(strstr(dl.items[0].msg, "造字"));
+	diag_free(&dl);
+	free(big5);
+	free(b);
+	free(h);
+}
+
+static void test_bom_with_invalid_utf8_is_reported(void **state)
+{
+	(void)state;
+	char *h = header_line();
+	char *text = xasprintf("\xEF\xBB\xBF%s\r\nA,\xA4\xA4\r\n", h);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_null(t);
+	assert_int_equal(dl.items[0].line, 2);
+	assert_non_null(strstr(dl.items[0].msg, "第 3 個位元組 (0xA4) 不是有效的 UTF-8"));
+	diag_free(&dl);
+	free(text);
+	free(h);
+}
+
+static void test_nul_and_empty_files_are_refused(void **state)
+{
+	(void)state;
+	DiagList dl;
+	diag_init(&dl);
+	static const char nul[] = "a,b\r\nc,\0d\r\n";
+	assert_null(csvio_load_mem(nul, sizeof nul - 1, form, DEFAULT_FMT, &dl));
+	assert_int_equal(dl.items[0].line, 2);
+	assert_non_null(strstr(dl.items[0].msg, "NUL"));
+	diag_clear(&dl);
+	assert_null(csvio_load_mem("", 0, form, DEFAULT_FMT, &dl));
+	assert_non_null(strstr(dl.items[0].msg, "空的"));
+	diag_clear(&dl);
+	assert_null(csvio_load_mem("\r\n\r\n", 4, form, DEFAULT_FMT, &dl));
+	assert_non_null(strstr(dl.items[0].msg, "空的"));
+	diag_clear(&dl);
+	assert_null(csvio_load(tmpdir, form, DEFAULT_FMT, &dl)); /* a folder */
+	assert_non_null(strstr(dl.items[0].msg, "資料夾"));
+	diag_clear(&dl);
+	assert_null(csvio_load("/nonexistent/x.csv", form, DEFAULT_FMT, &dl));
+	assert_non_null(strstr(dl.items[0].msg, "無法開啟"));
+	diag_free(&dl);
+}
+
+static void test_header_only_file_has_no_records(void **state)
+{
+	(void)state;
+	char *text = file_text("");
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 0);
+	assert_int_equal(dl.n, 0);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+}
+
+/* --- saving ----------------------------------------------------------------- */
+
+static size_t files_in_tmpdir(void)
+{
+	DIR *d = opendir(tmpdir);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.' || (e->d_name[1] && e->d_name[1] != '.');
+	closedir(d);
+	return n;
+}
+
+static void test_save_is_atomic_and_keeps_permissions(void **state)
+{
+	(void)state;
+	char *path = xasprintf("%s/out.csv", tmpdir);
+	write_file(path, "old", 3);
+	assert_int_equal(chmod(path, 0640), 0);
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[0], 0);
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(csvio_save(t, path, &dl), 0);
+	size_t n, len;
+	char *got = read_file(path, &n);
+	char *want = csvio_serialize(t, &len, &dl);
+	assert_int_equal(n, len);
+	assert_memory_equal(got, want, n);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(files_in_tmpdir(), 1); /* no temporary file left */
+	free(got);
+	free(want);
+	table_free(t);
+	diag_free(&dl);
+	unlink(path);
+	free(path);
+}
+
+static void test_unencodable_cp950_value_names_record_and_field_writes_nothing(void **state)
+{
+	(void)state;
+	char *path = xasprintf("%s/big5.csv", tmpdir);
+	write_file(path, "good old file", 13);
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[0], 2);
+	add_row(t, EXAMPLE_ROWS[1], 3);
+	put(t, 1, "manager_dept", "陳喆的處");
+	table_set_format(t, (FileFormat){ENC_CP950, false, true});
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(csvio_save(t, path, &dl), -1);
+	assert_int_equal(dl.nerrors, 1);
+	assert_int_equal(dl.items[0].record, 1);
+	assert_int_equal(dl.items[0].field, (int)field_of(form, "manager_dept"));
+	assert_int_equal(dl.items[0].line, 3);
+	assert_non_null(strstr(dl.items[0].msg, "第 2 筆記錄「系統管理者(部門)」欄的「喆」(U+5586)"));
+	size_t n;
+	char *got = read_file(path, &n);
+	assert_int_equal(n, 13);
+	assert_memory_equal(got, "good old file", 13);
+	assert_int_equal(files_in_tmpdir(), 1);
+	free(got);
+	table_free(t);
+	diag_free(&dl);
+	unlink(path);
+	free(path);
+}
+
+static void test_save_into_missing_folder_fails_cleanly(void **state)
+{
+	(void)state;
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[0], 0);
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(csvio_save(t, "/nonexistent-dir/x.csv", &dl), -1);
+	assert_int_equal(dl.nerrors, 1);
+	assert_non_null(strstr(dl.items[0].msg, "暫存檔"));
+	table_free(t);
+	diag_free(&dl);
+}
+
+static void test_failed_write_keeps_old_file_and_leaves_no_temp(void **state)
+{
+	(void)state;
+	char *path = xasprintf("%s/f.csv", tmpdir);
+	write_file(path, "keep", 4);
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[0], 0);
+	DiagList dl;
+	diag_init(&dl);
+	/* a file-size limit below the output: write() fails with EFBIG, as it
+	 * would on a full disk with ENOSPC */
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = (struct rlimit){200, old.rlim_max}; /* soft limit only: it can be undone */
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int rc = csvio_save(t, path, &dl);
+	lim = old;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	signal(SIGXFSZ, prev);
+	assert_int_equal(rc, -1);
+	assert_int_equal(dl.nerrors, 1);
+	assert_non_null(strstr(dl.items[0].msg, "寫入失敗"));
+	assert_non_null(strstr(dl.items[0].msg, "原檔未更動"));
+	size_t n;
+	char *got = read_file(path, &n);
+	assert_int_equal(n, 4);
+	assert_memory_equal(got, "keep", 4);
+	assert_int_equal(files_in_tmpdir(), 1);
+	free(got);
+	table_free(t);
+	diag_free(&dl);
+	unlink(path);
+	free(path);
+}
+
+static void test_output_format_lf_no_bom_and_cp950_from_utf8(void **state)
+{
+	(void)state;
+	Table *t = table_new(form);
+	add_row(t, EXAMPLE_ROWS[2], 0);
+	table_set_format(t, (FileFormat){ENC_UTF8, false, false});
+	DiagList dl;
+	diag_init(&dl);
+	size_t len;
+	char *out = csvio_serialize(t, &len, &dl);
+	assert_memory_equal(out, "資產編號,", strlen("資產編號,"));
+	assert_null(strchr(out, '\r'));
+	free(out);
+	table_set_format(t, (FileFormat){ENC_CP950, true, true});
+	out = csvio_serialize(t, &len, &dl);
+	char *h = header_line();
+	char *want = cp950(h);
+	assert_memory_equal(out, want, strlen(want)); /* no BOM in CP950 */
+	free(want);
+	free(h);
+	free(out);
+	table_free(t);
+	diag_free(&dl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_example_file_loads_with_record_lines),
+	    cmocka_unit_test(test_written_file_is_read_back_to_the_same_bytes),
+	    cmocka_unit_test(test_default_output_is_utf8_bom_crlf_official_headers),
+	    cmocka_unit_test(test_bom_crlf_and_lf_variants_read_the_same),
+	    cmocka_unit_test(test_quoted_fields_and_record_lines),
+	    cmocka_unit_test(test_values_are_trimmed_and_normalised_on_read),
+	    cmocka_unit_test(test_header_variants_and_column_order),
+	    cmocka_unit_test(test_unknown_column_kept_missing_column_added),
+	    cmocka_unit_test(test_header_matching_nothing_is_an_error_listing_expected),
+	    cmocka_unit_test(test_too_many_and_too_few_cells),
+	    cmocka_unit_test(test_all_empty_records_are_dropped),
+	    cmocka_unit_test(test_stray_quote_is_reported_with_line_and_column),
+	    cmocka_unit_test(test_unterminated_quote_reports_the_record_start),
+	    cmocka_unit_test(test_cp950_is_detected_and_written_back_as_cp950),
+	    cmocka_unit_test(test_big5_trail_bytes_backslash_and_bar_survive),
+	    cmocka_unit_test(test_undecodable_bytes_name_line_and_byte),
+	    cmocka_unit_test(test_bom_with_invalid_utf8_is_reported),
+	    cmocka_unit_test(test_nul_and_empty_files_are_refused),
+	    cmocka_unit_test(test_header_only_file_has_no_records),
+	    cmocka_unit_test(test_save_is_atomic_and_keeps_permissions),
+	    cmocka_unit_test(test_unencodable_cp950_value_names_record_and_field_writes_nothing),
+	    cmocka_unit_test(test_save_into_missing_folder_fails_cleanly),
+	    cmocka_unit_test(test_failed_write_keeps_old_file_and_leaves_no_temp),
+	    cmocka_unit_test(test_output_format_lf_no_bom_and_cp950_from_utf8),
+	};
+	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
+}
