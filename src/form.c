@@ -279,6 +279,9 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 	r->prompt = opt(L, sec, "prompt", NULL);
 	if (r->prompt && r->type != RULE_REQUIRE)
 		ERR_AT(L, sec, "prompt", "[%s] 只有 require 規則可以有 prompt", sec);
+	if (r->type == RULE_OPTIONAL && (r->message || sev))
+		ERR_AT(L, sec, r->message ? "message" : "severity",
+		       "[%s] optional 規則不產生訊息，不能有 message 或 severity", sec);
 }
 
 Form *form_load(const char *path, DiagList *diags)
@@ -455,9 +458,17 @@ char *form_normalize(const FormField *field, const char *raw)
 static char *header_key(const char *title, bool bare)
 {
 	char *h = text_halfwidth(title);
-	char *note = strstr(h, "註");
-	if (note)
-		*note = '\0';
+	/* the note starts at 註 followed by a colon (full-width ： became ':');
+	 * a plain 註, as in 備註, is part of the name */
+	for (char *note = strstr(h, "註"); note; note = strstr(note + 1, "註")) {
+		const char *after = note + strlen("註");
+		while (*after == ' ' || *after == '\t' || *after == '\r' || *after == '\n')
+			after++;
+		if (*after == ':') {
+			*note = '\0';
+			break;
+		}
+	}
 	char *o = h;
 	int depth = 0;
 	for (const char *p = h; *p; p++) {

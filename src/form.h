@@ -30,7 +30,7 @@ typedef struct {
 } FormAlias;
 
 typedef struct {
-	char *id;     /* ASCII [a-z0-9_], unique within the form */
+	char *id;     /* ASCII [a-z0-9_-], unique within the form */
 	char *header; /* exact column title written to files */
 	char *label;  /* what a person sees on screen and in messages */
 	char *help;   /* help text for the clerk, may be "" */

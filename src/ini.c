@@ -78,6 +78,8 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 	size_t errors = 0;
 	long lineno = 0;
 	bool continued = false; /* previous line ended in '\' */
+	size_t joined = 0;      /* bytes of the logical line so far */
+	long joined_from = 0;
 	Section *cur = NULL;
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -109,6 +111,20 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 		span_trim(&s, &n);
 		bool was_continued = continued;
 		continued = n > 0 && s[n - 1] == '\\';
+		/* iniparser joins continued lines into the same 1,024-byte buffer */
+		if (!was_continued) {
+			joined = 0;
+			joined_from = lineno;
+		}
+		joined += n;
+		if (joined > INI_MAX_LINE) {
+			diag_add(dl, DIAG_ERROR, joined_from, 0, -1, -1,
+				 "以 \\ 接續的各行合計 %zu 位元組，超過 iniparser 的上限 %d", joined,
+				 INI_MAX_LINE);
+			errors++;
+			continued = false;
+			continue;
+		}
 		if (was_continued || n == 0 || s[0] == ';' || s[0] == '#')
 			continue;
 		if (s[0] == '[') {

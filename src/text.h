@@ -34,8 +34,8 @@ char *text_trim(const char *s);
 char *text_halfwidth(const char *s);
 
 /* Copy of s with every control character (C0, DEL, C1, and so ESC) and
- * every invalid byte made visible: "\n", "\r", "\t", "\e", "\xHH", or
- * "\u{HHHH}" for C1 code points.  The result can be written to a terminal
+ * every invalid byte made visible: "\n", "\r", "\t", "\e", or "\xHH" (for
+ * other C0 and C1 code points and for invalid bytes).  The result can be written to a terminal
  * without the terminal acting on it. */
 char *text_escape(const char *s);
 

@@ -133,6 +133,8 @@ static void test_header_matching_is_tolerant(void **state)
 	    {"系統名稱", 1},                               /* without (必填) */
 	    {"建置廠商註：「系統建置方式」為「主管/上級機關提供」得免填", 14},
 	    {"維運廠商", 15},
+	    {"備註", 19},
+	    {"備註說明", -1}, /* 註 without a colon is not a note */
 	    {"聯絡人", -1},
 	    {"", -1},
 	};
@@ -320,6 +322,30 @@ static void test_long_line_is_reported_not_fatal_to_the_program(void **state)
 	free(text);
 }
 
+static void test_long_continued_line_is_reported(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	char *half = xmalloc(601);
+	memset(half, 'y', 600);
+	half[600] = '\0';
+	char *line = xasprintf("help     = %s \\\n%s\n", half, half);
+	replace(&text, "help     = 如無編號則免填\n", line);
+	expect_error(text, "help     = yyy", "接續");
+	free(line);
+	free(half);
+	free(text);
+}
+
+static void test_optional_rule_takes_no_message(void **state)
+{
+	(void)state;
+	char *text = inventory_text();
+	replace(&text, "when   = build = 主管/上級機關提供\n", "when   = build = 主管/上級機關提供\nseverity = warning\n");
+	expect_error(text, "severity = warning", "optional 規則不產生訊息");
+	free(text);
+}
+
 static void test_bom_is_accepted(void **state)
 {
 	(void)state;
@@ -440,6 +466,8 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_key_is_reported),
 	    cmocka_unit_test(test_duplicate_section_is_reported),
 	    cmocka_unit_test(test_long_line_is_reported_not_fatal_to_the_program),
+	    cmocka_unit_test(test_long_continued_line_is_reported),
+	    cmocka_unit_test(test_optional_rule_takes_no_message),
 	    cmocka_unit_test(test_bom_is_accepted),
 	    cmocka_unit_test(test_syntax_errors_are_reported_with_line),
 	    cmocka_unit_test(test_unknown_kind_key_and_section_are_reported),
