@@ -18,7 +18,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # The curses-free core: everything spmform check and the tests use.
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
-             src/csvio.c src/config.c src/check.c src/lineedit.c
+             src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:src/%.c=build/%.o)

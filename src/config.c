@@ -10,8 +10,9 @@
 #include "ini.h"
 #include "text.h"
 
-static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", NULL};
+static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", NULL};
+static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", NULL};
 
 static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out, DiagList *dl)
 {
@@ -28,7 +29,11 @@ static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out
 
 int config_load(Config *cfg, const char *path, DiagList *diags)
 {
-	*cfg = (Config){NULL, xstrdup("inventory"), NULL, {ENC_UTF8, true, true}};
+	*cfg = (Config){.form = xstrdup("inventory"),
+			.out = {ENC_UTF8, true, true},
+			.escdelay = 100,
+			.ascii_lines = true,
+			.color = true};
 	if (!path) {
 		if (access("config.ini", F_OK) != 0)
 			return 0;
@@ -41,12 +46,38 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 		return -1;
 	for (size_t i = 0; i < ini_nsections(ini); i++) {
 		const char *s = ini_section(ini, i);
-		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0)
+		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0 && strcmp(s, "ui") != 0 &&
+		    strcmp(s, "defaults") != 0)
 			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
-				 "不認得的段落 [%s] (可用：[spmform]、[output])", s);
+				 "不認得的段落 [%s] (可用：[spmform]、[output]、[ui]、[defaults])", s);
+		if (strcmp(s, "defaults") == 0)
+			cfg->defaults_line = ini_section_line(ini, i);
 	}
 	ini_check_keys(ini, "spmform", SPMFORM_KEYS, diags);
 	ini_check_keys(ini, "output", OUTPUT_KEYS, diags);
+	ini_check_keys(ini, "ui", UI_KEYS, diags);
+	size_t nd = ini_nkeys(ini, "defaults");
+	cfg->defaults = xcalloc(nd, sizeof *cfg->defaults);
+	for (size_t i = 0; i < nd; i++) {
+		const char *id = ini_key(ini, "defaults", i);
+		const char *val = ini_get(ini, "defaults", id);
+		cfg->defaults[cfg->ndefaults++] = (ConfigDefault){xstrdup(id), xstrdup(val ? val : "")};
+	}
+	const char *f = ini_get(ini, "spmform", "file");
+	if (f && *f)
+		cfg->file = xstrdup(f);
+	const char *ed = ini_get(ini, "ui", "escdelay");
+	if (ed) {
+		char *end;
+		long ms = strtol(ed, &end, 10); /* base 10: iniparser's getint reads 010 as 8 */
+		if (*ed == '\0' || *end != '\0' || ms < 0 || ms > 10000)
+			diag_add(diags, DIAG_ERROR, ini_line(ini, "ui", "escdelay"), 0, -1, -1,
+				 "[ui] escdelay 應為 0 到 10000 的毫秒數，不是「%s」", ed);
+		else
+			cfg->escdelay = (int)ms;
+	}
+	set_bool(ini, "ui", "ascii_lines", &cfg->ascii_lines, diags);
+	set_bool(ini, "ui", "color", &cfg->color, diags);
 	const char *v = ini_get(ini, "spmform", "form");
 	if (v && *v) {
 		free(cfg->form);
@@ -78,6 +109,12 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 
 void config_free(Config *cfg)
 {
+	for (size_t i = 0; i < cfg->ndefaults; i++) {
+		free(cfg->defaults[i].id);
+		free(cfg->defaults[i].value);
+	}
+	free(cfg->defaults);
+	free(cfg->file);
 	free(cfg->path);
 	free(cfg->form);
 	free(cfg->forms_dir);

@@ -11,10 +11,23 @@
 #include "table.h"
 
 typedef struct {
+	char *id, *value;
+} ConfigDefault;
+
+typedef struct {
 	char *path;      /* the file read, or NULL when none was */
 	char *form;      /* default form name: "inventory" */
 	char *forms_dir; /* a folder to look in first, or NULL */
+	char *file;      /* data file the entry screen opens when none is named, or NULL */
 	FileFormat out;  /* how new and UTF-8 files are written */
+	/* [defaults]: field id = value, filled into each new record */
+	ConfigDefault *defaults;
+	size_t ndefaults;
+	long defaults_line; /* line of [defaults], for messages */
+	/* [ui] */
+	int escdelay;     /* ms to wait after Esc for the rest of a key: 100 */
+	bool ascii_lines; /* draw boxes with + - |: yes */
+	bool color;       /* use colour where the terminal has it: yes */
 } Config;
 
 /* Fills cfg with defaults, then reads path (NULL = ./config.ini if it

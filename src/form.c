@@ -13,9 +13,11 @@ struct Form {
 	size_t nfields;
 	FormRule *rules;
 	size_t nrules;
+	size_t *list; /* fields shown in the record list */
+	size_t nlist;
 };
 
-static const char *const FORM_KEYS[] = {"id", "title", "version", "note", NULL};
+static const char *const FORM_KEYS[] = {"id", "title", "version", "note", "list", NULL};
 static const char *const FIELD_KEYS[] = {"header", "label", "help", "kind", "required",
 					 "values", "aliases", "header_aliases", "oid_expect",
 					 NULL};
@@ -331,6 +333,15 @@ Form *form_load(const char *path, DiagList *diags)
 		if (strncmp(s, "rule.", 5) == 0)
 			load_rule(&L, s, ini_section_line(ini, i), &form->rules[form->nrules++]);
 	}
+	size_t nids = 0;
+	char **ids = have_form ? list(&L, "form", "list", &nids) : NULL;
+	form->list = xcalloc(nids ? nids : 3, sizeof *form->list);
+	for (size_t i = 0; i < nids; i++)
+		if (field_ref(&L, "form", "list", ids[i], &form->list[form->nlist]))
+			form->nlist++;
+	ini_strv_free(ids, nids);
+	for (size_t i = 0; nids == 0 && i < 3 && i < form->nfields; i++)
+		form->list[form->nlist++] = i; /* default: the first three fields */
 	ini_free(ini);
 	if (diags->nerrors > before) {
 		form_free(form);
@@ -374,6 +385,7 @@ void form_free(Form *form)
 	}
 	free(form->fields);
 	free(form->rules);
+	free(form->list);
 	free(form->path);
 	free(form->id);
 	free(form->title);
@@ -411,6 +423,12 @@ long form_field_index(const Form *form, const char *id)
 		if (form->fields[i].id && text_casecmp(form->fields[i].id, id) == 0)
 			return (long)i;
 	return -1;
+}
+
+const size_t *form_list_fields(const Form *form, size_t *n)
+{
+	*n = form->nlist;
+	return form->list;
 }
 
 size_t form_nrules(const Form *form)

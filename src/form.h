@@ -99,6 +99,9 @@ const FormField *form_field(const Form *form, size_t i);
 /* Index of the field with this id, or -1. */
 long form_field_index(const Form *form, const char *id);
 
+/* The fields the record list shows ([form] list), in order. */
+const size_t *form_list_fields(const Form *form, size_t *n);
+
 size_t form_nrules(const Form *form);
 const FormRule *form_rule(const Form *form, size_t i);
 

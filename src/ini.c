@@ -362,6 +362,17 @@ long ini_section_line(const Ini *ini, size_t i)
 	return ini->secs[i].sec.line;
 }
 
+size_t ini_nkeys(const Ini *ini, const char *section)
+{
+	const Section *s = find_section(ini, section);
+	return s ? s->nkeys : 0;
+}
+
+const char *ini_key(const Ini *ini, const char *section, size_t i)
+{
+	return find_section(ini, section)->keys[i].name;
+}
+
 const char *ini_get(const Ini *ini, const char *section, const char *key)
 {
 	const Section *s = find_section(ini, section);

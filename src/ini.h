@@ -31,6 +31,10 @@ size_t ini_nsections(const Ini *ini);
 const char *ini_section(const Ini *ini, size_t i);
 long ini_section_line(const Ini *ini, size_t i);
 
+/* Keys of a section in file order (0 when the section is absent). */
+size_t ini_nkeys(const Ini *ini, const char *section);
+const char *ini_key(const Ini *ini, const char *section, size_t i);
+
 /* The value of key in section, or NULL when absent.  Owned by ini. */
 const char *ini_get(const Ini *ini, const char *section, const char *key);
 

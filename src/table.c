@@ -112,6 +112,34 @@ Record *table_append(Table *t, long line)
 	return r;
 }
 
+Record *table_insert(Table *t, size_t at, long line)
+{
+	table_append(t, line);
+	Record r = t->recs[t->n - 1];
+	memmove(&t->recs[at + 1], &t->recs[at], (t->n - 1 - at) * sizeof *t->recs);
+	t->recs[at] = r;
+	return &t->recs[at];
+}
+
+Record *table_insert_copy(Table *t, size_t at, size_t from)
+{
+	size_t src = from >= at ? from + 1 : from; /* where it is after the insert */
+	Record *r = table_insert(t, at, 0);
+	const Record *o = &t->recs[src];
+	for (size_t c = 0; c < table_ncols(t); c++) {
+		free(r->cells[c]);
+		r->cells[c] = xstrdup(o->cells[c]);
+	}
+	return r;
+}
+
+void table_remove(Table *t, size_t i)
+{
+	record_free(&t->recs[i], table_ncols(t));
+	memmove(&t->recs[i], &t->recs[i + 1], (t->n - i - 1) * sizeof *t->recs);
+	t->n--;
+}
+
 void table_put(Table *t, size_t rec, size_t col, char *value)
 {
 	free(t->recs[rec].cells[col]);

@@ -64,6 +64,16 @@ size_t table_add_extra(Table *t, const char *header);
 /* Appends a record with every cell empty; returns it. */
 Record *table_append(Table *t, long line);
 
+/* Inserts a record with every cell empty at index at (0..nrecords),
+ * moving the later ones up; returns it. */
+Record *table_insert(Table *t, size_t at, long line);
+
+/* Inserts a copy of record from at index at; returns the copy. */
+Record *table_insert_copy(Table *t, size_t at, size_t from);
+
+/* Removes record i, moving the later ones down. */
+void table_remove(Table *t, size_t i);
+
 /* Replaces a cell without normalising or re-evaluating (takes ownership of
  * value).  For readers that normalise themselves. */
 void table_put(Table *t, size_t rec, size_t col, char *value);

@@ -1,0 +1,385 @@
+/* session.c - see session.h. */
+#include "session.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "rules.h"
+#include "text.h"
+
+/* A value quoted in a message is cut to this many bytes. */
+#define MSG_QUOTE 40
+
+static void undo_clear(Session *s)
+{
+	for (size_t i = 0; i < s->nundo; i++)
+		free(s->undo[i].old);
+	s->nundo = 0;
+}
+
+static void undo_push(Session *s, size_t rec, size_t field, const char *old)
+{
+	if (s->nundo == s->capundo) {
+		s->capundo = s->capundo ? 2 * s->capundo : 32;
+		s->undo = xrealloc(s->undo, s->capundo * sizeof *s->undo);
+	}
+	s->undo[s->nundo++] = (UndoEntry){rec, field, xstrdup(old), s->group};
+}
+
+void session_set_msg(Session *s, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	free(s->msg);
+	s->msg = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	va_start(ap, fmt);
+	vsnprintf(s->msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+	va_end(ap);
+	s->msg_is_error = error;
+}
+
+void session_clear_msg(Session *s)
+{
+	free(s->msg);
+	s->msg = NULL;
+	s->msg_is_error = false;
+}
+
+/* Copy of v cut to MSG_QUOTE bytes at a character boundary. */
+static char *clip(const char *v)
+{
+	size_t n = strlen(v);
+	if (n <= MSG_QUOTE)
+		return xstrdup(v);
+	size_t cut = MSG_QUOTE;
+	while (cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80)
+		cut--;
+	char *h = text_ndup(v, cut);
+	char *r = xasprintf("%s…", h);
+	free(h);
+	return r;
+}
+
+static void fill_defaults(Session *s, size_t rec)
+{
+	for (size_t i = 0; i < s->cfg->ndefaults; i++) {
+		long f = form_field_index(s->form, s->cfg->defaults[i].id);
+		if (f >= 0)
+			table_put(s->table, rec, (size_t)f,
+				  form_normalize(form_field(s->form, (size_t)f), s->cfg->defaults[i].value));
+	}
+}
+
+Session *session_open(const Form *form, const Config *cfg, const char *path, DiagList *diags)
+{
+	Table *t;
+	bool is_new = access(path, F_OK) != 0 && errno == ENOENT;
+	if (is_new) {
+		t = table_new(form);
+		table_set_format(t, cfg->out);
+	} else {
+		t = csvio_load(path, form, cfg->out, diags);
+		if (!t)
+			return NULL;
+	}
+	Session *s = xcalloc(1, sizeof *s);
+	s->form = form;
+	s->cfg = cfg;
+	s->table = t;
+	s->path = xstrdup(path);
+	s->is_new = is_new;
+	diag_init(&s->load_diags);
+	for (size_t i = 0; i < diags->n; i++) { /* keep a copy: the screen shows them */
+		const Diag *d = &diags->items[i];
+		diag_add(&s->load_diags, d->level, d->line, d->col, d->record, d->field, "%s", d->msg);
+	}
+	rules_check_table(t, &s->load_diags);
+	diag_sort(&s->load_diags);
+	for (size_t r = 0; r < table_nrecords(t); r++)
+		s->load_errors += session_record_state(s, r) == REC_ERROR;
+	for (size_t i = 0; i < cfg->ndefaults; i++)
+		if (form_field_index(form, cfg->defaults[i].id) < 0)
+			session_set_msg(s, true, "%s 的 [defaults]「%s」不是表單的欄位，已略過",
+					cfg->path ? cfg->path : "config.ini", cfg->defaults[i].id);
+	if (table_nrecords(t) == 0) {
+		table_append(t, 0);
+		fill_defaults(s, 0);
+	}
+	return s;
+}
+
+void session_free(Session *s)
+{
+	if (!s)
+		return;
+	undo_clear(s);
+	free(s->undo);
+	table_free(s->table);
+	diag_free(&s->load_diags);
+	free(s->path);
+	free(s->msg);
+	free(s);
+}
+
+size_t session_nrecords(const Session *s)
+{
+	return table_nrecords(s->table);
+}
+
+char **session_cells(const Session *s, size_t rec)
+{
+	return table_record(s->table, rec)->cells;
+}
+
+const char *session_value(const Session *s, size_t field)
+{
+	return session_cells(s, s->rec)[field];
+}
+
+bool session_set(Session *s, size_t field, const char *raw)
+{
+	size_t n;
+	TableChange *c = table_set(s->table, s->rec, field, raw, &n);
+	if (n == 0)
+		return false;
+	s->group++;
+	for (size_t i = 0; i < n; i++)
+		undo_push(s, s->rec, c[i].field, c[i].old);
+	s->dirty = true;
+	if (n > 1) {
+		/* say what the rules cleared, and why: never silently */
+		const FormField *set = form_field(s->form, field);
+		const FormField *gone = form_field(s->form, c[1].field);
+		char *nv = clip(session_value(s, field));
+		char *ov = clip(c[1].old);
+		session_set_msg(s, true, "「%s」改為「%s」後，「%s」不可填「%s」，已清除%s", set->label,
+				nv, gone->label, ov, n > 2 ? "(還有其他欄位也已清除)" : "");
+		free(nv);
+		free(ov);
+	}
+	table_changes_free(c, n);
+	return true;
+}
+
+bool session_pick(Session *s, size_t field, size_t n)
+{
+	const FormField *f = form_field(s->form, field);
+	size_t idx[f->nvalues ? f->nvalues : 1];
+	size_t k = rules_permitted(s->form, session_cells(s, s->rec), field, idx);
+	if (n < 1 || n > k) {
+		session_set_msg(s, true, "「%s」目前只有 %zu 個可選的值，沒有第 %zu 個", f->label, k, n);
+		return false;
+	}
+	session_set(s, field, f->values[idx[n - 1]]);
+	return true;
+}
+
+void session_autofill_forward(Session *s)
+{
+	size_t nf = form_nfields(s->form);
+	for (;;) {
+		const FormField *f = form_field(s->form, s->field);
+		if (f->kind != KIND_CHOICE)
+			return;
+		size_t idx[f->nvalues ? f->nvalues : 1];
+		if (rules_permitted(s->form, session_cells(s, s->rec), s->field, idx) != 1)
+			return;
+		if (strcmp(session_value(s, s->field), f->values[idx[0]]) != 0)
+			session_set(s, s->field, f->values[idx[0]]);
+		if (s->field + 1 >= nf)
+			return;
+		s->field++;
+	}
+}
+
+bool session_next_field(Session *s)
+{
+	if (s->field + 1 >= form_nfields(s->form))
+		return false;
+	s->field++;
+	session_autofill_forward(s);
+	return true;
+}
+
+bool session_prev_field(Session *s)
+{
+	if (s->field == 0)
+		return false;
+	s->field--;
+	return true;
+}
+
+bool session_goto_record(Session *s, size_t rec)
+{
+	if (rec >= session_nrecords(s) || rec == s->rec)
+		return false;
+	s->rec = rec;
+	return true;
+}
+
+bool session_next_record(Session *s)
+{
+	if (s->rec + 1 >= session_nrecords(s)) {
+		session_set_msg(s, false, "已是最後一筆 (Ctrl-N 新增一筆)");
+		return false;
+	}
+	s->rec++;
+	return true;
+}
+
+bool session_prev_record(Session *s)
+{
+	if (s->rec == 0) {
+		session_set_msg(s, false, "已是第一筆");
+		return false;
+	}
+	s->rec--;
+	return true;
+}
+
+bool session_next_error(Session *s)
+{
+	size_t n = session_nrecords(s);
+	for (size_t k = 1; k <= n; k++) {
+		size_t r = (s->rec + k) % n;
+		if (session_record_state(s, r) != REC_ERROR)
+			continue;
+		s->rec = r;
+		DiagList dl;
+		diag_init(&dl);
+		session_record_diags(s, r, &dl);
+		for (size_t i = 0; i < dl.n; i++)
+			if (dl.items[i].level == DIAG_ERROR && dl.items[i].field >= 0) {
+				s->field = (size_t)dl.items[i].field;
+				break;
+			}
+		diag_free(&dl);
+		return true;
+	}
+	session_set_msg(s, false, "沒有錯誤的記錄");
+	return false;
+}
+
+void session_new_record(Session *s)
+{
+	size_t at = session_nrecords(s);
+	table_append(s->table, 0);
+	fill_defaults(s, at);
+	undo_clear(s);
+	s->rec = at;
+	s->field = 0;
+	s->dirty = true;
+}
+
+void session_dup_record(Session *s)
+{
+	table_insert_copy(s->table, s->rec + 1, s->rec);
+	undo_clear(s);
+	s->rec++;
+	s->dirty = true;
+	session_set_msg(s, false, "已複製為第 %zu 筆", s->rec + 1);
+}
+
+bool session_dup_field(Session *s)
+{
+	if (s->rec == 0) {
+		session_set_msg(s, true, "這是第一筆，沒有上一筆可以複製");
+		return false;
+	}
+	const char *prev = session_cells(s, s->rec - 1)[s->field];
+	char *v = xstrdup(prev);
+	session_set(s, s->field, v);
+	free(v);
+	return true;
+}
+
+void session_delete_record(Session *s)
+{
+	table_remove(s->table, s->rec);
+	undo_clear(s);
+	if (session_nrecords(s) == 0)
+		table_append(s->table, 0);
+	if (s->rec >= session_nrecords(s))
+		s->rec = session_nrecords(s) - 1;
+	s->dirty = true;
+	session_set_msg(s, false, "已刪除記錄");
+}
+
+bool session_undo(Session *s)
+{
+	if (s->nundo == 0) {
+		session_set_msg(s, false, "沒有可以復原的修改");
+		return false;
+	}
+	unsigned g = s->undo[s->nundo - 1].group;
+	while (s->nundo > 0 && s->undo[s->nundo - 1].group == g) {
+		UndoEntry *u = &s->undo[--s->nundo];
+		table_put(s->table, u->rec, u->field, u->old); /* takes the string */
+		s->rec = u->rec;
+		s->field = u->field;
+	}
+	s->dirty = true;
+	session_set_msg(s, false, "已復原");
+	return true;
+}
+
+void session_record_diags(const Session *s, size_t rec, DiagList *out)
+{
+	const Record *r = table_record_c(s->table, rec);
+	rules_check_record(s->form, r->cells, r->line, (long)rec, out);
+}
+
+RecordState session_record_state(const Session *s, size_t rec)
+{
+	if (table_record_empty(s->table, rec))
+		return REC_EMPTY;
+	DiagList dl;
+	diag_init(&dl);
+	session_record_diags(s, rec, &dl);
+	char **cells = session_cells(s, rec);
+	RecordState st = REC_COMPLETE;
+	for (size_t i = 0; i < dl.n && st != REC_ERROR; i++) {
+		const Diag *d = &dl.items[i];
+		if (d->level != DIAG_ERROR)
+			continue;
+		/* an error on an empty field can only be a missing value */
+		st = d->field >= 0 && !*cells[d->field] ? REC_INCOMPLETE : REC_ERROR;
+	}
+	diag_free(&dl);
+	return st;
+}
+
+int session_save(Session *s, const char *path)
+{
+	DiagList dl;
+	diag_init(&dl);
+	const char *to = path ? path : s->path;
+	if (csvio_save(s->table, to, &dl) != 0) {
+		char *where = text_escape(to);
+		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
+		free(where);
+		diag_free(&dl);
+		return -1;
+	}
+	diag_free(&dl);
+	if (to != s->path) {
+		free(s->path);
+		s->path = xstrdup(to);
+	}
+	s->dirty = false;
+	s->is_new = false;
+	size_t n = 0;
+	for (size_t r = 0; r < session_nrecords(s); r++)
+		n += !table_record_empty(s->table, r);
+	char *where = text_escape(s->path);
+	session_set_msg(s, false, "已存檔：%s (%zu 筆記錄)", where, n);
+	free(where);
+	return 0;
+}
