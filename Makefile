@@ -11,7 +11,9 @@ CC       ?= cc
 CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
-LDLIBS   := -lcsv -liniparser
+CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
+LDLIBS   := -lcsv -liniparser $(CURSES_LIBS)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
@@ -19,7 +21,9 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 # The curses-free core: everything spmform check and the tests use.
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c
-MAIN_SRCS := src/main.c
+# The entry screen: the only files that include curses.
+UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
+MAIN_SRCS := src/main.c $(UI_SRCS)
 
 CORE_OBJS := $(CORE_SRCS:src/%.c=build/%.o)
 MAIN_OBJS := $(MAIN_SRCS:src/%.c=build/%.o)
@@ -30,8 +34,8 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
-BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev
-TEST_PKGS  := libcmocka-dev pkg-config
+BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config
+TEST_PKGS  := libcmocka-dev tmux
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
 .PHONY: all run test unit cli deps deps-check clean

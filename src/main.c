@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
 #include "form.h"
+#include "session.h"
 #include "text.h"
+#include "ui.h"
 
 #ifndef SPMFORM_VERSION
 #define SPMFORM_VERSION "0.1.0"
@@ -18,10 +21,16 @@
 
 static const char USAGE[] =
     "用法 (usage):\n"
+    "  spmform [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
+    "\n"
+    "輸入畫面 (entry screen):\n"
+    "  spmform [FILE]     開啟 FILE (沒有給時用 config.ini 的 file，再沒有則用\n"
+    "                     「表單代號.csv」；檔案不存在就新建)，一筆記錄一個畫面。\n"
+    "                     ^S 存檔  ^Q 離開  ^N 新增  PgDn/PgUp 換筆  ^T 清單  ^G 說明\n"
     "\n"
     "指令 (commands):\n"
     "  check FILE...      檢查 CSV 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
@@ -59,6 +68,36 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+/* Opens the entry screen on path (or the configured file, or a new
+ * "<form id>.csv"); returns the exit status. */
+static int run_entry_screen(const Form *form, const Config *cfg, const char *path)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "spmform: 輸入畫面需要終端機；檢查檔案請用 spmform check FILE\n");
+		return 2;
+	}
+	char *fallback = NULL;
+	if (!path)
+		path = cfg->file ? cfg->file : (fallback = xasprintf("%s.csv", form_id(form)));
+	DiagList dl;
+	diag_init(&dl);
+	Session *s = session_open(form, cfg, path, &dl);
+	int rc = 0;
+	if (!s) {
+		diag_sort(&dl);
+		for (size_t i = 0; i < dl.n; i++)
+			diag_print(stderr, path, &dl.items[i], NULL);
+		fprintf(stderr, "spmform: 無法開啟 (檔案未更動)\n");
+		rc = 2;
+	} else if (ui_run(s, cfg) != 0) {
+		rc = 2;
+	}
+	session_free(s);
+	diag_free(&dl);
+	free(fallback);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *form_opt = NULL, *config_opt = NULL, *command = NULL;
@@ -93,19 +132,20 @@ int main(int argc, char **argv)
 			files[nfiles++] = argv[i];
 		}
 	}
-	if (!command || strcmp(command, "check") != 0) {
-		if (command) {
-			char *e = text_escape(command);
-			fprintf(stderr, "spmform: 不認得的指令「%s」(輸入畫面尚未提供；請用 check)\n\n",
-				e);
-			free(e);
-		}
-		fputs(USAGE, stderr);
+	bool check = command && strcmp(command, "check") == 0;
+	if (!check && command)
+		files[nfiles++] = (char *)command; /* the entry screen's FILE */
+	if (check && nfiles == 0) {
+		fprintf(stderr, "spmform: check 需要至少一個檔案\n\n%s", USAGE);
 		free(files);
 		return 2;
 	}
-	if (nfiles == 0) {
-		fprintf(stderr, "spmform: check 需要至少一個檔案\n\n%s", USAGE);
+	if (!check && nfiles > 1) {
+		fprintf(stderr, "spmform: 輸入畫面一次只開一個檔案\n\n%s", USAGE);
+		free(files);
+		return 2;
+	}
+	if (!check && ui_setup_locale() != 0) {
 		free(files);
 		return 2;
 	}
@@ -138,13 +178,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "spmform: 表單檔有誤，未執行\n");
 	}
 	int rc = 2;
-	if (form) {
+	if (form && check) {
 		rc = 0;
 		for (size_t i = 0; i < nfiles; i++) {
 			int r = check_file(files[i], form, cfg.out, stdout);
 			if (r > rc)
 				rc = r;
 		}
+	} else if (form) {
+		rc = run_entry_screen(form, &cfg, nfiles ? files[0] : NULL);
 	}
 	fflush(stdout);
 	form_free(form);

@@ -1,0 +1,270 @@
+/* ui.c - the entry screen's terminal, input and main loop; see ui.h. */
+#include "ui.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "text.h"
+#include "ui_int.h"
+
+int ui_setup_locale(void)
+{
+	if (setlocale(LC_ALL, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return 0;
+	/* the environment's locale is missing or not UTF-8: our data is */
+	if (setlocale(LC_CTYPE, "C.UTF-8") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return 0;
+	fprintf(stderr, "spmform: 需要 UTF-8 的語系環境 (locale)，但 C.UTF-8 也無法使用\n");
+	return -1;
+}
+
+/* --- drawing helpers ------------------------------------------------------ */
+
+void ui_put_w(int y, int x, const wchar_t *ws, attr_t attr)
+{
+	attr_t old;
+	short pair;
+	attr_get(&old, &pair, NULL);
+	attrset(attr);
+	mvaddwstr(y, x, ws);
+	attrset(old);
+}
+
+void ui_put(int y, int x, int width, const char *utf8, attr_t attr)
+{
+	if (width <= 0)
+		return;
+	wchar_t *buf = xmalloc(((size_t)width + 2) * sizeof *buf);
+	lineedit_clip(utf8, width, buf);
+	ui_put_w(y, x, buf, attr);
+	free(buf);
+}
+
+int ui_width(const char *utf8)
+{
+	LineEdit e;
+	lineedit_init(&e, utf8);
+	int w = 0;
+	for (size_t i = 0; i < e.len; i++)
+		w += lineedit_cp_width(e.cp[i]);
+	lineedit_free(&e);
+	return w;
+}
+
+void ui_box(Ui *ui, int y, int x, int h, int w)
+{
+	if (ui->cfg->ascii_lines) {
+		mvaddch(y, x, '+');
+		mvaddch(y, x + w - 1, '+');
+		mvaddch(y + h - 1, x, '+');
+		mvaddch(y + h - 1, x + w - 1, '+');
+		mvhline(y, x + 1, '-', w - 2);
+		mvhline(y + h - 1, x + 1, '-', w - 2);
+		mvvline(y + 1, x, '|', h - 2);
+		mvvline(y + 1, x + w - 1, '|', h - 2);
+	} else {
+		mvaddch(y, x, ACS_ULCORNER);
+		mvaddch(y, x + w - 1, ACS_URCORNER);
+		mvaddch(y + h - 1, x, ACS_LLCORNER);
+		mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+		mvhline(y, x + 1, ACS_HLINE, w - 2);
+		mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+		mvvline(y + 1, x, ACS_VLINE, h - 2);
+		mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	}
+}
+
+void ui_draw_status(Ui *ui, int row)
+{
+	Session *s = ui->s;
+	move(row, 0);
+	clrtoeol();
+	if (!s->msg)
+		return;
+	attr_t a = s->msg_is_error ? A_BOLD : A_NORMAL;
+	if (s->msg_is_error && ui->colors)
+		a |= COLOR_PAIR(1);
+	ui_put(row, 0, COLS - 1, s->msg, a);
+}
+
+void ui_draw_hints(KeyCtx ctx, int row)
+{
+	wchar_t buf[512];
+	keys_hint_line(ctx, COLS - 1, buf, sizeof buf / sizeof *buf);
+	move(row, 0);
+	clrtoeol();
+	ui_put_w(row, 0, buf, A_DIM);
+}
+
+void ui_save(Ui *ui)
+{
+	form_commit(ui);
+	session_save(ui->s, NULL);
+}
+
+/* --- input ------------------------------------------------------------------ */
+
+/* Reads one key.  Bytes are decoded as UTF-8 here, not by ncurses: its
+ * get_wch swallows the keys that follow an invalid byte.  An invalid or
+ * cut sequence becomes U+FFFD and the byte that broke it is read again. */
+static UiKey read_key(void)
+{
+	static int pending = -1;
+	UiKey k = {false, 0, 0};
+	int c = pending >= 0 ? pending : getch();
+	pending = -1;
+	if (c == ERR) {
+		k.key = ERR;
+		return k;
+	}
+	if (c >= KEY_MIN || c < 0x20 || c == 0x7F) {
+		k.key = c;
+		return k;
+	}
+	k.is_char = true;
+	if (c < 0x80) {
+		k.cp = (uint32_t)c;
+		return k;
+	}
+	int need;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1, cp = (uint32_t)c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		need = 2, cp = (uint32_t)c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		need = 3, cp = (uint32_t)c & 0x07;
+	else {
+		k.cp = 0xFFFD;
+		return k;
+	}
+	timeout(1000); /* the rest of a character comes in the same burst */
+	for (int i = 0; i < need; i++) {
+		int d = getch();
+		if (d == ERR || d >= KEY_MIN || (d & 0xC0) != 0x80) {
+			if (d != ERR)
+				pending = d;
+			timeout(-1);
+			k.cp = 0xFFFD;
+			return k;
+		}
+		cp = (cp << 6) | ((uint32_t)d & 0x3F);
+	}
+	timeout(-1);
+	if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	k.cp = cp;
+	return k;
+}
+
+/* --- loop --------------------------------------------------------------------- */
+
+static void draw(Ui *ui)
+{
+	erase();
+	if (form_too_small()) {
+		const char *msg = "終端機太小：至少要 40x10";
+		int y = LINES / 2, x = (COLS - ui_width(msg)) / 2;
+		ui_put(y < 0 ? 0 : y, x < 0 ? 0 : x, COLS > 1 ? COLS - 1 : 1, msg, A_BOLD);
+		refresh();
+		return;
+	}
+	switch (ui->ov) {
+	case OV_LIST:
+		list_draw(ui);
+		break;
+	case OV_HELP:
+		help_draw(ui);
+		break;
+	default:
+		form_draw(ui);
+		if (ui->ov == OV_PICK)
+			pick_draw(ui);
+		else if (ui->ov == OV_CONFIRM)
+			confirm_draw(ui);
+		else if (ui->ov == OV_LINE)
+			line_draw(ui);
+		break;
+	}
+	refresh();
+}
+
+static int dispatch(Ui *ui, UiKey k)
+{
+	switch (ui->ov) {
+	case OV_PICK:
+		return pick_key(ui, k);
+	case OV_LIST:
+		return list_key(ui, k);
+	case OV_HELP:
+		return help_key(ui, k);
+	case OV_CONFIRM:
+		return confirm_key(ui, k);
+	case OV_LINE:
+		return line_key(ui, k);
+	case OV_NONE:
+		break;
+	}
+	return form_key(ui, k);
+}
+
+int ui_run(Session *s, const Config *cfg)
+{
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, "spmform: 無法使用這個終端機 (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	raw(); /* ^S, ^Q, ^Z and ^C reach the program: no flow control, no signals */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	if (!getenv("ESCDELAY"))
+		set_escdelay(cfg->escdelay); /* after newterm, which reads ESCDELAY */
+	Ui ui = {.s = s, .cfg = cfg};
+	if (cfg->color && has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_RED, -1);
+		init_pair(2, COLOR_CYAN, -1);
+		ui.colors = true;
+	}
+	lineedit_init(&ui.search, "");
+	lineedit_init(&ui.line, "");
+	if (s->load_diags.n) {
+		session_set_msg(s, s->load_diags.nerrors > 0,
+				"開啟時發現 %zu 個錯誤、%zu 個警告 (%zu 筆記錄有錯；^K 跳到下一筆有錯的記錄)",
+				s->load_diags.nerrors, s->load_diags.nwarnings, s->load_errors);
+	}
+	form_open_field(&ui);
+	for (;;) {
+		draw(&ui);
+		UiKey k = read_key();
+		if (!k.is_char && k.key == ERR)
+			break; /* a blocking read failed: the terminal is gone */
+		if (!k.is_char && k.key == KEY_RESIZE)
+			continue; /* ncurses has resized stdscr; draw() lays out anew */
+		if (!k.is_char && keys_action(k.key, CTX_FORM) == ACT_REDRAW && ui.ov != OV_LINE) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		session_clear_msg(s); /* a message lasts until the next key */
+		if (dispatch(&ui, k) & UI_QUIT)
+			break;
+	}
+	if (ui.editing)
+		lineedit_free(&ui.edit);
+	lineedit_free(&ui.search);
+	lineedit_free(&ui.line);
+	free(ui.list_rows);
+	free(ui.pending_path);
+	endwin();
+	delscreen(scr);
+	return 0;
+}

@@ -1,0 +1,168 @@
+/* ui_int.h - what the ui*.c files share; not for the core.
+ *
+ * Each screen or popup is a trio: X_open, X_key (changes state, returns
+ * UiResult flags), X_draw (draws from state only).  ui.c owns the loop.
+ */
+#ifndef SPMFORM_UI_INT_H
+#define SPMFORM_UI_INT_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "lineedit.h"
+#include "session.h"
+
+/* Every action of the entry screen. */
+typedef enum {
+	ACT_NONE,
+	ACT_NEXT_FIELD,
+	ACT_PREV_FIELD,
+	ACT_NEXT_REC,
+	ACT_PREV_REC,
+	ACT_NEW_REC,
+	ACT_DUP_FIELD,
+	ACT_DUP_REC,
+	ACT_DEL_REC,
+	ACT_UNDO,
+	ACT_LIST,
+	ACT_NEXT_ERROR,
+	ACT_SAVE,
+	ACT_SAVE_AS,
+	ACT_QUIT,
+	ACT_REDRAW,
+	ACT_HELP,
+	ACT_CLEAR_FIELD,
+	ACT_OPEN_PICK,
+	ACT_CANCEL,
+	ACT_LEFT,
+	ACT_RIGHT,
+	ACT_HOME,
+	ACT_END,
+	ACT_BACKSPACE,
+	ACT_DELETE,
+	ACT_ACCEPT,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_PAGE_UP,
+	ACT_PAGE_DOWN,
+} Action;
+
+/* Where a key binding applies. */
+typedef enum {
+	CTX_FORM = 1,   /* the record screen, any field */
+	CTX_TEXT = 2,   /* the record screen, a text field */
+	CTX_CHOICE = 4, /* the record screen, a choice field */
+	CTX_PICK = 8,   /* the dropdown */
+	CTX_LIST = 16,  /* the record list */
+	CTX_LINE = 32,  /* a one-line prompt */
+} KeyCtx;
+
+typedef struct {
+	int key;           /* a curses key code or a byte (Ctrl-X = 24) */
+	unsigned ctx;      /* KeyCtx bits */
+	Action action;
+	const char *name;  /* as shown: "^S", "PgDn", "Tab" */
+	const char *label; /* what it does, in Chinese */
+	int hint;          /* > 0: shown in the hint line, by this priority */
+} KeyBinding;
+
+extern const KeyBinding KEYS[];
+extern const size_t NKEYS;
+
+/* The action of key in ctx, or ACT_NONE. */
+Action keys_action(int key, KeyCtx ctx);
+/* Writes the hint line for ctx (as many hints as fit in width columns). */
+void keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen);
+
+/* What a key handler asks of the loop. */
+enum { UI_OK = 0, UI_QUIT = 1 };
+
+typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE } Overlay;
+
+typedef enum { CONFIRM_QUIT, CONFIRM_DELETE, CONFIRM_OVERWRITE } ConfirmKind;
+
+typedef struct {
+	Session *s;
+	const Config *cfg;
+	Overlay ov;
+	/* the field being typed into (text fields), valid while editing */
+	LineEdit edit;
+	bool editing;
+	size_t edit_field, edit_rec;
+	/* dropdown */
+	size_t pick_sel;
+	/* record list */
+	size_t list_sel, list_top;
+	LineEdit search;
+	size_t *list_rows; /* records matching the search */
+	size_t nlist_rows;
+	/* confirm and line prompts */
+	ConfirmKind confirm;
+	LineEdit line;
+	char *pending_path; /* save-as target awaiting an overwrite answer */
+	Overlay help_from;  /* where the help screen returns to */
+	/* layout of the record screen, computed by form_draw */
+	int field_top; /* first field shown */
+	int cur_row;   /* screen row of the current field */
+	int val_x;     /* column where values start */
+	bool colors;
+} Ui;
+
+/* A decoded key: either a character (cp) or a key code (key). */
+typedef struct {
+	bool is_char;
+	uint32_t cp;
+	int key;
+} UiKey;
+
+/* ui_form.c */
+void form_open_field(Ui *ui);
+void form_commit(Ui *ui);
+int form_key(Ui *ui, UiKey k);
+void form_draw(Ui *ui);
+/* A digit or alias typed in a choice field; true when it set a value. */
+bool form_choice_char(Ui *ui, uint32_t cp);
+/* Leaves the current field for the next one (after a pick). */
+void form_next_field(Ui *ui);
+bool form_too_small(void);
+
+/* ui_pick.c */
+void pick_open(Ui *ui);
+int pick_key(Ui *ui, UiKey k);
+void pick_draw(Ui *ui);
+
+/* ui_list.c */
+void list_open(Ui *ui);
+int list_key(Ui *ui, UiKey k);
+void list_draw(Ui *ui);
+void list_close(Ui *ui);
+
+/* ui_prompt.c: yes/no questions, a one-line text prompt, the help screen */
+void confirm_open(Ui *ui, ConfirmKind kind);
+int confirm_key(Ui *ui, UiKey k);
+void confirm_draw(Ui *ui);
+void line_open(Ui *ui, const char *initial);
+int line_key(Ui *ui, UiKey k);
+void line_draw(Ui *ui);
+void help_open(Ui *ui);
+int help_key(Ui *ui, UiKey k);
+void help_draw(Ui *ui);
+
+/* ui.c: drawing helpers */
+/* Draws utf8 at (y, x) clipped to width columns, never splitting a wide
+ * character, padded with spaces; control characters shown escaped. */
+void ui_put(int y, int x, int width, const char *utf8, attr_t attr);
+void ui_put_w(int y, int x, const wchar_t *ws, attr_t attr);
+/* Display width of a UTF-8 string (escapes counted as shown). */
+int ui_width(const char *utf8);
+/* A box of h x w at (y, x), ASCII or line drawing per config. */
+void ui_box(Ui *ui, int y, int x, int h, int w);
+/* Saves, asking for a name first when the file has none. */
+void ui_save(Ui *ui);
+/* Status and hint lines at the bottom, for any screen. */
+void ui_draw_status(Ui *ui, int row);
+void ui_draw_hints(KeyCtx ctx, int row);
+
+#endif

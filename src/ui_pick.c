@@ -1,0 +1,129 @@
+/* ui_pick.c - the dropdown of a choice field: only the values the rules
+ * permit now, numbered; arrows and Enter choose, a digit picks, Esc
+ * cancels. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+#include "text.h"
+#include "ui_int.h"
+
+/* Indices (into the field's values) of the values permitted now. */
+static size_t permitted(const Ui *ui, size_t *idx)
+{
+	const Session *s = ui->s;
+	return rules_permitted(s->form, session_cells(s, s->rec), s->field, idx);
+}
+
+void pick_open(Ui *ui)
+{
+	Session *s = ui->s;
+	const FormField *f = form_field(s->form, s->field);
+	size_t idx[f->nvalues ? f->nvalues : 1];
+	size_t n = permitted(ui, idx);
+	if (n == 0) {
+		session_set_msg(s, true, "「%s」目前沒有可選的值", f->label);
+		return;
+	}
+	ui->pick_sel = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f->values[idx[i]], session_value(s, s->field)) == 0)
+			ui->pick_sel = i;
+	ui->ov = OV_PICK;
+}
+
+int pick_key(Ui *ui, UiKey k)
+{
+	Session *s = ui->s;
+	const FormField *f = form_field(s->form, s->field);
+	size_t idx[f->nvalues ? f->nvalues : 1];
+	size_t n = permitted(ui, idx);
+	if (k.is_char) {
+		if (k.cp == ' ')
+			goto accept;
+		if (form_choice_char(ui, k.cp)) {
+			ui->ov = OV_NONE;
+			form_next_field(ui);
+		}
+		return UI_OK;
+	}
+	switch (keys_action(k.key, CTX_PICK)) {
+	case ACT_UP:
+		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
+		break;
+	case ACT_DOWN:
+		ui->pick_sel = ui->pick_sel + 1 < n ? ui->pick_sel + 1 : 0;
+		break;
+	case ACT_PAGE_UP:
+		ui->pick_sel = 0;
+		break;
+	case ACT_PAGE_DOWN:
+		ui->pick_sel = n - 1;
+		break;
+	case ACT_ACCEPT:
+		goto accept;
+	case ACT_CANCEL:
+		ui->ov = OV_NONE;
+		break;
+	default:
+		break;
+	}
+	return UI_OK;
+accept:
+	ui->ov = OV_NONE;
+	if (ui->pick_sel < n) {
+		session_set(s, s->field, f->values[idx[ui->pick_sel]]);
+		form_next_field(ui);
+	}
+	return UI_OK;
+}
+
+void pick_draw(Ui *ui)
+{
+	Session *s = ui->s;
+	const FormField *f = form_field(s->form, s->field);
+	size_t idx[f->nvalues ? f->nvalues : 1];
+	size_t n = permitted(ui, idx);
+	if (ui->pick_sel >= n)
+		ui->pick_sel = n ? n - 1 : 0;
+	int iw = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = ui_width(f->values[idx[i]]) + 3; /* "1 " + value + space */
+		if (w > iw)
+			iw = w;
+	}
+	int w = iw + 2, h = (int)n + 2;
+	if (w > COLS)
+		w = COLS;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	int rows = h - 2; /* items shown; the list scrolls when it is longer */
+	int y = ui->cur_row + 1;
+	if (y + h > LINES - 1)
+		y = ui->cur_row - h;
+	if (y < 1)
+		y = 1;
+	int x = ui->val_x;
+	if (x + w > COLS)
+		x = COLS - w;
+	if (x < 0)
+		x = 0;
+	int top = (int)ui->pick_sel >= rows ? (int)ui->pick_sel - rows + 1 : 0;
+	for (int r = 0; r < h; r++) {
+		move(y + r, x);
+		for (int c = 0; c < w; c++)
+			addch(' ');
+	}
+	ui_box(ui, y, x, h, w);
+	for (int r = 0; r < rows; r++) {
+		size_t i = (size_t)(top + r);
+		if (i >= n)
+			break;
+		char *item = i < 9 ? xasprintf("%zu %s", i + 1, f->values[idx[i]])
+				   : xasprintf("  %s", f->values[idx[i]]);
+		ui_put(y + 1 + r, x + 1, w - 2, item, i == ui->pick_sel ? A_REVERSE : A_NORMAL);
+		free(item);
+	}
+	curs_set(0);
+	move(y + 1 + (int)ui->pick_sel - top, x + 1);
+}

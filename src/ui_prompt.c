@@ -1,0 +1,238 @@
+/* ui_prompt.c - yes/no questions and the one-line prompt (both on the
+ * status row), and the help screen generated from the key table. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+#include "ui_int.h"
+
+/* --- yes / no --------------------------------------------------------------- */
+
+void confirm_open(Ui *ui, ConfirmKind kind)
+{
+	ui->confirm = kind;
+	ui->ov = OV_CONFIRM;
+}
+
+static void save_to(Ui *ui, const char *path)
+{
+	session_save(ui->s, path);
+}
+
+int confirm_key(Ui *ui, UiKey k)
+{
+	Session *s = ui->s;
+	char c = k.is_char && k.cp < 0x80 ? (char)k.cp : 0;
+	bool yes = c == 'y' || c == 'Y', no = c == 'n' || c == 'N';
+	bool esc = !k.is_char && (k.key == 27 || keys_action(k.key, CTX_LINE) == ACT_CANCEL);
+	if (!yes && !no && !esc)
+		return UI_OK; /* only an answer closes the question */
+	ui->ov = OV_NONE;
+	switch (ui->confirm) {
+	case CONFIRM_QUIT:
+		if (no)
+			return UI_QUIT;
+		if (yes) {
+			ui_save(ui);
+			if (!s->dirty)
+				return UI_QUIT;
+		}
+		break;
+	case CONFIRM_DELETE:
+		if (yes) {
+			session_delete_record(s);
+			form_open_field(ui);
+		}
+		break;
+	case CONFIRM_OVERWRITE:
+		if (yes)
+			save_to(ui, ui->pending_path);
+		free(ui->pending_path);
+		ui->pending_path = NULL;
+		break;
+	}
+	return UI_OK;
+}
+
+void confirm_draw(Ui *ui)
+{
+	Session *s = ui->s;
+	char *q;
+	switch (ui->confirm) {
+	case CONFIRM_QUIT:
+		q = xstrdup("尚未存檔。存檔後離開嗎？ y 存檔並離開  n 不存檔離開  Esc 留下");
+		break;
+	case CONFIRM_DELETE:
+		q = xasprintf("刪除第 %zu 筆記錄嗎？ y 刪除  n 或 Esc 取消", s->rec + 1);
+		break;
+	default: {
+		char *p = text_escape(ui->pending_path ? ui->pending_path : "");
+		q = xasprintf("%s 已存在，要覆蓋嗎？ y 覆蓋  n 或 Esc 取消", p);
+		free(p);
+		break;
+	}
+	}
+	int row = LINES - 2;
+	move(row, 0);
+	clrtoeol();
+	ui_put(row, 0, COLS - 1, q, A_REVERSE | A_BOLD);
+	free(q);
+	curs_set(0);
+}
+
+/* --- the save-as prompt ------------------------------------------------------- */
+
+void line_open(Ui *ui, const char *initial)
+{
+	lineedit_free(&ui->line);
+	lineedit_init(&ui->line, initial);
+	ui->ov = OV_LINE;
+}
+
+int line_key(Ui *ui, UiKey k)
+{
+	if (k.is_char && k.cp >= 0x20) {
+		lineedit_insert(&ui->line, k.cp);
+		return UI_OK;
+	}
+	switch (keys_action(k.is_char ? (int)k.cp : k.key, CTX_LINE)) {
+	case ACT_LEFT:
+		lineedit_left(&ui->line);
+		break;
+	case ACT_RIGHT:
+		lineedit_right(&ui->line);
+		break;
+	case ACT_HOME:
+		lineedit_home(&ui->line);
+		break;
+	case ACT_END:
+		lineedit_end(&ui->line);
+		break;
+	case ACT_BACKSPACE:
+		lineedit_backspace(&ui->line);
+		break;
+	case ACT_DELETE:
+		lineedit_delete(&ui->line);
+		break;
+	case ACT_CLEAR_FIELD:
+		lineedit_clear(&ui->line);
+		break;
+	case ACT_CANCEL:
+		ui->ov = OV_NONE;
+		break;
+	case ACT_ACCEPT: {
+		char *raw = lineedit_text(&ui->line);
+		char *path = text_trim(raw);
+		free(raw);
+		ui->ov = OV_NONE;
+		if (!*path) {
+			session_set_msg(ui->s, true, "沒有輸入檔名，未存檔");
+		} else if (strcmp(path, ui->s->path) != 0 && access(path, F_OK) == 0) {
+			free(ui->pending_path);
+			ui->pending_path = path;
+			confirm_open(ui, CONFIRM_OVERWRITE);
+			return UI_OK;
+		} else {
+			save_to(ui, path);
+		}
+		free(path);
+		break;
+	}
+	default:
+		break;
+	}
+	return UI_OK;
+}
+
+void line_draw(Ui *ui)
+{
+	int row = LINES - 2;
+	const char *label = "另存新檔：";
+	int lw = ui_width(label);
+	move(row, 0);
+	clrtoeol();
+	ui_put(row, 0, lw, label, A_BOLD);
+	int w = COLS - lw - 1;
+	wchar_t *buf = xmalloc(((size_t)w + 2) * sizeof *buf);
+	int col;
+	lineedit_view(&ui->line, w, buf, &col);
+	ui_put_w(row, lw, buf, A_UNDERLINE);
+	free(buf);
+	ui_draw_hints(CTX_LINE, LINES - 1);
+	curs_set(1);
+	move(row, lw + col);
+}
+
+/* --- help ------------------------------------------------------------------------ */
+
+void help_open(Ui *ui)
+{
+	ui->help_from = ui->ov;
+	ui->ov = OV_HELP;
+}
+
+int help_key(Ui *ui, UiKey k)
+{
+	(void)k;
+	ui->ov = ui->help_from; /* back to the record list or the record */
+	if (ui->ov == OV_NONE)
+		form_open_field(ui);
+	return UI_OK;
+}
+
+/* Word-wraps utf8 into rows from y on, width w; returns the next row. */
+static int wrap(int y, int w, int last, const char *utf8, attr_t a)
+{
+	LineEdit e;
+	lineedit_init(&e, utf8);
+	size_t i = 0;
+	while (i < e.len && y <= last) {
+		int used = 0;
+		size_t j = i;
+		while (j < e.len && used + lineedit_cp_width(e.cp[j]) <= w)
+			used += lineedit_cp_width(e.cp[j++]);
+		uint32_t save = j < e.len ? e.cp[j] : 0;
+		e.cp[j < e.len ? j : e.len - 1] = j < e.len ? 0 : e.cp[e.len - 1];
+		LineEdit part = {e.cp + i, j - i, j - i, 0, 0};
+		char *t = lineedit_text(&part);
+		ui_put(y++, 0, w, t, a);
+		free(t);
+		if (j < e.len)
+			e.cp[j] = save;
+		i = j;
+	}
+	lineedit_free(&e);
+	return y;
+}
+
+void help_draw(Ui *ui)
+{
+	Session *s = ui->s;
+	const FormField *f = form_field(s->form, s->field);
+	ui_put(0, 0, COLS, " 說明：按任何鍵返回", A_REVERSE);
+	int y = 1, last = LINES - 1;
+	char *head = xasprintf("【%s】", f->label);
+	y = wrap(y, COLS - 1, last, head, A_BOLD);
+	free(head);
+	y = wrap(y, COLS - 1, last, f->help, A_NORMAL);
+	y++;
+	/* every binding, once per (name, action), in table order, two columns */
+	int colw = COLS / 2, col = 0;
+	for (size_t i = 0; i < NKEYS && y <= last; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = KEYS[j].action == KEYS[i].action && strcmp(KEYS[j].name, KEYS[i].name) == 0;
+		if (seen)
+			continue;
+		char *item = xasprintf("%-10s %s", KEYS[i].name, KEYS[i].label);
+		ui_put(y, col * colw, colw - 1, item, A_NORMAL);
+		free(item);
+		if (++col == 2) {
+			col = 0;
+			y++;
+		}
+	}
+	curs_set(0);
+}
