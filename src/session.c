@@ -255,8 +255,10 @@ bool session_next_error(Session *s)
 		DiagList dl;
 		diag_init(&dl);
 		session_record_diags(s, r, &dl);
-		for (size_t i = 0; i < dl.n; i++)
-			if (dl.items[i].level == DIAG_ERROR && dl.items[i].field >= 0) {
+		char **cells = session_cells(s, r);
+		for (size_t i = 0; i < dl.n; i++) /* the first wrong value, not a missing one */
+			if (dl.items[i].level == DIAG_ERROR && dl.items[i].field >= 0 &&
+			    *cells[dl.items[i].field]) {
 				s->field = (size_t)dl.items[i].field;
 				break;
 			}
