@@ -25,12 +25,20 @@ typedef struct {
 	long byte; /* 1-based byte within the line */
 } Place;
 
-static Place place_of(const char *buf, size_t off)
+/* The line separator of a file: LF, or CR for a file that has no LF (old
+ * Mac Excel). */
+static char line_sep(const char *buf, size_t len)
+{
+	return memchr(buf, '\n', len) || !memchr(buf, '\r', len) ? '\n' : '\r';
+}
+
+static Place place_of(const char *buf, size_t len, size_t off)
 {
 	Place p = {1, 1};
 	size_t start = 0;
+	char sep = line_sep(buf, len);
 	for (size_t i = 0; i < off; i++)
-		if (buf[i] == '\n') {
+		if (buf[i] == sep) {
 			p.line++;
 			start = i + 1;
 		}
@@ -175,8 +183,16 @@ static void take_header(Reader *r)
 	for (size_t j = 0; j < r->nrow; j++) {
 		if (r->colmap[j] >= 0)
 			continue;
+		long again = form_match_header(r->form, r->row[j], NULL);
+		size_t first = 0;
+		while (again >= 0 && first < j && r->colmap[first] != again)
+			first++;
 		r->colmap[j] = (long)table_add_extra(r->t, r->row[j]);
-		if (*r->row[j])
+		if (again >= 0)
+			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
+				 "第 %zu 欄「%s」與第 %zu 欄重複，將照原樣保留", j + 1, r->row[j],
+				 first + 1);
+		else if (*r->row[j])
 			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
 				 "第 %zu 欄「%s」不是表單的欄位，將照原樣保留", j + 1, r->row[j]);
 		else
@@ -269,8 +285,9 @@ static bool parse_utf8(Reader *r, const char *buf, size_t len)
 	}
 	long line = 0;
 	bool ok = true;
+	char sep = line_sep(buf, len);
 	for (size_t pos = 0; pos < len && ok && !r->fatal;) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
+		const char *nl = memchr(buf + pos, sep, len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
 		line++;
 		if (p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
@@ -300,9 +317,14 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的");
 		return NULL;
 	}
+	if (len >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0)) {
+		diag_add(dl, DIAG_ERROR, 1, 0, -1, -1,
+			 "這是 UTF-16 的文字檔 (Excel 的「Unicode 文字」)，不是 CSV；請在 Excel 另存為「CSV UTF-8」");
+		return NULL;
+	}
 	const char *nul = memchr(buf, '\0', len);
 	if (nul) {
-		Place pl = place_of(buf, (size_t)(nul - buf));
+		Place pl = place_of(buf, len, (size_t)(nul - buf));
 		diag_add(dl, DIAG_ERROR, pl.line, 0, -1, -1,
 			 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", pl.byte);
 		return NULL;
@@ -313,7 +335,7 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 	char *converted = NULL;
 	size_t bad = text_utf8_invalid_at(text, tlen);
 	if (bad < tlen) {
-		Place pu = place_of(buf, (size_t)(text - buf) + bad);
+		Place pu = place_of(buf, len, (size_t)(text - buf) + bad);
 		if (bom) {
 			diag_add(dl, DIAG_ERROR, pu.line, 0, -1, -1,
 				 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)",
@@ -328,13 +350,17 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 			bool meant_utf8 = false;
 			for (size_t i = 0; i < bad && !meant_utf8; i++)
 				meant_utf8 = (unsigned char)text[i] >= 0x80;
-			Place pc = place_of(buf, bad950);
+			Place pc = place_of(buf, len, bad950);
 			const unsigned char *b = (const unsigned char *)buf + bad950;
 			bool eudc = bad950 + 1 < len && big5_eudc(b, 2);
-			diag_add(dl, DIAG_ERROR, meant_utf8 ? pu.line : pc.line, 0, -1, -1,
-				 "無法辨認的編碼：不是 UTF-8 (第 %ld 行第 %ld 個位元組 0x%02X)，也不是 CP950/Big5 (第 %ld 行第 %ld 個位元組 0x%02X%s)",
-				 pu.line, pu.byte, (unsigned char)text[bad], pc.line, pc.byte, b[0],
-				 eudc ? "，Big5 造字區的字，無法轉換" : "");
+			if (meant_utf8)
+				diag_add(dl, DIAG_ERROR, pu.line, 0, -1, -1,
+					 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (整個檔案也不是 CP950/Big5)",
+					 pu.byte, (unsigned char)text[bad]);
+			else
+				diag_add(dl, DIAG_ERROR, pc.line, 0, -1, -1,
+					 "第 %ld 個位元組 (0x%02X) 無法以 CP950/Big5 讀取%s (整個檔案也不是 UTF-8)",
+					 pc.byte, b[0], eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
 			return NULL;
 		}
 		text = converted;

@@ -108,23 +108,28 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 			errors++;
 			continue;
 		}
+		size_t raw = n; /* iniparser keeps leading spaces of a continuation */
+		size_t rtrim = n;
+		while (rtrim && (s[rtrim - 1] == ' ' || s[rtrim - 1] == '\t' || s[rtrim - 1] == '\r'))
+			rtrim--;
 		span_trim(&s, &n);
 		bool was_continued = continued;
 		continued = n > 0 && s[n - 1] == '\\';
-		/* iniparser joins continued lines into the same 1,024-byte buffer */
+		/* iniparser reads a continuation into the same 1,024-byte buffer,
+		 * after what came before minus its trailing '\' */
 		if (!was_continued) {
 			joined = 0;
 			joined_from = lineno;
 		}
-		joined += n;
-		if (joined > INI_MAX_LINE) {
+		if (joined + raw > INI_MAX_LINE) {
 			diag_add(dl, DIAG_ERROR, joined_from, 0, -1, -1,
-				 "以 \\ 接續的各行合計 %zu 位元組，超過 iniparser 的上限 %d", joined,
+				 "以 \\ 接續的各行合計 %zu 位元組，超過 iniparser 的上限 %d", joined + raw,
 				 INI_MAX_LINE);
 			errors++;
 			continued = false;
 			continue;
 		}
+		joined += rtrim ? rtrim - 1 : 0;
 		if (was_continued || n == 0 || s[0] == ';' || s[0] == '#')
 			continue;
 		if (s[0] == '[') {
@@ -238,8 +243,10 @@ static int ini_error_cb(const char *fmt, ...)
 	}
 	if (paren)
 		line = strtol(paren + 1, NULL, 10);
-	msg[strcspn(msg, "\n")] = '\0';
-	diag_add(cb_diags, DIAG_ERROR, line, 0, -1, -1, "%s", msg);
+	const char *what = strstr(msg, "too long")       ? "這一行太長 (iniparser 的上限是 1022 位元組)"
+			   : strstr(msg, "syntax error") ? "iniparser 看不懂這一行"
+							 : "iniparser 無法讀取";
+	diag_add(cb_diags, DIAG_ERROR, line, 0, -1, -1, "%s", what);
 	return n;
 }
 

@@ -11,13 +11,16 @@
  * character boundary) so that a multi-megabyte cell gives a readable line. */
 #define QUOTE_MAX 60
 
-static bool cond_holds(const FormCond *c, char *const *cells)
+static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
 {
 	if (!c->present)
 		return true;
 	const char *v = cells[c->field];
 	if (!*v)
 		return false; /* an empty field is unknown: neither = nor != */
+	const FormField *f = form_field(form, c->field);
+	if (f->kind == KIND_CHOICE && form_value_index(f, v) < 0)
+		return false; /* so is a value that is wrong itself: it has its own error */
 	bool in = false;
 	for (size_t i = 0; i < c->nvalues && !in; i++)
 		in = strcmp(c->values[i], v) == 0;
@@ -40,7 +43,7 @@ FieldNeed rules_need(const Form *form, char *const *cells, size_t field, const F
 	for (size_t i = 0; i < form_nrules(form); i++) {
 		const FormRule *r = form_rule(form, i);
 		if ((r->type != RULE_REQUIRE && r->type != RULE_OPTIONAL) || !rule_names(r, field) ||
-		    !cond_holds(&r->when, cells))
+		    !cond_holds(form, &r->when, cells))
 			continue;
 		if (r->type == RULE_REQUIRE) { /* require wins over optional */
 			if (why)
@@ -86,7 +89,7 @@ bool rules_value_ok(const Form *form, char *const *cells, size_t field, const ch
 	for (size_t i = 0; i < form_nrules(form); i++) {
 		const FormRule *r = form_rule(form, i);
 		if (r->type == RULE_ONLY && r->nfields == 1 && r->fields[0] == field &&
-		    cond_holds(&r->when, cells) && !only_allows(r, value)) {
+		    cond_holds(form, &r->when, cells) && !only_allows(r, value)) {
 			if (why)
 				*why = r;
 			return false;
@@ -168,11 +171,11 @@ static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *c
 	free(v);
 }
 
-static char *join_values(char **values, size_t n)
+static char *join_values(char **values, size_t n, const char *sep)
 {
 	char *s = xstrdup("");
 	for (size_t i = 0; i < n; i++) {
-		char *t = xasprintf("%s%s%s", s, i ? "、" : "", values[i]);
+		char *t = xasprintf("%s%s%s", s, i ? sep : "", values[i]);
 		free(s);
 		s = t;
 	}
@@ -247,7 +250,7 @@ static void check_oid(DiagList *dl, const FormField *f, const char *v, long line
 			under = strncmp(v, f->oid_expect[i], n) == 0 && (v[n] == '\0' || v[n] == '.');
 		}
 		if (!under) {
-			char *list = join_values(f->oid_expect, f->noid_expect);
+			char *list = join_values(f->oid_expect, f->noid_expect, "、");
 			diag_add(dl, DIAG_WARNING, line, 0, record, (int)field,
 				 "OID「%s」不在 %s 之下，請確認", q, list);
 			free(list);
@@ -270,11 +273,29 @@ static void check_choice(DiagList *dl, const Form *form, char *const *cells, siz
 		return;
 	}
 	char *q = quote(v);
-	char *list = join_values(f->values, f->nvalues);
+	char *list = join_values(f->values, f->nvalues, "、");
 	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是可填的值；可填：%s", q,
 		 list);
 	free(q);
 	free(list);
+}
+
+/* "必填", and when an optional rule could waive the field, when that is:
+ * "必填 (建置方式為「主管/上級機關提供」時才可免填)". */
+static void missing_diag(DiagList *dl, const Form *form, size_t field, long line, long record)
+{
+	for (size_t i = 0; i < form_nrules(form); i++) {
+		const FormRule *r = form_rule(form, i);
+		if (r->type != RULE_OPTIONAL || !rule_names(r, field) || !r->when.present)
+			continue;
+		char *vals = join_values(r->when.values, r->when.nvalues, "」或「");
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填 (%s%s「%s」時才可免填)",
+			 form_field(form, r->when.field)->label, r->when.op == COND_IN ? "為" : "不是",
+			 vals);
+		free(vals);
+		return;
+	}
+	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填");
 }
 
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
@@ -291,7 +312,7 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 				rule_diag(dl, form, why, cells, "{when_label}為「{when_value}」時必填",
 					  NULL, line, record, i);
 			else
-				diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "必填");
+				missing_diag(dl, form, i, line, record);
 			continue;
 		}
 		switch (f->kind) {
@@ -354,7 +375,7 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 		labels = l;
 	}
 	const char *deflt =
-	    r->nfields == 1 ? "與{where}重複" : "{labels}與{where}相同，可能重複填寫";
+	    r->nfields == 1 ? "與{where}重複" : "與{where}的{labels}相同，可能重複填寫";
 	for (size_t i = 0; i < n; i++) {
 		const Record *rec = table_record_c(t, i);
 		if (table_record_empty(t, i) || !key_complete(rec, r))

@@ -484,7 +484,8 @@ static void test_undecodable_bytes_name_line_and_byte(void **state)
 	assert_int_equal(dl.nerrors, 1);
 	assert_int_equal(dl.items[0].line, 3);
 	/* "編號B,X" is 9 bytes: the bad byte is the 10th of line 3 */
-	assert_non_null(strstr(dl.items[0].msg, "第 3 行第 10 個位元組 0xFF"));
+	assert_string_equal(dl.items[0].msg,
+			    "第 10 個位元組 (0xFF) 不是有效的 UTF-8 (整個檔案也不是 CP950/Big5)");
 	diag_free(&dl);
 	free(text);
 
@@ -501,6 +502,52 @@ static void test_undecodable_bytes_name_line_and_byte(void **state)
 	free(big5);
 	free(b);
 	free(h);
+}
+
+static void test_duplicate_column_is_named_as_such(void **state)
+{
+	(void)state;
+	char *h = header_line(), *r = example_csv(1);
+	char *text = xasprintf("%s,備註\r\n%s,第二個備註\r\n", h, r);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(dl.n, 1);
+	assert_string_equal(dl.items[0].msg, "第 22 欄「備註」與第 20 欄重複，將照原樣保留");
+	assert_string_equal(table_record(t, 0)->cells[21], "第二個備註");
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(r);
+	free(h);
+}
+
+static void test_cr_line_ends_count_lines(void **state)
+{
+	(void)state;
+	char *h = header_line(), *r0 = example_csv(0), *r1 = example_csv(1);
+	char *text = xasprintf("%s\r%s\r%s\r", h, r0, r1);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 2);
+	assert_int_equal(table_record(t, 1)->line, 3);
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(h);
+	free(r0);
+	free(r1);
+}
+
+static void test_utf16_is_named(void **state)
+{
+	(void)state;
+	DiagList dl;
+	diag_init(&dl);
+	assert_null(csvio_load_mem("\xFF\xFE" "a\0b\0", 6, form, DEFAULT_FMT, &dl));
+	assert_non_null(strstr(dl.items[0].msg, "UTF-16"));
+	diag_free(&dl);
 }
 
 static void test_bom_with_invalid_utf8_is_reported(void **state)
@@ -721,6 +768,9 @@ int main(void)
 	    cmocka_unit_test(test_cp950_is_detected_and_written_back_as_cp950),
 	    cmocka_unit_test(test_big5_trail_bytes_backslash_and_bar_survive),
 	    cmocka_unit_test(test_undecodable_bytes_name_line_and_byte),
+	    cmocka_unit_test(test_duplicate_column_is_named_as_such),
+	    cmocka_unit_test(test_cr_line_ends_count_lines),
+	    cmocka_unit_test(test_utf16_is_named),
 	    cmocka_unit_test(test_bom_with_invalid_utf8_is_reported),
 	    cmocka_unit_test(test_nul_and_empty_files_are_refused),
 	    cmocka_unit_test(test_header_only_file_has_no_records),

@@ -126,7 +126,7 @@ static void test_r8_isms_required_unless_provided(void **state)
 	(void)state;
 	Table *t = example(0); /* 自行委外 */
 	put(t, 0, "isms", "");
-	expect_one(t, "isms", DIAG_ERROR, "必填");
+	expect_one(t, "isms", DIAG_ERROR, "必填 (建置方式為「主管/上級機關提供」時才可免填)");
 	table_free(t);
 }
 
@@ -149,8 +149,10 @@ static void test_r9_vendors_required_unless_provided(void **state)
 	put(t, 0, "operator", "");
 	DiagList dl = check_rec(t, 0);
 	assert_int_equal(dl.nerrors, 2);
-	assert_string_equal(diag_on(&dl, form, "builder", DIAG_ERROR), "必填");
-	assert_string_equal(diag_on(&dl, form, "operator", DIAG_ERROR), "必填");
+	assert_string_equal(diag_on(&dl, form, "builder", DIAG_ERROR),
+			    "必填 (建置方式為「主管/上級機關提供」時才可免填)");
+	assert_string_equal(diag_on(&dl, form, "operator", DIAG_ERROR),
+			    "必填 (建置方式為「主管/上級機關提供」時才可免填)");
 	diag_free(&dl);
 	table_free(t);
 }
@@ -213,6 +215,16 @@ static void test_r11_level_other_requires_not_applicable(void **state)
 	Table *t = example(3); /* 其他 */
 	put(t, 0, "compliance", "符合");
 	expect_one(t, "compliance", DIAG_ERROR, "防護需求等級為「其他」時不可填「符合」");
+	table_free(t);
+}
+
+static void test_wrong_value_in_condition_field_does_not_trigger_rules(void **state)
+{
+	(void)state;
+	Table *t = example(3); /* 其他 + 不適用 */
+	put(t, 0, "level", "高高");
+	/* one error for 高高 itself; R11 does not guess from a wrong level */
+	expect_one(t, "level", DIAG_ERROR, "「高高」不是可填的值；可填：普、中、高、其他");
 	table_free(t);
 }
 
@@ -413,7 +425,7 @@ static void test_r14_same_name_and_oid_is_warning(void **state)
 	rules_check_table(t, &dl);
 	assert_int_equal(dl.n, 1);
 	assert_string_equal(diag_on(&dl, form, "name", DIAG_WARNING),
-			    "系統名稱及系統主管機關OID與第 2 行相同，可能重複填寫");
+			    "與第 2 行的系統名稱及系統主管機關OID相同，可能重複填寫");
 	diag_free(&dl);
 	/* the same name under another agency is another system */
 	put(t, b, "agency_oid", "2.16.886.101.20003");
@@ -499,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_r10_fullwidth_digits_become_ascii),
 	    cmocka_unit_test(test_r11_not_applicable_only_without_level),
 	    cmocka_unit_test(test_r11_level_other_requires_not_applicable),
+	    cmocka_unit_test(test_wrong_value_in_condition_field_does_not_trigger_rules),
 	    cmocka_unit_test(test_r12_explanation_required_when_not_met),
 	    cmocka_unit_test(test_r12_explanation_optional_when_met),
 	    cmocka_unit_test(test_r13_value_not_in_list_is_error),
