@@ -110,19 +110,9 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 	return n;
 }
 
-/* Copy of s cut to QUOTE_MAX bytes at a character boundary, with "…". */
 static char *quote(const char *s)
 {
-	size_t n = strlen(s);
-	if (n <= QUOTE_MAX)
-		return xstrdup(s);
-	size_t cut = QUOTE_MAX;
-	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--;
-	char *head = text_ndup(s, cut);
-	char *q = xasprintf("%s…", head);
-	free(head);
-	return q;
+	return text_clip(s, QUOTE_MAX);
 }
 
 /* Expands {when_label} {when_value} {value} {labels} {where} in tmpl. */

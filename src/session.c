@@ -52,19 +52,9 @@ void session_clear_msg(Session *s)
 	s->msg_is_error = false;
 }
 
-/* Copy of v cut to MSG_QUOTE bytes at a character boundary. */
 static char *clip(const char *v)
 {
-	size_t n = strlen(v);
-	if (n <= MSG_QUOTE)
-		return xstrdup(v);
-	size_t cut = MSG_QUOTE;
-	while (cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80)
-		cut--;
-	char *h = text_ndup(v, cut);
-	char *r = xasprintf("%s…", h);
-	free(h);
-	return r;
+	return text_clip(v, MSG_QUOTE);
 }
 
 static void fill_defaults(Session *s, size_t rec)

@@ -194,6 +194,20 @@ char *text_escape(const char *s)
 	return out;
 }
 
+char *text_clip(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return xstrdup(s);
+	size_t cut = max;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	char *head = text_ndup(s, cut);
+	char *q = xasprintf("%s…", head);
+	free(head);
+	return q;
+}
+
 int text_casecmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {

@@ -43,6 +43,10 @@ char *text_escape(const char *s);
  * text_escape would rewrite. */
 bool text_needs_escape(const char *s);
 
+/* Copy of s cut to at most max bytes at a character boundary, with "…"
+ * added when it was cut: a value quoted in a message stays readable. */
+char *text_clip(const char *s, size_t max);
+
 /* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is). */
 int text_casecmp(const char *a, const char *b);
 
