@@ -60,8 +60,9 @@ build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_CORE) | build/san/
 build build/san build/san/tests:
 	mkdir -p $@
 
+# Opens the entry screen on the file named in config.ini (inventory.csv).
 run: deps spmform
-	./spmform check forms/examples/inventory.csv
+	./spmform
 
 # Unit tests (cmocka) and the command-line tests, all on sanitized builds.
 # Every test program runs even when an earlier one fails; the last line

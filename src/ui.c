@@ -3,6 +3,7 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,28 @@ static UiKey read_key(void)
 	return k;
 }
 
+/* --- signals ------------------------------------------------------------------ */
+
+/* A hang-up or a request to stop: the loop ends and the terminal is
+ * restored.  Installed without SA_RESTART so that a blocked read returns. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGQUIT};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 /* --- loop --------------------------------------------------------------------- */
 
 static void draw(Ui *ui)
@@ -221,6 +244,7 @@ int ui_run(Session *s, const Config *cfg)
 			getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}
+	catch_stop_signals();
 	raw(); /* ^S, ^Q, ^Z and ^C reach the program: no flow control, no signals */
 	noecho();
 	nonl();
@@ -246,6 +270,8 @@ int ui_run(Session *s, const Config *cfg)
 	for (;;) {
 		draw(&ui);
 		UiKey k = read_key();
+		if (stop_signal)
+			break;
 		if (!k.is_char && k.key == ERR)
 			break; /* a blocking read failed: the terminal is gone */
 		if (!k.is_char && k.key == KEY_RESIZE)
@@ -266,5 +292,10 @@ int ui_run(Session *s, const Config *cfg)
 	free(ui.pending_path);
 	endwin();
 	delscreen(scr);
+	if (stop_signal) {
+		fprintf(stderr, "spmform: 收到結束訊號 (%d)，已關閉畫面%s\n", (int)stop_signal,
+			s->dirty ? "；未存檔的修改沒有保存" : "");
+		return -1;
+	}
 	return 0;
 }

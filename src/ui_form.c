@@ -323,8 +323,9 @@ void form_draw(Ui *ui)
 
 	/* title */
 	char *path = text_escape(s->path);
-	char *title = xasprintf(" %s | %s | 第 %zu/%zu 筆%s%s", form_title(form), path, s->rec + 1,
-				session_nrecords(s), s->dirty ? " | *未存檔" : "",
+	/* what matters most first: a narrow terminal cuts the end */
+	char *title = xasprintf(" 第 %zu/%zu 筆%s | %s | %s%s", s->rec + 1, session_nrecords(s),
+				s->dirty ? " *未存檔" : "", form_title(form), path,
 				ui->field_top > 0 || ui->field_top + area < (int)nf ? " | 欄位可捲動" : "");
 	ui_put(0, 0, W, title, A_REVERSE);
 	free(title);
@@ -368,7 +369,7 @@ void form_draw(Ui *ui)
 			ui->cur_row = row;
 			cur_y = row;
 		}
-		if (cur && ui->editing) {
+		if (cur && ui->editing && ui->edit.len > 0) {
 			wchar_t *buf = xmalloc(((size_t)vw + 2) * sizeof *buf);
 			int col;
 			lineedit_view(&ui->edit, vw, buf, &col);
@@ -377,6 +378,8 @@ void form_draw(Ui *ui)
 			cur_x = ui->val_x + col;
 			continue;
 		}
+		if (cur && ui->editing)
+			empty = true; /* typed nothing yet: show what the field needs */
 		if (!empty) {
 			attr_t a = err ? A_BOLD | A_UNDERLINE | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
 			ui_put(row, ui->val_x, vw, cells[i], a);
