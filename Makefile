@@ -36,9 +36,10 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 # Debian packages: what the build needs, and what the tests need on top.
 BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config
 TEST_PKGS  := libcmocka-dev tmux
+FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: all run test unit cli deps deps-check clean
+.PHONY: all run test unit cli deps deps-check clean fuzz
 
 all: spmform
 
@@ -57,8 +58,36 @@ build/san/spmform: $(SAN_CORE) $(SAN_MAIN)
 build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_CORE) | build/san/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_CORE) $(LDLIBS) -lcmocka
 
-build build/san build/san/tests:
+build build/san build/san/tests build/fuzz:
 	mkdir -p $@
+
+# --- fuzzing ---------------------------------------------------------------
+# make fuzz: libFuzzer (clang) on each target for FUZZ_SECONDS, starting from
+# the seed corpus in tests/fuzz/corpus/NAME; new inputs go to build/fuzz/,
+# crashes to build/fuzz/artifacts/ (copy each into tests/fuzz/regress/NAME
+# once fixed).  make test replays corpus and regressions with gcc instead.
+FUZZ_TARGETS := csv form
+FUZZ_SECONDS ?= 600
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/san/fuzz_%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(SAN_CORE) | build/san
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(SAN_CORE) $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory deps PKGS="$(FUZZ_PKGS)"
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus-$$t build/fuzz/artifacts tests/fuzz/regress/$$t; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=build/fuzz/artifacts/$$t- \
+	    build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # Opens the entry screen on the file named in config.ini (inventory.csv).
 run: deps spmform
@@ -70,7 +99,7 @@ run: deps spmform
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BINS) build/san/spmform spmform
+	@$(MAKE) --no-print-directory $(TEST_BINS) $(FUZZ_REPLAY) build/san/spmform spmform
 	@pass=0; fail=0; rc=0; \
 	for t in $(TEST_BINS); do \
 	  out=$$(LC_ALL=C.UTF-8 $$t 2>&1); r=$$?; printf '%s\n' "$$out"; \
@@ -78,6 +107,11 @@ test: deps
 	  f=$$(printf '%s\n' "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p'); \
 	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
 	  if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] && fail=$$((fail + 1)); fi; \
+	done; \
+	for t in $(FUZZ_TARGETS); do \
+	  out=$$(build/san/fuzz_$$t tests/fuzz/corpus/$$t/* $$(ls -d tests/fuzz/regress/$$t/* 2>/dev/null) 2>&1); r=$$?; \
+	  printf 'fuzz %s: %s\n' $$t "$$out"; \
+	  if [ $$r -eq 0 ]; then pass=$$((pass + 1)); else fail=$$((fail + 1)); rc=1; fi; \
 	done; \
 	out=$$(SPMFORM=build/san/spmform bash tests/cli/run.sh 2>&1); r=$$?; printf '%s\n' "$$out"; \
 	p=$$(printf '%s\n' "$$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$$/\1/p'); \
