@@ -11,7 +11,7 @@
 #include "text.h"
 
 static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", NULL};
-static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", NULL};
+static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
 static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", NULL};
 
 static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out, DiagList *dl)
@@ -31,6 +31,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 {
 	*cfg = (Config){.form = xstrdup("inventory"),
 			.out = {ENC_UTF8, true, true},
+			.backup = true,
 			.escdelay = 100,
 			.ascii_lines = true,
 			.color = true};
@@ -95,6 +96,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 		diag_add(diags, DIAG_ERROR, ini_line(ini, "output", "encoding"), 0, -1, -1,
 			 "[output] encoding 應為 utf-8 或 cp950，不是「%s」", v);
 	set_bool(ini, "output", "bom", &cfg->out.bom, diags);
+	set_bool(ini, "output", "backup", &cfg->backup, diags);
 	v = ini_get(ini, "output", "newline");
 	if (v && text_casecmp(v, "crlf") == 0)
 		cfg->out.crlf = true;

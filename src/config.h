@@ -20,6 +20,7 @@ typedef struct {
 	char *forms_dir; /* a folder to look in first, or NULL */
 	char *file;      /* data file the entry screen opens when none is named, or NULL */
 	FileFormat out;  /* how new and UTF-8 files are written */
+	bool backup;     /* keep the previous version as FILE.bak: yes */
 	/* [defaults]: field id = value, filled into each new record */
 	ConfigDefault *defaults;
 	size_t ndefaults;

@@ -554,7 +554,9 @@ char *csvio_serialize(const Table *t, size_t *len, DiagList *diags)
 	return out.buf;
 }
 
-int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags)
+/* As csvio_write_atomic; the file gets force_mode when it is not -1. */
+static int write_atomic(const char *path, const char *data, size_t len, int force_mode,
+			DiagList *diags)
 {
 	char *dup = xstrdup(path);
 	char *dir = xstrdup(dirname(dup));
@@ -571,7 +573,9 @@ int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList 
 	}
 	struct stat st;
 	mode_t mode;
-	if (stat(path, &st) == 0) {
+	if (force_mode >= 0) {
+		mode = (mode_t)force_mode;
+	} else if (stat(path, &st) == 0) {
 		mode = st.st_mode & 07777;
 	} else {
 		mode_t um = umask(0);
@@ -613,6 +617,43 @@ int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList 
 out:
 	free(tmpl);
 	free(dir);
+	return rc;
+}
+
+int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags)
+{
+	return write_atomic(path, data, len, -1, diags);
+}
+
+int csvio_backup(const char *path, DiagList *diags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1; /* nothing to keep yet */
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got < 0) {
+				diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法讀取原檔以備份：%s",
+					 strerror(errno));
+				free(buf);
+				close(fd);
+				return -1;
+			}
+			break;
+		}
+		if ((n += (size_t)got) == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	close(fd);
+	char *bak = xasprintf("%s.bak", path);
+	int rc = write_atomic(bak, buf, n, 0600, diags);
+	free(bak);
+	free(buf);
 	return rc;
 }
 

@@ -51,4 +51,8 @@ int csvio_save(const Table *t, const char *path, DiagList *diags);
  * Returns 0, or -1 with a diag. */
 int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags);
 
+/* Keeps the current content of path as path.bak (mode 0600, atomic).
+ * Returns 0 (also when path does not exist yet), or -1 with a diag. */
+int csvio_backup(const char *path, DiagList *diags);
+
 #endif

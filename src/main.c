@@ -2,6 +2,7 @@
  *
  * Only start-up code may exit; everything below returns status.
  */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,9 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 
 int main(int argc, char **argv)
 {
+	/* a file-size limit makes write() fail with EFBIG, which a save
+	 * handles; the signal would kill the program */
+	signal(SIGXFSZ, SIG_IGN);
 	const char *form_opt = NULL, *config_opt = NULL, *command = NULL;
 	char **files = xcalloc((size_t)argc, sizeof *files);
 	size_t nfiles = 0;

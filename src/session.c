@@ -31,6 +31,28 @@ static void undo_push(Session *s, size_t rec, size_t field, const char *old)
 	s->undo[s->nundo++] = (UndoEntry){rec, field, xstrdup(old), s->group};
 }
 
+/* Appends a committed change to the journal (opened at the first one). */
+static void jlog(Session *s, JournalOp op, size_t rec, size_t arg, const char *value)
+{
+	if (s->read_only)
+		return; /* the journal belongs to the clerk who holds the file */
+	if (!s->journal && !s->journal_failed) {
+		DiagList dl;
+		diag_init(&dl);
+		s->journal = journal_open(s->path, &dl);
+		if (!s->journal) {
+			s->journal_failed = true;
+			session_set_msg(s, true, "%s；修改只在記憶體中，請盡快存檔",
+					dl.n ? dl.items[0].msg : "無法建立復原紀錄");
+		}
+		diag_free(&dl);
+	}
+	if (s->journal && journal_log(s->journal, op, rec, arg, value) != 0 && !s->journal_failed) {
+		s->journal_failed = true;
+		session_set_msg(s, true, "無法寫入復原紀錄 (磁碟已滿？)；修改只在記憶體中，請盡快存檔");
+	}
+}
+
 void session_set_msg(Session *s, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -57,14 +79,84 @@ static char *clip(const char *v)
 	return text_clip(v, MSG_QUOTE);
 }
 
-static void fill_defaults(Session *s, size_t rec)
+static void fill_defaults(Session *s, size_t rec, bool log)
 {
 	for (size_t i = 0; i < s->cfg->ndefaults; i++) {
 		long f = form_field_index(s->form, s->cfg->defaults[i].id);
-		if (f >= 0)
-			table_put(s->table, rec, (size_t)f,
-				  form_normalize(form_field(s->form, (size_t)f), s->cfg->defaults[i].value));
+		if (f < 0)
+			continue;
+		char *v = form_normalize(form_field(s->form, (size_t)f), s->cfg->defaults[i].value);
+		if (log)
+			jlog(s, JOP_SET, rec, (size_t)f, v);
+		table_put(s->table, rec, (size_t)f, v);
 	}
+}
+
+static void remember_base(Session *s)
+{
+	s->have_base = stat(s->path, &s->base) == 0;
+}
+
+static bool changed_on_disk(const Session *s)
+{
+	struct stat now;
+	if (stat(s->path, &now) != 0)
+		return s->have_base; /* it was there and is gone */
+	return !s->have_base || now.st_mtime != s->base.st_mtime || now.st_size != s->base.st_size ||
+	       now.st_ino != s->base.st_ino || now.st_dev != s->base.st_dev;
+}
+
+static char *time_text(time_t t)
+{
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", localtime(&t));
+	return xstrdup(buf);
+}
+
+/* The lock, and a journal an earlier session left behind. */
+static void take_file(Session *s)
+{
+	s->lock = lock_acquire(s->path, &s->holder);
+	if (!s->lock && s->holder.pid) {
+		s->read_only = true;
+		char *since = time_text(s->holder.since);
+		char *user = text_escape(s->holder.user);
+		session_set_msg(s, true, "%s 自 %s 起正在編輯這個檔案 (程序 %ld)：以唯讀開啟，可用 ^W 另存新檔",
+				user, since, s->holder.pid);
+		free(user);
+		free(since);
+		return;
+	}
+	char *jp = journal_path(s->path);
+	DiagList dl;
+	diag_init(&dl);
+	if (journal_read(jp, &s->recovery, &dl) == 0) {
+		bool fits = s->have_base ? s->recovery.base_mtime == (long long)s->base.st_mtime &&
+					       s->recovery.base_size == (long long)s->base.st_size
+					 : s->recovery.base_size == -1;
+		if (s->recovery.n == 0) {
+			journal_read_free(&s->recovery);
+			journal_retire(s->path);
+		} else if (fits) {
+			s->has_recovery = true;
+		} else {
+			journal_read_free(&s->recovery);
+			char *aside = journal_set_aside(s->path);
+			char *a = text_escape(aside ? aside : jp);
+			session_set_msg(s, true, "找到舊的復原紀錄，但檔案在那之後已被修改，不能套用；紀錄已另存為 %s", a);
+			free(a);
+			free(aside);
+		}
+	} else if (access(jp, F_OK) == 0) {
+		/* there, but not a journal we can read: keep it aside, untouched */
+		char *aside = journal_set_aside(s->path);
+		char *a = text_escape(aside ? aside : jp);
+		session_set_msg(s, true, "復原紀錄無法讀取，已另存為 %s", a);
+		free(a);
+		free(aside);
+	}
+	diag_free(&dl);
+	free(jp);
 }
 
 Session *session_open(const Form *form, const Config *cfg, const char *path, DiagList *diags)
@@ -85,6 +177,8 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 	s->table = t;
 	s->path = xstrdup(path);
 	s->is_new = is_new;
+	remember_base(s);
+	take_file(s);
 	diag_init(&s->load_diags);
 	for (size_t i = 0; i < diags->n; i++) { /* keep a copy: the screen shows them */
 		const Diag *d = &diags->items[i];
@@ -100,7 +194,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 					cfg->path ? cfg->path : "config.ini", cfg->defaults[i].id);
 	if (table_nrecords(t) == 0) {
 		table_append(t, 0);
-		fill_defaults(s, 0);
+		fill_defaults(s, 0, false); /* defaults alone are not a change */
 	}
 	return s;
 }
@@ -111,6 +205,9 @@ void session_free(Session *s)
 		return;
 	undo_clear(s);
 	free(s->undo);
+	journal_close(s->journal);
+	lock_release(s->lock);
+	journal_read_free(&s->recovery);
 	table_free(s->table);
 	diag_free(&s->load_diags);
 	free(s->path);
@@ -140,8 +237,10 @@ bool session_set(Session *s, size_t field, const char *raw)
 	if (n == 0)
 		return false;
 	s->group++;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		undo_push(s, s->rec, c[i].field, c[i].old);
+		jlog(s, JOP_SET, s->rec, c[i].field, session_cells(s, s->rec)[c[i].field]);
+	}
 	s->dirty = true;
 	if (n > 1) {
 		/* say what the rules cleared, and why: never silently */
@@ -262,8 +361,9 @@ bool session_next_error(Session *s)
 void session_new_record(Session *s)
 {
 	size_t at = session_nrecords(s);
+	jlog(s, JOP_NEW, at, 0, NULL);
 	table_append(s->table, 0);
-	fill_defaults(s, at);
+	fill_defaults(s, at, true);
 	undo_clear(s);
 	s->rec = at;
 	s->field = 0;
@@ -272,6 +372,7 @@ void session_new_record(Session *s)
 
 void session_dup_record(Session *s)
 {
+	jlog(s, JOP_COPY, s->rec + 1, s->rec, NULL);
 	table_insert_copy(s->table, s->rec + 1, s->rec);
 	undo_clear(s);
 	s->rec++;
@@ -294,10 +395,13 @@ bool session_dup_field(Session *s)
 
 void session_delete_record(Session *s)
 {
+	jlog(s, JOP_DELETE, s->rec, 0, NULL);
 	table_remove(s->table, s->rec);
 	undo_clear(s);
-	if (session_nrecords(s) == 0)
+	if (session_nrecords(s) == 0) {
+		jlog(s, JOP_NEW, 0, 0, NULL);
 		table_append(s->table, 0);
+	}
 	if (s->rec >= session_nrecords(s))
 		s->rec = session_nrecords(s) - 1;
 	s->dirty = true;
@@ -313,6 +417,7 @@ bool session_undo(Session *s)
 	unsigned g = s->undo[s->nundo - 1].group;
 	while (s->nundo > 0 && s->undo[s->nundo - 1].group == g) {
 		UndoEntry *u = &s->undo[--s->nundo];
+		jlog(s, JOP_SET, u->rec, u->field, u->old);
 		table_put(s->table, u->rec, u->field, u->old); /* takes the string */
 		s->rec = u->rec;
 		s->field = u->field;
@@ -348,30 +453,105 @@ RecordState session_record_state(const Session *s, size_t rec)
 	return st;
 }
 
-int session_save(Session *s, const char *path)
+void session_recover(Session *s)
 {
+	if (!s->has_recovery)
+		return;
 	DiagList dl;
 	diag_init(&dl);
+	size_t n = journal_apply(s->table, &s->recovery, &dl);
+	if (session_nrecords(s) == 0)
+		table_append(s->table, 0);
+	if (s->rec >= session_nrecords(s))
+		s->rec = 0;
+	s->dirty = n > 0;
+	session_set_msg(s, dl.n > 0, "已復原 %zu 筆未存檔的修改%s%s；請記得存檔", n, dl.n ? "：" : "",
+			dl.n ? dl.items[0].msg : "");
+	diag_free(&dl);
+	journal_read_free(&s->recovery);
+	s->has_recovery = false;
+	/* go on appending to the same journal: its base is still the file */
+}
+
+void session_discard_recovery(Session *s)
+{
+	if (!s->has_recovery)
+		return;
+	journal_read_free(&s->recovery);
+	s->has_recovery = false;
+	char *aside = journal_set_aside(s->path);
+	char *a = text_escape(aside ? aside : "?");
+	session_set_msg(s, false, "未套用復原紀錄；紀錄已另存為 %s", a);
+	free(a);
+	free(aside);
+}
+
+void session_abandon(Session *s)
+{
+	journal_close(s->journal);
+	s->journal = NULL;
+	if (!s->read_only && s->dirty) {
+		char *aside = journal_set_aside(s->path);
+		free(aside);
+	}
+}
+
+SaveResult session_save(Session *s, const char *path, bool force)
+{
 	const char *to = path ? path : s->path;
-	if (csvio_save(s->table, to, &dl) != 0) {
-		char *where = text_escape(to);
-		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
+	bool same = strcmp(to, s->path) == 0;
+	char *where = text_escape(to);
+	if (same && s->read_only) {
+		session_set_msg(s, true, "這個檔案正由 %s 編輯中，不能覆蓋；請用 ^W 另存新檔",
+				s->holder.user);
 		free(where);
+		return SAVE_FAILED;
+	}
+	if (same && !force && !s->is_new && changed_on_disk(s)) {
+		session_set_msg(s, true, "%s 在開啟後已被其他程式修改", where);
+		free(where);
+		return SAVE_CHANGED;
+	}
+	Lock *newlock = NULL;
+	if (!same) {
+		LockHolder h;
+		newlock = lock_acquire(to, &h);
+		if (!newlock && h.pid) {
+			session_set_msg(s, true, "%s 正由 %s 編輯中，不能覆蓋", where, h.user);
+			free(where);
+			return SAVE_FAILED;
+		}
+	}
+	DiagList dl;
+	diag_init(&dl);
+	if ((s->cfg->backup && csvio_backup(to, &dl) != 0) || csvio_save(s->table, to, &dl) != 0) {
+		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
 		diag_free(&dl);
-		return -1;
+		free(where);
+		lock_release(newlock);
+		return SAVE_FAILED;
 	}
 	diag_free(&dl);
-	if (to != s->path) {
+	/* the file now holds every change: the journal is no longer needed */
+	journal_close(s->journal);
+	s->journal = NULL;
+	s->journal_failed = false;
+	if (!s->read_only)
+		journal_retire(s->path);
+	if (!same) {
+		lock_release(s->lock);
+		s->lock = newlock;
+		s->read_only = false;
 		free(s->path);
 		s->path = xstrdup(to);
 	}
+	remember_base(s);
 	s->dirty = false;
 	s->is_new = false;
 	size_t n = 0;
 	for (size_t r = 0; r < session_nrecords(s); r++)
 		n += !table_record_empty(s->table, r);
-	char *where = text_escape(s->path);
 	session_set_msg(s, false, "已存檔：%s (%zu 筆記錄)", where, n);
 	free(where);
-	return 0;
+	return SAVE_OK;
 }

@@ -16,9 +16,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
 #include "diag.h"
 #include "form.h"
+#include "journal.h"
+#include "lock.h"
 #include "table.h"
 
 /* One cell as it was before a change. */
@@ -43,11 +47,27 @@ typedef struct {
 	UndoEntry *undo;
 	size_t nundo, capundo;
 	unsigned group;
+	/* safety: the journal of committed changes, the lock, the file as
+	 * loaded (to notice another program changing it) */
+	Journal *journal;  /* open once the first change is made */
+	bool journal_failed; /* said once: the journal could not be written */
+	Lock *lock;
+	bool read_only;    /* another spmform holds the file: saving over it is refused */
+	LockHolder holder; /* who, when read_only */
+	bool have_base;
+	struct stat base;
+	JournalRead recovery; /* a journal found when opening, not yet applied */
+	bool has_recovery;
 } Session;
 
 /* Opens path (a file that does not exist yet is a new, empty file).
  * Returns NULL when the file exists but cannot be read or parsed; the
- * reasons are in diags.  A new or empty file gets one new record. */
+ * reasons are in diags.  A new or empty file gets one new record.
+ * Takes the file's lock; when another spmform holds it the session is
+ * read-only.  A journal left by an earlier session that fits the file is
+ * kept in s->recovery (has_recovery): call session_recover or
+ * session_discard_recovery before editing.  One that does not fit the file
+ * any more is set aside under a dated name, with a message. */
 Session *session_open(const Form *form, const Config *cfg, const char *path, DiagList *diags);
 void session_free(Session *s);
 
@@ -106,9 +126,26 @@ typedef enum { REC_EMPTY, REC_COMPLETE, REC_INCOMPLETE, REC_ERROR } RecordState;
  * error: a value is wrong. */
 RecordState session_record_state(const Session *s, size_t rec);
 
-/* Saves to path (NULL = the session's path) atomically; on success the
- * session's path becomes path and it is no longer dirty.  Returns 0, or
- * -1 with the reason in s->msg. */
-int session_save(Session *s, const char *path);
+/* Applies the journal found when opening (the clerk said yes). */
+void session_recover(Session *s);
+/* Keeps that journal aside under a dated name (the clerk said no). */
+void session_discard_recovery(Session *s);
+
+typedef enum {
+	SAVE_OK = 0,
+	SAVE_FAILED = -1,    /* reason in s->msg; the old file is untouched */
+	SAVE_CHANGED = 1,    /* the file changed on disk since it was loaded: ask */
+} SaveResult;
+
+/* Saves to path (NULL = the session's path) atomically, keeping the
+ * previous version as FILE.bak when config says so; on success the
+ * session's path becomes path, it is no longer dirty and the journal is
+ * retired.  Saving over a file another spmform holds is refused; over a
+ * file that changed on disk since it was loaded only with force. */
+SaveResult session_save(Session *s, const char *path, bool force);
+
+/* Ends the session's hold on its file for a quit without saving: the
+ * journal is kept aside under a dated name (nothing is ever deleted). */
+void session_abandon(Session *s);
 
 #endif

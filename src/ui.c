@@ -101,10 +101,13 @@ void ui_draw_hints(KeyCtx ctx, int row)
 	ui_put_w(row, 0, buf, A_DIM);
 }
 
-void ui_save(Ui *ui)
+bool ui_save(Ui *ui)
 {
 	form_commit(ui);
-	session_save(ui->s, NULL);
+	SaveResult r = session_save(ui->s, NULL, false);
+	if (r == SAVE_CHANGED)
+		confirm_open(ui, CONFIRM_CHANGED);
+	return r == SAVE_OK;
 }
 
 /* --- input ------------------------------------------------------------------ */
@@ -267,11 +270,15 @@ int ui_run(Session *s, const Config *cfg)
 				s->load_diags.nerrors, s->load_diags.nwarnings, s->load_errors);
 	}
 	form_open_field(&ui);
+	if (s->has_recovery)
+		confirm_open(&ui, CONFIRM_RECOVER);
 	for (;;) {
 		draw(&ui);
 		UiKey k = read_key();
-		if (stop_signal)
+		if (stop_signal) {
+			form_commit(&ui); /* what was being typed goes to the journal too */
 			break;
+		}
 		if (!k.is_char && k.key == ERR)
 			break; /* a blocking read failed: the terminal is gone */
 		if (!k.is_char && k.key == KEY_RESIZE)
@@ -294,7 +301,10 @@ int ui_run(Session *s, const Config *cfg)
 	delscreen(scr);
 	if (stop_signal) {
 		fprintf(stderr, "spmform: 收到結束訊號 (%d)，已關閉畫面%s\n", (int)stop_signal,
-			s->dirty ? "；未存檔的修改沒有保存" : "");
+			!s->dirty ? ""
+			: s->journal && !s->journal_failed
+			    ? "；未存檔的修改都在復原紀錄中，下次開啟時可以復原"
+			    : "；未存檔的修改無法保存");
 		return -1;
 	}
 	return 0;

@@ -81,7 +81,13 @@ enum { UI_OK = 0, UI_QUIT = 1 };
 
 typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE } Overlay;
 
-typedef enum { CONFIRM_QUIT, CONFIRM_DELETE, CONFIRM_OVERWRITE } ConfirmKind;
+typedef enum {
+	CONFIRM_QUIT,      /* unsaved changes: save and quit? */
+	CONFIRM_DELETE,    /* delete this record? */
+	CONFIRM_OVERWRITE, /* save as: the other file exists */
+	CONFIRM_CHANGED,   /* the file changed on disk since it was loaded */
+	CONFIRM_RECOVER,   /* a journal of unsaved changes was found */
+} ConfirmKind;
 
 typedef struct {
 	Session *s;
@@ -159,8 +165,9 @@ void ui_put_w(int y, int x, const wchar_t *ws, attr_t attr);
 int ui_width(const char *utf8);
 /* A box of h x w at (y, x), ASCII or line drawing per config. */
 void ui_box(Ui *ui, int y, int x, int h, int w);
-/* Saves, asking for a name first when the file has none. */
-void ui_save(Ui *ui);
+/* Saves (what is being typed included); asks first when the file changed
+ * on disk.  Returns true when it saved. */
+bool ui_save(Ui *ui);
 /* Status and hint lines at the bottom, for any screen. */
 void ui_draw_status(Ui *ui, int row);
 void ui_draw_hints(KeyCtx ctx, int row);

@@ -18,7 +18,7 @@ void confirm_open(Ui *ui, ConfirmKind kind)
 
 static void save_to(Ui *ui, const char *path)
 {
-	session_save(ui->s, path);
+	session_save(ui->s, path, false); /* another file: no on-disk check */
 }
 
 int confirm_key(Ui *ui, UiKey k)
@@ -32,13 +32,27 @@ int confirm_key(Ui *ui, UiKey k)
 	ui->ov = OV_NONE;
 	switch (ui->confirm) {
 	case CONFIRM_QUIT:
-		if (no)
+		if (no) {
+			session_abandon(s);
 			return UI_QUIT;
-		if (yes) {
-			ui_save(ui);
-			if (!s->dirty)
-				return UI_QUIT;
 		}
+		if (yes && ui_save(ui))
+			return UI_QUIT;
+		break;
+	case CONFIRM_CHANGED:
+		if (yes)
+			session_save(s, NULL, true);
+		else
+			session_set_msg(s, false, "未存檔；可用 ^W 另存新檔");
+		break;
+	case CONFIRM_RECOVER:
+		if (yes)
+			session_recover(s);
+		else if (no)
+			session_discard_recovery(s);
+		else
+			ui->ov = OV_CONFIRM; /* this one needs y or n */
+		form_open_field(ui);
 		break;
 	case CONFIRM_DELETE:
 		if (yes) {
@@ -67,6 +81,18 @@ void confirm_draw(Ui *ui)
 	case CONFIRM_DELETE:
 		q = xasprintf("刪除第 %zu 筆記錄嗎？ y 刪除  n 或 Esc 取消", s->rec + 1);
 		break;
+	case CONFIRM_CHANGED:
+		q = xstrdup("檔案在開啟後已被其他程式修改。仍要覆蓋嗎？ y 覆蓋  n 或 Esc 取消");
+		break;
+	case CONFIRM_RECOVER: {
+		const JournalRead *r = &s->recovery;
+		char from[32], to[32];
+		strftime(from, sizeof from, "%m-%d %H:%M", localtime(&r->entries[0].when));
+		strftime(to, sizeof to, "%m-%d %H:%M", localtime(&r->entries[r->n - 1].when));
+		q = xasprintf("上次有 %zu 筆修改未存檔 (%s 至 %s)，要復原嗎？ y 復原  n 不要",
+			      r->n, from, to);
+		break;
+	}
 	default: {
 		char *p = text_escape(ui->pending_path ? ui->pending_path : "");
 		q = xasprintf("%s 已存在，要覆蓋嗎？ y 覆蓋  n 或 Esc 取消", p);

@@ -183,7 +183,7 @@ static void test_save_writes_only_non_empty_records_and_clears_dirty(void **stat
 	}
 	free(row);
 	assert_true(s->dirty);
-	assert_int_equal(session_save(s, NULL), 0);
+	assert_int_equal(session_save(s, NULL, false), SAVE_OK);
 	assert_false(s->dirty);
 	DiagList dl;
 	diag_init(&dl);
