@@ -67,7 +67,7 @@ build build/san build/san/tests build/fuzz:
 # the seed corpus in tests/fuzz/corpus/NAME; new inputs go to build/fuzz/,
 # crashes to build/fuzz/artifacts/ (copy each into tests/fuzz/regress/NAME
 # once fixed).  make test replays corpus and regressions with gcc instead.
-FUZZ_TARGETS := csv form
+FUZZ_TARGETS := csv form journal
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -305,6 +305,12 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 				missing_diag(dl, form, i, line, record);
 			continue;
 		}
+		if (f->kind == KIND_TEXT && strchr("=+-@", v[0])) {
+			char *q = quote(v);
+			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i,
+				 "「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
+			free(q);
+		}
 		switch (f->kind) {
 		case KIND_CHOICE:
 			check_choice(dl, form, cells, i, line, record);

@@ -449,6 +449,26 @@ static void test_all_empty_record_is_never_checked(void **state)
 	table_free(t);
 }
 
+static void test_value_excel_would_run_as_formula_is_warned(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"};
+	for (size_t i = 0; i < 4; i++) {
+		Table *t = example(0);
+		put(t, 0, "remarks", bad[i]);
+		DiagList dl = check_rec(t, 0);
+		const char *m = diag_on(&dl, form, "remarks", DIAG_WARNING);
+		assert_non_null(m);
+		assert_non_null(strstr(m, "公式"));
+		diag_free(&dl);
+		table_free(t);
+	}
+	Table *t = example(0);
+	put(t, 0, "remarks", "系統 = 好"); /* not at the start: fine */
+	expect_clean(t);
+	table_free(t);
+}
+
 /* --- table_set: what changes when a value changes ------------------------- */
 
 static void test_set_clears_values_no_longer_permitted(void **state)
@@ -527,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_r14_empty_asset_ids_do_not_repeat),
 	    cmocka_unit_test(test_r14_same_name_and_oid_is_warning),
 	    cmocka_unit_test(test_all_empty_record_is_never_checked),
+	    cmocka_unit_test(test_value_excel_would_run_as_formula_is_warned),
 	    cmocka_unit_test(test_set_clears_values_no_longer_permitted),
 	    cmocka_unit_test(test_set_normalises_input),
 	};

@@ -1,0 +1,538 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh - end-to-end tests of the entry screen, driven through tmux.
+#
+#   SPMFORM=build/san/spmform bash tests/e2e/run.sh [CASE...]
+#   E2E_JOBS=1 ... run.sh          one case at a time (default: 2 at a time)
+#   E2E_TIMEOUT=10 ... run.sh      seconds a wait may take (default 5)
+#   E2E_KEEP=1 ... run.sh          keep the cases' folders (and say where)
+#
+# Runs every case under tests/e2e/cases/ (or only the ones named) and prints
+# "ok NAME" or "FAIL NAME" with the reason and the last screen; the last line
+# is "e2e: N passed, M failed", and the exit status is 1 when M > 0.
+#
+# Each case runs in a fresh temporary folder holding a copy of the
+# repository's forms/ folder and of the case's input files, and with its own
+# tmux server (a private socket, -f /dev/null, no status line, 80x24).  The
+# program runs in that server's one pane as
+#
+#     LC_ALL=C.UTF-8 TERM=tmux-256color spmform ARGS 2>err.txt
+#
+# A case is a folder tests/e2e/cases/NAME/ that reads as a specification:
+#
+#   keys            what the clerk does: a bash snippet (run under set -e, in
+#                   the case's folder) that starts the program with
+#                   `start ARGS...`, presses keys and checks the screen with
+#                   the helpers below, and ends with the program quitting.
+#                   The first failing check fails the case.
+#   setup           optional bash snippet run before keys (under set -e) to
+#                   make inputs that are better generated than committed:
+#                   CP950 files, BOM and CRLF, control characters, and
+#                   expected.csv when it is derived from another file.
+#   expected.csv    the file data.csv as it must be when the program has
+#                   quit, byte for byte (committed, or made by setup).
+#                   Without it, data.csv must be exactly as it was before the
+#                   program started (or still not exist).
+#   expected.screen optional: a screen for `screen_is` (trailing spaces and
+#                   trailing empty lines are ignored).
+#   anything else   input files (data.csv, config files), copied into the
+#                   case's folder.
+#
+# Every case also fails when the program writes anything to stderr (so an
+# AddressSanitizer leak report fails it), when its exit status is not 0, or
+# when it is still running after the keys.  Committed inputs are plain UTF-8
+# text with LF line ends; anything else is made by a setup.
+#
+# Helpers for keys (every wait polls the screen, at most $E2E_TIMEOUT s):
+#
+#   start ARGS...         start spmform ARGS in an 80x24 pane; waits for the
+#                         first screen (the title line with 第 1/)
+#   type TEXT...          type TEXT literally (UTF-8, as an IME commits it)
+#   key KEY...            press keys, by tmux name: Enter Tab BTab Up Down
+#                         Left Right BSpace DC Home End NPage PPage Escape
+#                         C-s C-q C-n ...; digits and letters as themselves.
+#                         After Escape it pauses 0.3 s so that the next key is
+#                         not read as Alt-KEY (escdelay is 100 ms).
+#   keys_sent             how many keys were sent so far (each character
+#                         typed counts as one key)
+#   wait_for TEXT         wait until TEXT is on the screen (screen_has is the
+#                         same, to read as a check)
+#   wait_match ERE        wait until a line of the screen matches ERE
+#   wait_gone TEXT        wait until TEXT is no longer on the screen
+#   screen_lacks TEXT     TEXT is not on the screen now (wait for something
+#                         first, so that the keys before have been handled)
+#   field_shows LABEL VALUE   wait until the row of field LABEL shows VALUE
+#                         right after its label (VALUE "" = shows nothing)
+#   current_field LABEL   wait until LABEL is the current field (the > row)
+#   cursor_at X Y         wait until the cursor is at column X, row Y (0-based)
+#   screen_is [FILE]      wait until the screen is FILE (default
+#                         expected.screen of the case)
+#   resize COLS ROWS      resize the terminal
+#   pane_title            print the pane's title (what an OSC 0/2 sets)
+#   wait_exit             wait until the program has quit
+#   note TEXT             print TEXT under the case's result line
+#   fail TEXT             fail the case with TEXT and the screen
+#
+# Helpers for setup: to_cp950 IN OUT, crlf IN OUT, bom IN OUT, strip_bom IN
+# OUT, windows IN OUT (BOM and CRLF: how spmform writes a new file), and
+# $REPO (the checkout; use it read-only).
+
+set -u
+export LC_ALL=C.UTF-8
+unset TMUX TMUX_PANE
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CASES=$HERE/cases
+JOBS=${E2E_JOBS:-2}
+TIMEOUT=${E2E_TIMEOUT:-5}
+
+BIN=${SPMFORM:-./spmform}
+case $BIN in
+/*) ;;
+*) BIN=$PWD/$BIN ;;
+esac
+if [ ! -x "$BIN" ]; then
+	echo "run.sh: no spmform binary at ${SPMFORM:-./spmform} (build it with make)" >&2
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+fi
+if ! command -v tmux >/dev/null; then
+	echo "run.sh: tmux is not installed (apt-get install tmux)" >&2
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/spmform-e2e.XXXXXX") || exit 1
+# every tmux server a case starts is listed in $TMP/sockets, and killed here
+# should a case not get to kill its own
+cleanup() {
+	local s
+	if [ -f "$TMP/sockets" ]; then
+		while read -r s; do
+			tmux -L "$s" -f /dev/null kill-server 2>/dev/null
+		done <"$TMP/sockets"
+	fi
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "run.sh: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers for setup snippets -------------------------------------------------
+
+# to_cp950 IN OUT: OUT is IN converted from UTF-8 to CP950, and must really
+# be CP950: not valid UTF-8, and converting it back gives IN again.
+to_cp950() {
+	iconv -f UTF-8 -t CP950 "$1" >"$2" || return 1
+	if iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1; then
+		echo "to_cp950: $2 is still valid UTF-8" >&2
+		return 1
+	fi
+	iconv -f CP950 -t UTF-8 "$2" | cmp -s - "$1" || {
+		echo "to_cp950: $2 does not convert back to $1" >&2
+		return 1
+	}
+}
+
+# crlf IN OUT: OUT is IN with every LF made CRLF.
+crlf() {
+	sed 's/$/\r/' "$1" >"$2"
+}
+
+# bom IN OUT: OUT is IN with a UTF-8 byte-order mark in front.
+bom() {
+	{ printf '\357\273\277' && cat "$1"; } >"$2"
+}
+
+# strip_bom IN OUT: OUT is IN without its UTF-8 byte-order mark (IN must
+# have one).
+strip_bom() {
+	if [ "$(head -c 3 "$1" | od -An -tx1 | tr -d ' \n')" != efbbbf ]; then
+		echo "strip_bom: $1 has no byte-order mark" >&2
+		return 1
+	fi
+	tail -c +4 "$1" >"$2"
+}
+
+# windows IN OUT: OUT is IN (UTF-8, LF) with a BOM and CRLF line ends, as
+# spmform writes a new file.
+windows() {
+	{ printf '\357\273\277' && sed 's/$/\r/' "$1"; } >"$2"
+}
+
+# --- helpers for keys snippets ---------------------------------------------------
+# They use $SOCK (the case's tmux server), $WORK (its folder), $CASE_DIR and
+# $STATE (a folder for the runner's bookkeeping).
+
+T() {
+	tmux -L "$SOCK" -f /dev/null "$@"
+}
+
+# visible: stdin with control characters (but tab and LF) shown as '?', so
+# that what a failing program wrote cannot act on the terminal.
+visible() {
+	LC_ALL=C tr '\000-\010\013-\037\177' '?'
+}
+
+capture() {
+	T capture-pane -t app -p 2>/dev/null
+}
+
+# show_screen: the screen as it is now, framed, for a failure report.
+show_screen() {
+	local s
+	if s=$(capture) && [ -n "$s" ]; then
+		echo "screen:"
+		printf '%s\n' "$s" | visible | sed 's/^/| /'
+	else
+		echo "screen: (the program is no longer running)"
+	fi
+}
+
+fail() {
+	echo "$*"
+	show_screen
+	return 1
+}
+
+note() {
+	printf '%s\n' "$*" >>"$STATE/notes"
+}
+
+start() {
+	local cmd a
+	cmd="cd $(printf '%q' "$WORK") && LC_ALL=C.UTF-8 TERM=tmux-256color $(printf '%q' "$BIN")"
+	for a in "$@"; do
+		cmd+=" $(printf '%q' "$a")"
+	done
+	cmd+=' 2>err.txt; echo $? >rc.txt'
+	echo "$SOCK" >>"$TMP/sockets"
+	T set-option -g status off \; set-option -g remain-on-exit off \; \
+		new-session -d -s app -x 80 -y 24 "$cmd" || {
+		echo "start: tmux could not start a session"
+		return 1
+	}
+	echo started >"$STATE/started"
+	wait_for '第 1/'
+}
+
+KEYS_SENT=0
+
+type() {
+	local t
+	for t in "$@"; do
+		T send-keys -t app -l -- "$t" || fail "type: send-keys failed" || return 1
+		KEYS_SENT=$((KEYS_SENT + ${#t}))
+	done
+}
+
+key() {
+	local k
+	for k in "$@"; do
+		T send-keys -t app -- "$k" || fail "key $k: send-keys failed" || return 1
+		KEYS_SENT=$((KEYS_SENT + 1))
+		# a key right after Esc would be read as Alt-KEY
+		[ "$k" = Escape ] && sleep 0.3
+	done
+	return 0
+}
+
+keys_sent() {
+	echo "$KEYS_SENT"
+}
+
+# poll DESCRIPTION COMMAND...: runs COMMAND (given the screen on stdin)
+# until it succeeds, at most $TIMEOUT seconds.
+poll() {
+	local what=$1 i n=$((TIMEOUT * 20))
+	shift
+	for ((i = 0; i < n; i++)); do
+		capture | "$@" && return 0
+		sleep 0.05
+	done
+	fail "TIMEOUT ($TIMEOUT s) waiting for $what"
+}
+
+wait_for() {
+	poll "\"$1\"" grep -qF -- "$1"
+}
+
+screen_has() {
+	wait_for "$@"
+}
+
+wait_match() {
+	poll "a line matching /$1/" grep -qE -- "$1"
+}
+
+wait_gone() {
+	poll "\"$1\" to go" _lacks "$1"
+}
+_lacks() {
+	! grep -qF -- "$1"
+}
+
+screen_lacks() {
+	if capture | grep -qF -- "$1"; then
+		fail "the screen shows \"$1\" (it must not)"
+		return 1
+	fi
+}
+
+# _field_row LABEL VALUE CURRENT: a row "> LABEL   VALUE" (col 0 is > for
+# the current field, col 1 the field's mark), VALUE right after the
+# spaces that follow the label; VALUE "" = nothing after the label.
+_field_row() {
+	awk -v label="$1" -v value="$2" -v cur="$3" '
+		{
+			if (cur && substr($0, 1, 1) != ">") next
+			rest = substr($0, 3)
+			if (index(rest, label) != 1) next
+			rest = substr(rest, length(label) + 1)
+			if (rest != "" && rest !~ /^ /) next   # a longer label
+			sub(/^ +/, "", rest)
+			sub(/ +$/, "", rest)
+			if (value == "" ? rest == "" : index(rest, value) == 1) { found = 1; exit }
+		}
+		END { exit !found }'
+}
+
+field_shows() {
+	poll "field $1 to show \"$2\"" _field_row "$1" "$2" 0
+}
+
+current_field() {
+	poll "$1 to be the current field" _current "$1"
+}
+_current() {
+	awk -v label="$1" 'substr($0, 1, 1) == ">" && index(substr($0, 3), label) == 1 { f = 1 }
+		END { exit !f }'
+}
+
+cursor_at() {
+	local i n=$((TIMEOUT * 20)) at
+	for ((i = 0; i < n; i++)); do
+		at=$(T display-message -p -t app '#{cursor_x} #{cursor_y}' 2>/dev/null)
+		[ "$at" = "$1 $2" ] && return 0
+		sleep 0.05
+	done
+	fail "TIMEOUT ($TIMEOUT s) waiting for the cursor at $1 $2 (it is at ${at:-?})"
+}
+
+# _norm: a screen without trailing spaces and trailing empty lines.
+_norm() {
+	sed 's/ *$//' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+screen_is() {
+	local want=${1:-$CASE_DIR/expected.screen} i n=$((TIMEOUT * 20))
+	[ -f "$want" ] || want=$CASE_DIR/$want
+	_norm <"$want" >"$STATE/want.screen"
+	for ((i = 0; i < n; i++)); do
+		capture | _norm >"$STATE/got.screen"
+		cmp -s "$STATE/want.screen" "$STATE/got.screen" && return 0
+		sleep 0.05
+	done
+	echo "TIMEOUT ($TIMEOUT s) waiting for the screen ${want##*/}:"
+	diff -u --label expected --label actual "$STATE/want.screen" "$STATE/got.screen" | visible
+	return 1
+}
+
+resize() {
+	T resize-window -t app -x "$1" -y "$2" || fail "resize $1 $2 failed"
+}
+
+pane_title() {
+	T display-message -p -t app '#{pane_title}'
+}
+
+wait_exit() {
+	local i n=$((TIMEOUT * 20))
+	for ((i = 0; i < n; i++)); do
+		[ -f "$WORK/rc.txt" ] && return 0
+		sleep 0.05
+	done
+	fail "TIMEOUT ($TIMEOUT s) waiting for the program to quit"
+}
+
+# --- the runner ---------------------------------------------------------------------
+
+# show_file LABEL FILE: FILE for a failure report: CR shown as \r, a BOM as
+# <BOM>, a CP950 file converted (and said so).
+show_file() {
+	local f=$2
+	if [ ! -e "$f" ]; then
+		echo "$1: (no file)"
+		return
+	fi
+	if iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1; then
+		echo "$1:"
+		cat "$f"
+	else
+		echo "$1 (not UTF-8; shown converted from CP950):"
+		iconv -f CP950 -t UTF-8 "$f" 2>/dev/null
+	fi | LC_ALL=C sed -e '1s/^\xEF\xBB\xBF/<BOM>/' -e 's/\r$/\\r/' | visible
+}
+
+show_file_diff() {
+	diff -u --label "$1 (expected)" --label "$1 (actual)" \
+		<(show_file expected "$2" | tail -n +2) <(show_file actual "$3" | tail -n +2)
+}
+
+# run_case NAME: runs one case; writes its report to $TMP/NAME/result (the
+# first line "ok NAME" or "FAIL NAME") when it is complete.
+run_case() {
+	run_one "$1"
+	mv "$TMP/$1/result.part" "$TMP/$1/result"
+}
+
+run_one() {
+	local name=$1 f rc why=()
+	local CASE_DIR=$CASES/$1 WORK=$TMP/$1/work STATE=$TMP/$1
+	local SOCK="spmform-e2e-$$-$1"
+	local result=$STATE/result.part log=$STATE/log
+	mkdir -p "$WORK/forms" && cp -R "$REPO/forms/." "$WORK/forms/" || {
+		printf 'FAIL %s\n    cannot prepare %s\n' "$name" "$WORK" >"$result"
+		return
+	}
+	: >"$STATE/notes"
+	for f in "$CASE_DIR"/* "$CASE_DIR"/.[!.]*; do
+		[ -e "$f" ] || continue
+		case ${f##*/} in
+		keys | setup | expected.screen) ;;
+		*) cp -R "$f" "$WORK/" ;;
+		esac
+	done
+	if [ -f "$CASE_DIR/setup" ]; then
+		# shellcheck source=/dev/null
+		(cd "$WORK" && set -e && . "$CASE_DIR/setup") >"$STATE/setup.log" 2>&1
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			{
+				echo "FAIL $name"
+				echo "    setup failed (exit status $rc):"
+				visible <"$STATE/setup.log" | sed 's/^/    /'
+			} >"$result"
+			return
+		fi
+	fi
+	local had_data=0
+	if [ -e "$WORK/data.csv" ]; then
+		cp "$WORK/data.csv" "$STATE/data.before"
+		had_data=1
+	fi
+
+	# shellcheck source=/dev/null
+	(cd "$WORK" && set -e && . "$CASE_DIR/keys") >"$log" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || why+=("keys failed (status $rc)")
+	if [ ! -f "$STATE/started" ]; then
+		why+=("keys never called start")
+	elif [ $rc -eq 0 ] && ! wait_exit >>"$log" 2>&1; then
+		why+=("the program is still running after the keys")
+	fi
+	T kill-server 2>/dev/null
+
+	if [ -f "$WORK/rc.txt" ]; then
+		local st
+		st=$(tr -d ' \n' <"$WORK/rc.txt")
+		[ "$st" = 0 ] || why+=("exit status $st, expected 0")
+	fi
+	if [ -s "$WORK/err.txt" ]; then
+		why+=("stderr not empty")
+	fi
+	local data_why=
+	if [ -f "$WORK/expected.csv" ]; then
+		cmp -s "$WORK/expected.csv" "$WORK/data.csv" || data_why="data.csv differs from expected.csv"
+	elif [ $had_data = 1 ]; then
+		cmp -s "$STATE/data.before" "$WORK/data.csv" || data_why="data.csv changed (it must not)"
+	elif [ -e "$WORK/data.csv" ]; then
+		data_why="data.csv was written (it must not be)"
+	fi
+	[ -z "$data_why" ] || why+=("$data_why")
+
+	{
+		if [ ${#why[@]} -eq 0 ]; then
+			echo "ok $name"
+			sed 's/^/    /' "$STATE/notes"
+		else
+			echo "FAIL $name"
+			for f in "${why[@]}"; do
+				echo "    $f"
+			done
+			sed 's/^/    /' "$STATE/notes"
+			[ -s "$log" ] && visible <"$log" | sed 's/^/    /'
+			if [ -s "$WORK/err.txt" ]; then
+				echo "    stderr:"
+				head -n 60 "$WORK/err.txt" | visible | sed 's/^/    | /'
+			fi
+			if [ -n "$data_why" ]; then
+				if [ -f "$WORK/expected.csv" ]; then
+					show_file_diff data.csv "$WORK/expected.csv" "$WORK/data.csv"
+				elif [ $had_data = 1 ]; then
+					show_file_diff data.csv "$STATE/data.before" "$WORK/data.csv"
+				else
+					show_file data.csv "$WORK/data.csv"
+				fi | sed 's/^/    /'
+			fi
+		fi
+	} >"$result"
+}
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for d in "$CASES"/*/; do
+		d=${d%/}
+		names+=("${d##*/}")
+	done
+fi
+
+pass=0
+fail=0
+printed=0
+# report: prints the results of the cases finished so far, in order.
+report() {
+	local n
+	while [ $printed -lt ${#names[@]} ]; do
+		n=${names[$printed]}
+		[ -f "$TMP/$n/result" ] || return 0
+		cat "$TMP/$n/result"
+		if head -n 1 "$TMP/$n/result" | grep -q '^ok '; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+		printed=$((printed + 1))
+	done
+}
+
+running=0
+for n in "${names[@]}"; do
+	if [ ! -f "$CASES/$n/keys" ]; then
+		mkdir -p "$TMP/$n"
+		printf 'FAIL %s\n    no such case (needs keys)\n' "$n" >"$TMP/$n/result"
+		continue
+	fi
+	mkdir -p "$TMP/$n"
+	if [ "$JOBS" -le 1 ]; then
+		run_case "$n"
+	else
+		run_case "$n" &
+		running=$((running + 1))
+		if [ $running -ge "$JOBS" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	fi
+	report
+done
+wait
+report
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
