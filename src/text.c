@@ -102,14 +102,14 @@ char *text_trim(const char *s)
 	size_t k;
 	while ((k = space_len(s)) > 0)
 		s += k;
-	size_t end = 0, i = 0;
-	while (s[i]) {
+	size_t n = strlen(s), end = 0, i = 0;
+	while (i < n) {
 		k = space_len(s + i);
 		if (k == 0) {
 			/* step over a whole character so that a trail byte is never
 			 * taken for the start of U+3000 */
 			uint32_t cp;
-			size_t len = text_utf8_decode(s + i, strlen(s + i), &cp);
+			size_t len = text_utf8_decode(s + i, n - i, &cp);
 			i += len ? len : 1;
 			end = i;
 		} else {

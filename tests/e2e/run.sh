@@ -64,8 +64,8 @@
 #                         right after its label (VALUE "" = shows nothing)
 #   current_field LABEL   wait until LABEL is the current field (the > row)
 #   cursor_at X Y         wait until the cursor is at column X, row Y (0-based)
-#   screen_is [FILE]      wait until the screen is FILE (default
-#                         expected.screen of the case)
+#   screen_is [FILE]      wait until the screen is FILE, a file of the case
+#                         folder (default expected.screen)
 #   resize COLS ROWS      resize the terminal
 #   pane_title            print the pane's title (what an OSC 0/2 sets)
 #   wait_exit             wait until the program has quit
@@ -73,8 +73,9 @@
 #   fail TEXT             fail the case with TEXT and the screen
 #
 # Helpers for setup: to_cp950 IN OUT, crlf IN OUT, bom IN OUT, strip_bom IN
-# OUT, windows IN OUT (BOM and CRLF: how spmform writes a new file), and
-# $REPO (the checkout; use it read-only).
+# OUT, windows IN OUT (BOM and CRLF: how spmform writes a new file),
+# new_file OUT ROW... (the example file's header line and ROWs, as spmform
+# writes a new file), and $REPO (the checkout; use it read-only).
 
 set -u
 export LC_ALL=C.UTF-8
@@ -161,6 +162,16 @@ strip_bom() {
 # spmform writes a new file.
 windows() {
 	{ printf '\357\273\277' && sed 's/$/\r/' "$1"; } >"$2"
+}
+
+# new_file OUT ROW...: OUT is a file as spmform writes a new one: the
+# header line of forms/examples/inventory.csv (with its BOM and CRLF), then
+# each ROW and CRLF.
+new_file() {
+	local out=$1
+	shift
+	head -n 1 forms/examples/inventory.csv >"$out" || return 1
+	printf '%s\r\n' "$@" >>"$out"
 }
 
 # --- helpers for keys snippets ---------------------------------------------------
@@ -286,7 +297,9 @@ screen_lacks() {
 # the current field, col 1 the field's mark), VALUE right after the
 # spaces that follow the label; VALUE "" = nothing after the label.
 _field_row() {
-	awk -v label="$1" -v value="$2" -v cur="$3" '
+	# (through the environment: awk -v would take \e and \x07 as escapes)
+	L=$1 V=$2 C=$3 awk '
+		BEGIN { label = ENVIRON["L"]; value = ENVIRON["V"]; cur = ENVIRON["C"] }
 		{
 			if (cur && substr($0, 1, 1) != ">") next
 			rest = substr($0, 3)
@@ -308,7 +321,7 @@ current_field() {
 	poll "$1 to be the current field" _current "$1"
 }
 _current() {
-	awk -v label="$1" 'substr($0, 1, 1) == ">" && index(substr($0, 3), label) == 1 { f = 1 }
+	L=$1 awk 'substr($0, 1, 1) == ">" && index(substr($0, 3), ENVIRON["L"]) == 1 { f = 1 }
 		END { exit !f }'
 }
 
@@ -328,8 +341,15 @@ _norm() {
 }
 
 screen_is() {
-	local want=${1:-$CASE_DIR/expected.screen} i n=$((TIMEOUT * 20))
-	[ -f "$want" ] || want=$CASE_DIR/$want
+	local want=${1:-expected.screen} i n=$((TIMEOUT * 20))
+	case $want in
+	/*) ;;
+	*) want=$CASE_DIR/$want ;;
+	esac
+	if [ ! -f "$want" ]; then
+		fail "screen_is: there is no ${want##*/} (the screen now is below)"
+		return 1
+	fi
 	_norm <"$want" >"$STATE/want.screen"
 	for ((i = 0; i < n; i++)); do
 		capture | _norm >"$STATE/got.screen"
