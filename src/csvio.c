@@ -15,6 +15,9 @@
 
 #include "text.h"
 
+/* Input is handed to libcsv in pieces of at most this many bytes. */
+#define CSV_PIECE ((size_t)1 << 16)
+
 /* Larger files are refused rather than read into memory. */
 #define CSV_MAX_SIZE ((size_t)1 << 31)
 
@@ -292,12 +295,22 @@ static bool parse_utf8(Reader *r, const char *buf, size_t len)
 		line++;
 		if (p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
 			r->row_line = line;
-		size_t used = csv_parse(&p, buf + pos, n, on_field, on_row, r);
-		if (used != n) {
-			diag_add(r->dl, DIAG_ERROR, line, char_count(buf + pos, used) + 1, -1, -1,
-				 "引號用法不對 (第 %zu 欄)：含逗號、引號或換行的欄位要整個用 \" 括住，欄位裡的 \" 要寫成 \"\"",
-				 r->nrow + 1);
-			ok = false;
+		/* libcsv grows a field's buffer by a fixed block: feed a long line
+		 * in pieces and let the block grow with the buffer, so that a
+		 * multi-megabyte field costs linear, not quadratic, time */
+		for (size_t done = 0; done < n && ok;) {
+			size_t piece = n - done < CSV_PIECE ? n - done : CSV_PIECE;
+			size_t used = csv_parse(&p, buf + pos + done, piece, on_field, on_row, r);
+			if (used != piece) {
+				diag_add(r->dl, DIAG_ERROR, line, char_count(buf + pos, done + used) + 1, -1,
+					 -1,
+					 "引號用法不對 (第 %zu 欄)：含逗號、引號或換行的欄位要整個用 \" 括住，欄位裡的 \" 要寫成 \"\"",
+					 r->nrow + 1);
+				ok = false;
+			}
+			done += piece;
+			size_t have = csv_get_buffer_size(&p);
+			csv_set_blk_size(&p, have > CSV_PIECE ? have : CSV_PIECE);
 		}
 		pos += n;
 	}

@@ -60,8 +60,10 @@
 #   wait_gone TEXT        wait until TEXT is no longer on the screen
 #   screen_lacks TEXT     TEXT is not on the screen now (wait for something
 #                         first, so that the keys before have been handled)
-#   field_shows LABEL VALUE   wait until the row of field LABEL shows VALUE
-#                         right after its label (VALUE "" = shows nothing)
+#   field_shows LABEL VALUE   wait until the row of field LABEL shows
+#                         exactly VALUE after its label (as drawn: a hint
+#                         such as (必填) for an empty value, a cut value
+#                         ending in >; VALUE "" = nothing)
 #   current_field LABEL   wait until LABEL is the current field (the > row)
 #   cursor_at X Y         wait until the cursor is at column X, row Y (0-based)
 #   screen_is [FILE]      wait until the screen is FILE, a file of the case
@@ -166,12 +168,19 @@ windows() {
 
 # new_file OUT ROW...: OUT is a file as spmform writes a new one: the
 # header line of forms/examples/inventory.csv (with its BOM and CRLF), then
-# each ROW and CRLF.
+# each ROW and CRLF.  A ROW is 21 cells without quotes: 20 commas.
 new_file() {
-	local out=$1
+	local out=$1 r n
 	shift
 	head -n 1 forms/examples/inventory.csv >"$out" || return 1
-	printf '%s\r\n' "$@" >>"$out"
+	for r in "$@"; do
+		n=$(printf '%s' "$r" | tr -cd , | wc -c)
+		if [ "$n" -ne 20 ]; then
+			echo "new_file: $n commas (not 20) in $r" >&2
+			return 1
+		fi
+		printf '%s\r\n' "$r" >>"$out"
+	done
 }
 
 # --- helpers for keys snippets ---------------------------------------------------
@@ -293,28 +302,27 @@ screen_lacks() {
 	fi
 }
 
-# _field_row LABEL VALUE CURRENT: a row "> LABEL   VALUE" (col 0 is > for
-# the current field, col 1 the field's mark), VALUE right after the
-# spaces that follow the label; VALUE "" = nothing after the label.
+# _field_row LABEL VALUE: a row "> LABEL   VALUE" (col 0 is > for
+# the current field, col 1 the field's mark): after the label and the
+# spaces that follow it, the row shows exactly VALUE (and trailing spaces).
 _field_row() {
 	# (through the environment: awk -v would take \e and \x07 as escapes)
-	L=$1 V=$2 C=$3 awk '
-		BEGIN { label = ENVIRON["L"]; value = ENVIRON["V"]; cur = ENVIRON["C"] }
+	L=$1 V=$2 awk '
+		BEGIN { label = ENVIRON["L"]; value = ENVIRON["V"] }
 		{
-			if (cur && substr($0, 1, 1) != ">") next
 			rest = substr($0, 3)
 			if (index(rest, label) != 1) next
 			rest = substr(rest, length(label) + 1)
 			if (rest != "" && rest !~ /^ /) next   # a longer label
 			sub(/^ +/, "", rest)
 			sub(/ +$/, "", rest)
-			if (value == "" ? rest == "" : index(rest, value) == 1) { found = 1; exit }
+			if (rest == value) { found = 1; exit }
 		}
 		END { exit !found }'
 }
 
 field_shows() {
-	poll "field $1 to show \"$2\"" _field_row "$1" "$2" 0
+	poll "field $1 to show \"$2\"" _field_row "$1" "$2"
 }
 
 current_field() {
@@ -379,6 +387,24 @@ wait_exit() {
 }
 
 # --- the runner ---------------------------------------------------------------------
+
+# stop_server: kills the case's tmux server, and waits (at most 2 s) until
+# the program in it has gone, so that what it writes on the way is in
+# err.txt before that is read.
+stop_server() {
+	local pane kids k i
+	pane=$(T display-message -p -t app '#{pane_pid}' 2>/dev/null)
+	[ -n "$pane" ] && kids=$(cat /proc/"$pane"/task/*/children 2>/dev/null)
+	T kill-server 2>/dev/null
+	for ((i = 0; i < 40; i++)); do
+		for k in ${kids:-}; do
+			kill -0 "$k" 2>/dev/null && break
+			k=
+		done
+		[ -z "${k:-}" ] && return 0
+		sleep 0.05
+	done
+}
 
 # show_file LABEL FILE: FILE for a failure report: CR shown as \r, a BOM as
 # <BOM>, a CP950 file converted (and said so).
@@ -454,18 +480,21 @@ run_one() {
 	elif [ $rc -eq 0 ] && ! wait_exit >>"$log" 2>&1; then
 		why+=("the program is still running after the keys")
 	fi
-	T kill-server 2>/dev/null
+	stop_server
 
 	if [ -f "$WORK/rc.txt" ]; then
 		local st
 		st=$(tr -d ' \n' <"$WORK/rc.txt")
 		[ "$st" = 0 ] || why+=("exit status $st, expected 0")
 	fi
-	if [ -s "$WORK/err.txt" ]; then
+	# (after a failed step the program was stopped with SIGHUP, and says so)
+	if [ -s "$WORK/err.txt" ] && [ ${#why[@]} -eq 0 ]; then
 		why+=("stderr not empty")
 	fi
 	local data_why=
-	if [ -f "$WORK/expected.csv" ]; then
+	if [ -f "$WORK/expected.csv" ] && [ ! -e "$WORK/data.csv" ]; then
+		data_why="data.csv was not written"
+	elif [ -f "$WORK/expected.csv" ]; then
 		cmp -s "$WORK/expected.csv" "$WORK/data.csv" || data_why="data.csv differs from expected.csv"
 	elif [ $had_data = 1 ]; then
 		cmp -s "$STATE/data.before" "$WORK/data.csv" || data_why="data.csv changed (it must not)"
@@ -489,7 +518,7 @@ run_one() {
 				echo "    stderr:"
 				head -n 60 "$WORK/err.txt" | visible | sed 's/^/    | /'
 			fi
-			if [ -n "$data_why" ]; then
+			if [ -n "$data_why" ] && [ -e "$WORK/data.csv" ]; then
 				if [ -f "$WORK/expected.csv" ]; then
 					show_file_diff data.csv "$WORK/expected.csv" "$WORK/data.csv"
 				elif [ $had_data = 1 ]; then
