@@ -36,11 +36,11 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
 BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config
-TEST_PKGS  := libcmocka-dev tmux
+TEST_PKGS  := libcmocka-dev tmux valgrind
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: all run test unit cli deps deps-check clean fuzz
+.PHONY: all run test unit cli deps deps-check clean fuzz valgrind
 
 all: spmform
 
@@ -100,7 +100,7 @@ run: deps spmform
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BINS) $(FUZZ_REPLAY) build/san/spmform spmform
+	@$(MAKE) --no-print-directory $(TEST_BINS) $(PLAIN_TESTS) $(FUZZ_REPLAY) build/san/spmform spmform
 	@pass=0; fail=0; rc=0; \
 	for t in $(TEST_BINS); do \
 	  out=$$(LC_ALL=C.UTF-8 $$t 2>&1); r=$$?; printf '%s\n' "$$out"; \
@@ -108,6 +108,13 @@ test: deps
 	  f=$$(printf '%s\n' "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p'); \
 	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
 	  if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] && fail=$$((fail + 1)); fi; \
+	done; \
+	for t in $(PLAIN_TESTS); do \
+	  LC_ALL=C.UTF-8 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+	    --suppressions=tests/valgrind.supp $$t >build/$${t##*/}.valgrind 2>&1; r=$$?; \
+	  if [ $$r -eq 0 ]; then echo "valgrind $${t##*/}: ok"; pass=$$((pass + 1)); \
+	  else echo "valgrind $${t##*/}: FAILED (exit $$r)"; tail -40 build/$${t##*/}.valgrind; fail=$$((fail + 1)); rc=1; fi; \
 	done; \
 	for t in $(FUZZ_TARGETS); do \
 	  out=$$(build/san/fuzz_$$t tests/fuzz/corpus/$$t/* $$(ls -d tests/fuzz/regress/$$t/* 2>/dev/null) 2>&1); r=$$?; \
@@ -120,6 +127,20 @@ test: deps
 	pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
 	if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] || [ "$$f" = 0 ] && fail=$$((fail + 1)); fi; \
 	echo "$$pass passed, $$fail failed"; exit $$rc
+
+# The unit tests (built without sanitizers) under valgrind: no leak and no
+# memory error of our own; known library leaks are suppressed in
+# tests/valgrind.supp.
+PLAIN_TESTS := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
+build/tests:
+	mkdir -p $@
+build/tests/%: tests/unit/%.c tests/unit/testutil.h $(CORE_OBJS) | build/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS) -lcmocka
+valgrind: deps $(PLAIN_TESTS)
+	@for t in $(PLAIN_TESTS); do \
+	  LC_ALL=C.UTF-8 valgrind --leak-check=full --error-exitcode=9 \
+	    --suppressions=tests/valgrind.supp $$t || exit 1; \
+	done
 
 # Installs what is missing; as non-root prints the apt-get line and stops.
 deps:

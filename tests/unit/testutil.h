@@ -121,6 +121,7 @@ static inline void write_file(const char *path, const char *data, size_t len)
 
 static inline char *read_file(const char *path, size_t *len)
 {
+	*len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
