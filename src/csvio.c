@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rows.h"
 #include "text.h"
 
 /* Input is handed to libcsv in pieces of at most this many bytes. */
@@ -128,18 +129,12 @@ static bool utf8_to_cp950(iconv_t cd, const char *s, char **out, size_t *cap, si
 /* --- reading --------------------------------------------------------------- */
 
 typedef struct {
-	const Form *form;
-	Table *t;
+	RowSink *sink;
 	DiagList *dl;
 	/* the row being read; fields copied out of libcsv's reused buffer */
 	char **row;
 	size_t nrow, caprow;
 	long row_line; /* line where the current row started */
-	/* header */
-	bool have_header;
-	long *colmap; /* header column -> table column */
-	size_t ncols;
-	bool fatal;
 } Reader;
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -153,118 +148,11 @@ static void on_field(void *data, size_t len, void *ctx)
 	r->row[r->nrow++] = text_ndup(data ? data : "", data ? len : 0);
 }
 
-static void take_header(Reader *r)
-{
-	size_t nf = form_nfields(r->form);
-	bool *taken = xcalloc(nf, sizeof *taken);
-	r->ncols = r->nrow;
-	r->colmap = xmalloc((r->nrow ? r->nrow : 1) * sizeof *r->colmap);
-	size_t matched = 0;
-	for (size_t j = 0; j < r->nrow; j++) {
-		long m = form_match_header(r->form, r->row[j], taken);
-		r->colmap[j] = m;
-		if (m >= 0) {
-			taken[m] = true;
-			matched++;
-		}
-	}
-	if (matched == 0) {
-		char *list = xstrdup("");
-		for (size_t i = 0; i < nf; i++) {
-			char *l = xasprintf("%s%s%s", list, i ? "、" : "", form_field(r->form, i)->header);
-			free(list);
-			list = l;
-		}
-		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
-			 "標題列沒有任何認得的欄位，這不是「%s」的檔案？應有的標題：%s",
-			 form_title(r->form), list);
-		free(list);
-		r->fatal = true;
-		free(taken);
-		return;
-	}
-	for (size_t j = 0; j < r->nrow; j++) {
-		if (r->colmap[j] >= 0)
-			continue;
-		long again = form_match_header(r->form, r->row[j], NULL);
-		size_t first = 0;
-		while (again >= 0 && first < j && r->colmap[first] != again)
-			first++;
-		r->colmap[j] = (long)table_add_extra(r->t, r->row[j]);
-		if (again >= 0)
-			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
-				 "第 %zu 欄「%s」與第 %zu 欄重複，將照原樣保留", j + 1, r->row[j],
-				 first + 1);
-		else if (*r->row[j])
-			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
-				 "第 %zu 欄「%s」不是表單的欄位，將照原樣保留", j + 1, r->row[j]);
-		else
-			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, -1,
-				 "第 %zu 欄沒有標題，將照原樣保留", j + 1);
-	}
-	for (size_t i = 0; i < nf; i++)
-		if (!taken[i])
-			diag_add(r->dl, DIAG_WARNING, r->row_line, 0, -1, (int)i,
-				 "檔案缺少這一欄「%s」，已補上空白欄", form_field(r->form, i)->header);
-	free(taken);
-}
-
-static void take_record(Reader *r)
-{
-	size_t nf = form_nfields(r->form);
-	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
-	bool empty = true;
-	for (size_t j = 0; j < r->nrow; j++) {
-		if (j < n && (size_t)r->colmap[j] < nf) {
-			char *v = form_normalize(form_field(r->form, (size_t)r->colmap[j]), r->row[j]);
-			free(r->row[j]);
-			r->row[j] = v;
-		}
-		empty &= *r->row[j] == '\0';
-	}
-	if (empty)
-		return; /* an all-empty record is never kept */
-	Record *rec = table_append(r->t, r->row_line);
-	size_t rec_i = table_nrecords(r->t) - 1;
-	for (size_t j = 0; j < n; j++) {
-		table_put(r->t, rec_i, (size_t)r->colmap[j], r->row[j]);
-		r->row[j] = NULL;
-	}
-	if (r->nrow > r->ncols) {
-		bool extra_data = false;
-		for (size_t j = r->ncols; j < r->nrow; j++)
-			extra_data |= *r->row[j] != '\0';
-		if (extra_data) {
-			rec->noverflow = r->nrow - r->ncols;
-			rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
-			for (size_t j = r->ncols; j < r->nrow; j++) {
-				rec->overflow[j - r->ncols] = r->row[j];
-				r->row[j] = NULL;
-			}
-			diag_add(r->dl, DIAG_ERROR, r->row_line, 0, (long)rec_i, -1,
-				 "這筆記錄有 %zu 欄，比標題多 %zu 欄 (多了逗號？)；多出的內容照原樣保留",
-				 r->nrow, r->nrow - r->ncols);
-		}
-	} else if (r->nrow < r->ncols) {
-		diag_add(r->dl, DIAG_WARNING, r->row_line, 0, (long)rec_i, -1,
-			 "這筆記錄只有 %zu 欄，標題有 %zu 欄；缺的視為空白", r->nrow, r->ncols);
-	}
-}
-
 static void on_row(int term, void *ctx)
 {
 	(void)term;
 	Reader *r = ctx;
-	if (!r->fatal) {
-		if (!r->have_header) {
-			r->have_header = true;
-			take_header(r);
-		} else {
-			take_record(r);
-		}
-	}
-	for (size_t j = 0; j < r->nrow; j++)
-		free(r->row[j]);
+	rows_add(r->sink, r->row, r->nrow, r->row_line);
 	r->nrow = 0;
 }
 
@@ -273,7 +161,6 @@ static void reader_free(Reader *r)
 	for (size_t j = 0; j < r->nrow; j++)
 		free(r->row[j]);
 	free(r->row);
-	free(r->colmap);
 }
 
 /* Parses UTF-8 text (no BOM).  Feeding libcsv one line at a time tells
@@ -289,7 +176,7 @@ static bool parse_utf8(Reader *r, const char *buf, size_t len)
 	long line = 0;
 	bool ok = true;
 	char sep = line_sep(buf, len);
-	for (size_t pos = 0; pos < len && ok && !r->fatal;) {
+	for (size_t pos = 0; pos < len && ok && !rows_fatal(r->sink);) {
 		const char *nl = memchr(buf + pos, sep, len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
 		line++;
@@ -314,13 +201,13 @@ static bool parse_utf8(Reader *r, const char *buf, size_t len)
 		}
 		pos += n;
 	}
-	if (ok && !r->fatal && csv_fini(&p, on_field, on_row, r) != 0) {
+	if (ok && !rows_fatal(r->sink) && csv_fini(&p, on_field, on_row, r) != 0) {
 		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
 			 "從這一行開始的引號到檔案結尾都沒有結束 (少了一個 \")");
 		ok = false;
 	}
 	csv_free(&p);
-	return ok && !r->fatal;
+	return ok && !rows_fatal(r->sink);
 }
 
 static Table *load_text(const char *buf, size_t len, const Form *form, FileFormat fmt,
@@ -380,13 +267,14 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 		fmt.encoding = ENC_CP950;
 	}
 	Table *t = table_new(form);
-	Reader r = {.form = form, .t = t, .dl = dl};
+	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
 	bool ok = parse_utf8(&r, text, tlen);
-	if (ok && !r.have_header) {
+	if (ok && !rows_have_header(r.sink)) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的 (沒有標題列)");
 		ok = false;
 	}
 	reader_free(&r);
+	rows_free(r.sink);
 	free(converted);
 	if (!ok) {
 		table_free(t);

@@ -1,0 +1,36 @@
+/* rows.h - rows of cells, from any reader, into a Table.
+ *
+ * The first row given is the header: its titles are matched to the form's
+ * fields (form_match_header), unknown columns are kept as extra columns,
+ * missing ones reported.  Each later row becomes a record (cells of form
+ * fields normalised, all-empty rows dropped, cells beyond the header kept
+ * as overflow).  Problems go to the DiagList with the row's line.  Used by
+ * the CSV reader and the .xlsx reader alike.
+ */
+#ifndef SPMFORM_ROWS_H
+#define SPMFORM_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "form.h"
+#include "table.h"
+
+typedef struct RowSink RowSink;
+
+/* form and t must outlive the sink; problems are added to dl. */
+RowSink *rows_new(const Form *form, Table *t, DiagList *dl);
+void rows_free(RowSink *r);
+
+/* Takes one row: cells[0..n) are malloc'd strings whose ownership passes
+ * to the sink (the entries are set to NULL); line is where the row starts
+ * (for messages and Record.line). */
+void rows_add(RowSink *r, char **cells, size_t n, long line);
+
+/* Whether a header was seen; whether the file is unusable (no header
+ * title matched), after which rows are ignored. */
+bool rows_have_header(const RowSink *r);
+bool rows_fatal(const RowSink *r);
+
+#endif
