@@ -15,14 +15,24 @@ struct Form {
 	size_t nrules;
 	size_t *list; /* fields shown in the record list */
 	size_t nlist;
+	FormList *lists;
+	size_t nlists;
+	char *list_sheet;
+	FormPrint print;
 };
 
-static const char *const FORM_KEYS[] = {"id", "title", "version", "note", "list", NULL};
-static const char *const FIELD_KEYS[] = {"header", "label", "help", "kind", "required",
-					 "values", "aliases", "header_aliases", "oid_expect",
-					 NULL};
-static const char *const RULE_KEYS[] = {"type", "field", "fields", "when", "values",
-					"severity", "message", "prompt", NULL};
+static const char *const FORM_KEYS[] = {"id",	   "title",	 "version", "note",
+					"list_columns", "list_sheet", NULL};
+static const char *const FIELD_KEYS[] = {
+    "header",	"label",	   "help",	   "help_more",	      "full_header",
+    "kind",	"required",	   "values",	   "labels",	      "aliases",
+    "header_aliases", "oid_expect",  "list",	   "pattern",	      "pattern_message",
+    "warn_pattern",   "warn_message", "autonumber", NULL};
+static const char *const RULE_KEYS[] = {"type",	  "field",  "fields", "when", "values",
+					"severity", "message", "prompt", "max",  NULL};
+static const char *const LIST_KEYS[] = {"title", "values", NULL};
+static const char *const PRINT_KEYS[] = {"title", "signatures", "note1", "note2", "note3", "note4",
+					 "note5", "note6",	  "note7", "note8", "note9", NULL};
 
 static const struct {
 	const char *name;
@@ -42,6 +52,7 @@ static const struct {
     {"optional", RULE_OPTIONAL},
     {"require", RULE_REQUIRE},
     {"unique", RULE_UNIQUE},
+    {"count", RULE_COUNT},
 };
 
 /* State of one load: the Ini, the diags, and the form being built. */
@@ -100,6 +111,68 @@ static char **list(Loader *L, const char *sec, const char *key, size_t *n)
 	return items;
 }
 
+/* Compiles an extended regular expression, reporting a bad one. */
+static regex_t *compile(Loader *L, const char *sec, const char *key, const char *pattern,
+			int flags)
+{
+	if (!pattern)
+		return NULL;
+	regex_t *re = xmalloc(sizeof *re);
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB | flags);
+	if (rc != 0) {
+		char msg[128];
+		regerror(rc, re, msg, sizeof msg);
+		ERR_AT(L, sec, key, "[%s] %s 不是正確的正規表示式：%s", sec, key, msg);
+		free(re);
+		return NULL;
+	}
+	return re;
+}
+
+/* Copy of v with each "\\n" turned into a line break (INI values are one
+ * line; a template cell may have several). */
+static char *line_breaks(const char *v)
+{
+	char *out = xstrdup(v), *o = out;
+	for (const char *q = v; *q; q++) {
+		if (q[0] == '\\' && q[1] == 'n') {
+			*o++ = '\n';
+			q++;
+		} else {
+			*o++ = *q;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void load_list(Loader *L, const char *sec, FormList *l)
+{
+	memset(l, 0, sizeof *l);
+	l->id = xstrdup(sec + strlen("list."));
+	ini_check_keys(L->ini, sec, LIST_KEYS, L->dl);
+	l->title = need(L, sec, "title");
+	l->values = list(L, sec, "values", &l->nvalues);
+	if (l->nvalues == 0)
+		ERR_AT(L, sec, "values", "[%s] 缺少 values", sec);
+}
+
+static void load_print(Loader *L, FormPrint *p)
+{
+	ini_check_keys(L->ini, "print", PRINT_KEYS, L->dl);
+	const char *t = ini_get(L->ini, "print", "title");
+	p->title = t ? line_breaks(t) : NULL;
+	p->signatures = list(L, "print", "signatures", &p->nsignatures);
+	p->notes = xcalloc(9, sizeof *p->notes);
+	for (int i = 1; i <= 9; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "note%d", i);
+		const char *v = ini_get(L->ini, "print", key);
+		if (v)
+			p->notes[p->nnotes++] = xstrdup(v);
+	}
+}
+
 static void load_field(Loader *L, const char *sec, long line, FormField *f)
 {
 	memset(f, 0, sizeof *f);
@@ -111,6 +184,9 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 	f->header = need(L, sec, "header");
 	f->label = opt(L, sec, "label", f->header);
 	f->help = opt(L, sec, "help", "");
+	f->help_more = opt(L, sec, "help_more", "");
+	const char *fh = ini_get(L->ini, sec, "full_header");
+	f->full_header = line_breaks(fh ? fh : f->header ? f->header : "");
 	const char *kind = ini_get(L->ini, sec, "kind");
 	f->kind = KIND_TEXT;
 	if (kind) {
@@ -155,6 +231,35 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		f->aliases[f->naliases++] = a;
 	}
 	ini_strv_free(al, na);
+	size_t nlabels;
+	f->value_labels = list(L, sec, "labels", &nlabels);
+	if (f->value_labels && nlabels != f->nvalues)
+		ERR_AT(L, sec, "labels", "[%s] labels 有 %zu 個，values 有 %zu 個：要一樣多", sec,
+		       nlabels, f->nvalues);
+	if (f->value_labels && nlabels < f->nvalues) { /* keep every value labelled */
+		f->value_labels = xrealloc(f->value_labels, f->nvalues * sizeof *f->value_labels);
+		for (size_t i = nlabels; i < f->nvalues; i++)
+			f->value_labels[i] = xstrdup(f->values[i]);
+	}
+	f->list = -1; /* resolved once the lists are loaded */
+	f->pattern = opt(L, sec, "pattern", NULL);
+	f->pattern_message = opt(L, sec, "pattern_message", NULL);
+	f->warn_pattern = opt(L, sec, "warn_pattern", NULL);
+	f->warn_message = opt(L, sec, "warn_message", NULL);
+	f->pattern_re = compile(L, sec, "pattern", f->pattern, 0);
+	f->warn_re = compile(L, sec, "warn_pattern", f->warn_pattern, REG_ICASE);
+	if ((f->pattern || f->warn_pattern) && f->kind != KIND_TEXT)
+		ERR_AT(L, sec, f->pattern ? "pattern" : "warn_pattern",
+		       "[%s] 只有 kind = text 的欄位可以有 pattern", sec);
+	const char *an = ini_get(L->ini, sec, "autonumber");
+	if (an) {
+		int b = ini_bool(an);
+		if (b < 0)
+			ERR_AT(L, sec, "autonumber", "[%s] autonumber 應為 yes 或 no", sec);
+		f->autonumber = b == 1;
+		if (f->autonumber && f->kind != KIND_INTEGER)
+			ERR_AT(L, sec, "autonumber", "[%s] 只有 kind = integer 的欄位可以 autonumber", sec);
+	}
 	f->header_aliases = list(L, sec, "header_aliases", &f->nheader_aliases);
 	f->oid_expect = list(L, sec, "oid_expect", &f->noid_expect);
 	if (f->noid_expect && f->kind != KIND_OID)
@@ -231,8 +336,18 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 	load_cond(L, sec, &r->when);
 	if (r->type == RULE_UNIQUE && r->when.present)
 		ERR_AT(L, sec, "when", "[%s] unique 規則不能有 when", sec);
-	if (r->type != RULE_UNIQUE && !r->when.present && !ini_get(L->ini, sec, "when"))
+	if (r->type != RULE_UNIQUE && r->type != RULE_COUNT && !r->when.present &&
+	    !ini_get(L->ini, sec, "when"))
 		ERR_AT(L, sec, NULL, "[%s] %s 規則需要 when", sec, type);
+	const char *max = ini_get(L->ini, sec, "max");
+	if (r->type == RULE_COUNT) {
+		char *end = NULL;
+		r->max = max ? strtol(max, &end, 10) : -1;
+		if (!max || !*max || *end || r->max < 1)
+			ERR_AT(L, sec, "max", "[%s] count 規則需要 max (正整數)", sec);
+	} else if (max) {
+		ERR_AT(L, sec, "max", "[%s] 只有 count 規則可以有 max", sec);
+	}
 
 	const char *fkey = r->type == RULE_ONLY ? "field" : "fields";
 	const char *other = r->type == RULE_ONLY ? "fields" : "field";
@@ -304,11 +419,14 @@ Form *form_load(const char *path, DiagList *diags)
 			nf++;
 		else if (strncmp(s, "rule.", 5) == 0)
 			nr++;
+		else if (strncmp(s, "list.", 5) == 0)
+			form->nlists++;
 		else if (strcmp(s, "form") == 0)
 			have_form = true;
-		else
+		else if (strcmp(s, "print") != 0)
 			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
-				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號])", s);
+				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號]、[list.代號]、[print])",
+				 s);
 	}
 	if (have_form) {
 		ini_check_keys(ini, "form", FORM_KEYS, diags);
@@ -320,12 +438,35 @@ Form *form_load(const char *path, DiagList *diags)
 	if (nf == 0)
 		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "表單沒有任何 [field.代號] 段落");
 
-	/* fields first, in file order, so that rules may name any of them */
+	/* lists, fields, then rules: each may name what comes before it */
+	size_t nl = form->nlists;
+	form->nlists = 0;
+	form->lists = xcalloc(nl, sizeof *form->lists);
+	for (size_t i = 0; i < ns; i++) {
+		const char *s = ini_section(ini, i);
+		if (strncmp(s, "list.", 5) == 0)
+			load_list(&L, s, &form->lists[form->nlists++]);
+	}
+	load_print(&L, &form->print);
+	form->list_sheet = have_form ? opt(&L, "form", "list_sheet", "此頁不可刪除") : xstrdup("");
 	form->fields = xcalloc(nf, sizeof *form->fields);
 	for (size_t i = 0; i < ns; i++) {
 		const char *s = ini_section(ini, i);
 		if (strncmp(s, "field.", 6) == 0)
 			load_field(&L, s, ini_section_line(ini, i), &form->fields[form->nfields++]);
+	}
+	for (size_t i = 0; i < form->nfields; i++) {
+		FormField *f = &form->fields[i];
+		char *sec = xasprintf("field.%s", f->id);
+		const char *lid = ini_get(ini, sec, "list");
+		for (size_t k = 0; lid && k < form->nlists && f->list < 0; k++)
+			if (strcmp(form->lists[k].id, lid) == 0)
+				f->list = (long)k;
+		if (lid && f->list < 0)
+			ERR_AT(&L, sec, "list", "[%s] list 指向不存在的 [list.%s]", sec, lid);
+		if (lid && f->kind != KIND_CHOICE)
+			ERR_AT(&L, sec, "list", "[%s] 只有 kind = choice 的欄位可以有 list", sec);
+		free(sec);
 	}
 	form->rules = xcalloc(nr, sizeof *form->rules);
 	for (size_t i = 0; i < ns; i++) {
@@ -334,10 +475,10 @@ Form *form_load(const char *path, DiagList *diags)
 			load_rule(&L, s, ini_section_line(ini, i), &form->rules[form->nrules++]);
 	}
 	size_t nids = 0;
-	char **ids = have_form ? list(&L, "form", "list", &nids) : NULL;
+	char **ids = have_form ? list(&L, "form", "list_columns", &nids) : NULL;
 	form->list = xcalloc(nids ? nids : 3, sizeof *form->list);
 	for (size_t i = 0; i < nids; i++)
-		if (field_ref(&L, "form", "list", ids[i], &form->list[form->nlist]))
+		if (field_ref(&L, "form", "list_columns", ids[i], &form->list[form->nlist]))
 			form->nlist++;
 	ini_strv_free(ids, nids);
 	for (size_t i = 0; nids == 0 && i < 3 && i < form->nfields; i++)
@@ -365,6 +506,19 @@ void form_free(Form *form)
 		free(f->header);
 		free(f->label);
 		free(f->help);
+		free(f->help_more);
+		free(f->full_header);
+		ini_strv_free(f->value_labels, f->value_labels ? f->nvalues : 0);
+		free(f->pattern);
+		free(f->pattern_message);
+		free(f->warn_pattern);
+		free(f->warn_message);
+		if (f->pattern_re)
+			regfree(f->pattern_re);
+		if (f->warn_re)
+			regfree(f->warn_re);
+		free(f->pattern_re);
+		free(f->warn_re);
 		ini_strv_free(f->values, f->nvalues);
 		for (size_t a = 0; a < f->naliases; a++) {
 			free(f->aliases[a].from);
@@ -386,6 +540,16 @@ void form_free(Form *form)
 	free(form->fields);
 	free(form->rules);
 	free(form->list);
+	for (size_t i = 0; i < form->nlists; i++) {
+		free(form->lists[i].id);
+		free(form->lists[i].title);
+		ini_strv_free(form->lists[i].values, form->lists[i].nvalues);
+	}
+	free(form->lists);
+	free(form->list_sheet);
+	free(form->print.title);
+	ini_strv_free(form->print.signatures, form->print.nsignatures);
+	ini_strv_free(form->print.notes, form->print.nnotes);
 	free(form->path);
 	free(form->id);
 	free(form->title);
@@ -423,6 +587,26 @@ long form_field_index(const Form *form, const char *id)
 		if (form->fields[i].id && text_casecmp(form->fields[i].id, id) == 0)
 			return (long)i;
 	return -1;
+}
+
+size_t form_nlists(const Form *form)
+{
+	return form->nlists;
+}
+
+const FormList *form_list(const Form *form, size_t i)
+{
+	return &form->lists[i];
+}
+
+const char *form_list_sheet(const Form *form)
+{
+	return form->list_sheet;
+}
+
+const FormPrint *form_print(const Form *form)
+{
+	return &form->print;
 }
 
 const size_t *form_list_fields(const Form *form, size_t *n)

@@ -12,6 +12,7 @@
 #ifndef SPMFORM_FORM_H
 #define SPMFORM_FORM_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,6 +35,21 @@ typedef struct {
 	char *header; /* exact column title written to files */
 	char *label;  /* what a person sees on screen and in messages */
 	char *help;   /* help text for the clerk, may be "" */
+	char *help_more;   /* the template's second column of instructions, or "" */
+	char *full_header; /* the template's whole title cell (name and note) for
+			    * .xlsx; the header when the form gives none ("\n" in
+			    * the form file is a line break) */
+	char **value_labels; /* KIND_CHOICE: a label per value, or NULL (the
+			      * values are codes: 1 = 新增, 0 = 刪除) */
+	long list;    /* KIND_CHOICE: index of the form's list (FormList) its
+		       * .xlsx validation points at, or -1 */
+	char *pattern; /* KIND_TEXT: an extended regular expression the value
+			* must match, or NULL; pattern_message says what it wants */
+	char *pattern_message;
+	char *warn_pattern; /* a value matching it (ignoring case) is warned */
+	char *warn_message;
+	regex_t *pattern_re, *warn_re; /* compiled, or NULL */
+	bool autonumber; /* KIND_INTEGER: new records get the next number */
 	FieldKind kind;
 	bool required;
 	char **values; /* KIND_CHOICE: permitted values in template order */
@@ -47,11 +63,31 @@ typedef struct {
 	long line; /* line of the field's section in the form file */
 } FormField;
 
+/* A list of permitted values as the template's 此頁不可刪除 sheet has it:
+ * a column titled title with values.  Lists are kept in file order. */
+typedef struct {
+	char *id;
+	char *title;
+	char **values;
+	size_t nvalues;
+} FormList;
+
+/* How the printable sheet of a form looks (the admin form's): title lines,
+ * signature boxes and notes under the table; all optional. */
+typedef struct {
+	char *title;       /* may contain "\n" for several lines, or NULL */
+	char **signatures; /* box captions, e.g. 承辦人 單位主管 機關首長 */
+	size_t nsignatures;
+	char **notes;      /* numbered notes under the table */
+	size_t nnotes;
+} FormPrint;
+
 typedef enum {
 	RULE_ONLY,     /* when COND, FIELD may only hold VALUES */
 	RULE_OPTIONAL, /* when COND, the required FIELDS may stay empty (免填) */
 	RULE_REQUIRE,  /* when COND, FIELDS are required */
 	RULE_UNIQUE,   /* FIELDS together should not repeat within a file */
+	RULE_COUNT,    /* at most MAX records (where COND holds) share FIELDS */
 } RuleType;
 
 typedef enum {
@@ -78,6 +114,7 @@ typedef struct {
 	DiagLevel severity;
 	char *message; /* template, or NULL for the built-in one */
 	char *prompt;  /* RULE_REQUIRE: what the screen asks for, or NULL */
+	long max;      /* RULE_COUNT */
 	long line;
 } FormRule;
 
@@ -98,6 +135,14 @@ size_t form_nfields(const Form *form);
 const FormField *form_field(const Form *form, size_t i);
 /* Index of the field with this id, or -1. */
 long form_field_index(const Form *form, const char *id);
+
+/* The lists of the .xlsx template's value sheet ([list.ID] sections). */
+size_t form_nlists(const Form *form);
+const FormList *form_list(const Form *form, size_t i);
+/* The name of the .xlsx sheet that holds them ([form] list_sheet). */
+const char *form_list_sheet(const Form *form);
+/* The printable layout ([print]). */
+const FormPrint *form_print(const Form *form);
 
 /* The fields the record list shows ([form] list), in order. */
 const size_t *form_list_fields(const Form *form, size_t *n);

@@ -115,22 +115,24 @@ static char *quote(const char *s)
 	return text_clip(s, QUOTE_MAX);
 }
 
-/* Expands {when_label} {when_value} {value} {labels} {where} in tmpl. */
+/* Expands {when_label} {when_value} {value} {labels} {where} {count}
+ * {max} in tmpl. */
 typedef struct {
-	const char *when_label, *when_value, *value, *labels, *where;
+	const char *when_label, *when_value, *value, *labels, *where, *count, *max;
 } Vars;
 
 static char *expand(const char *tmpl, const Vars *v)
 {
-	static const char *const names[] = {"{when_label}", "{when_value}", "{value}",
-					    "{labels}", "{where}"};
-	const char *vals[] = {v->when_label, v->when_value, v->value, v->labels, v->where};
+	static const char *const names[] = {"{when_label}", "{when_value}", "{value}", "{labels}",
+					    "{where}",	    "{count}",	    "{max}"};
+	const char *vals[] = {v->when_label, v->when_value, v->value, v->labels,
+			      v->where,	     v->count,	    v->max};
 	size_t cap = strlen(tmpl) + 64, n = 0;
 	char *out = xmalloc(cap);
 	for (const char *p = tmpl; *p;) {
 		const char *piece = p;
 		size_t len = 1, skip = 1;
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 			if (vals[i] && strncmp(p, names[i], strlen(names[i])) == 0) {
 				piece = vals[i];
 				len = strlen(vals[i]);
@@ -153,7 +155,7 @@ static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *c
 	char *wv = r->when.present ? quote(cells[r->when.field]) : NULL;
 	char *v = value ? quote(value) : NULL;
 	Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv ? wv : "",
-		     v ? v : "", NULL, NULL};
+		     v ? v : "", NULL, NULL, NULL, NULL};
 	char *msg = expand(r->message ? r->message : deflt, &vars);
 	diag_add(dl, r->severity, line, 0, record, (int)field, "%s", msg);
 	free(msg);
@@ -311,6 +313,17 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 				 "「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
 			free(q);
 		}
+		if (f->pattern_re && regexec(f->pattern_re, v, 0, NULL, 0) != 0) {
+			char *q = quote(v);
+			diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "「%s」格式不對：%s", q,
+				 f->pattern_message ? f->pattern_message : f->pattern);
+			free(q);
+		} else if (f->warn_re && regexec(f->warn_re, v, 0, NULL, 0) == 0) {
+			char *q = quote(v);
+			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "「%s」：%s", q,
+				 f->warn_message ? f->warn_message : "請確認");
+			free(q);
+		}
 		switch (f->kind) {
 		case KIND_CHOICE:
 			check_choice(dl, form, cells, i, line, record);
@@ -387,7 +400,7 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 		char *where = first->line > 0 ? xasprintf("第 %ld 行", first->line)
 					      : xasprintf("第 %zu 筆記錄", slot[s]);
 		char *v = quote(rec->cells[r->fields[0]]);
-		Vars vars = {"", "", v, labels, where};
+		Vars vars = {"", "", v, labels, where, "", ""};
 		char *msg = expand(r->message ? r->message : deflt, &vars);
 		diag_add(dl, r->severity, rec->line, 0, (long)i, (int)r->fields[0], "%s", msg);
 		free(msg);
@@ -396,6 +409,44 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	}
 	free(labels);
 	free(slot);
+}
+
+/* RULE_COUNT: at most r->max records where the condition holds share the
+ * values of r->fields; each record beyond that is reported. */
+static void check_count(const Table *t, const FormRule *r, DiagList *dl)
+{
+	const Form *form = table_form(t);
+	size_t n = table_nrecords(t);
+	/* a small quadratic pass over the records the condition selects: a
+	 * count rule is for forms of a few rows (administrators), and the
+	 * counts need the earlier records anyway */
+	for (size_t i = 0; i < n; i++) {
+		const Record *rec = table_record_c(t, i);
+		if (table_record_empty(t, i) || !key_complete(rec, r) || !cond_holds(form, &r->when, rec->cells))
+			continue;
+		long seen = 0;
+		for (size_t j = 0; j < i; j++) {
+			const Record *o = table_record_c(t, j);
+			seen += !table_record_empty(t, j) && cond_holds(form, &r->when, o->cells) &&
+				same_key(o, rec, r);
+		}
+		if (seen + 1 <= r->max)
+			continue;
+		char *v = quote(rec->cells[r->fields[0]]);
+		char *cnt = xasprintf("%ld", seen + 1);
+		char *mx = xasprintf("%ld", r->max);
+		char *wv = r->when.present ? quote(rec->cells[r->when.field]) : xstrdup("");
+		Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv, v, "",
+			     "", cnt, mx};
+		char *msg = expand(r->message ? r->message : "「{value}」已有 {count} 筆，超過 {max} 筆",
+				   &vars);
+		free(wv);
+		diag_add(dl, r->severity, rec->line, 0, (long)i, (int)r->fields[0], "%s", msg);
+		free(msg);
+		free(mx);
+		free(cnt);
+		free(v);
+	}
 }
 
 void rules_check_table(const Table *t, DiagList *dl)
@@ -410,4 +461,6 @@ void rules_check_table(const Table *t, DiagList *dl)
 	for (size_t i = 0; i < form_nrules(form); i++)
 		if (form_rule(form, i)->type == RULE_UNIQUE)
 			check_unique(t, form_rule(form, i), dl);
+		else if (form_rule(form, i)->type == RULE_COUNT)
+			check_count(t, form_rule(form, i), dl);
 }

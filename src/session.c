@@ -81,6 +81,21 @@ static char *clip(const char *v)
 
 static void fill_defaults(Session *s, size_t rec, bool log)
 {
+	for (size_t f = 0; f < form_nfields(s->form); f++) {
+		if (!form_field(s->form, f)->autonumber)
+			continue;
+		long max = 0; /* the next number after the highest in the file */
+		for (size_t r = 0; r < session_nrecords(s); r++) {
+			char *end;
+			long v = strtol(session_cells(s, r)[f], &end, 10);
+			if (r != rec && *end == '\0' && v > max)
+				max = v;
+		}
+		char *v = xasprintf("%ld", max + 1);
+		if (log)
+			jlog(s, JOP_SET, rec, f, v);
+		table_put(s->table, rec, f, v);
+	}
 	for (size_t i = 0; i < s->cfg->ndefaults; i++) {
 		long f = form_field_index(s->form, s->cfg->defaults[i].id);
 		if (f < 0)

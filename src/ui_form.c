@@ -408,12 +408,14 @@ void form_draw(Ui *ui)
 	if (!merged || !s->msg) {
 		const char *prompt = rules_prompt(form, cells, s->field);
 		char *help;
+		const char *more = *f->help_more ? " " : "";
 		if (f->kind == KIND_CHOICE) {
 			char *c = choices_text(ui, s->field);
-			help = xasprintf("%s | %s", c, f->help);
+			help = xasprintf("%s | %s%s%s", c, f->help, more, f->help_more);
 			free(c);
 		} else {
-			help = xasprintf("%s%s%s", prompt ? prompt : "", prompt ? " | " : "", f->help);
+			help = xasprintf("%s%s%s%s%s", prompt ? prompt : "", prompt ? " | " : "", f->help,
+					 more, f->help_more);
 		}
 		move(help_row, 0);
 		clrtoeol();

@@ -243,6 +243,8 @@ void help_draw(Ui *ui)
 	y = wrap(y, COLS - 1, last, head, A_BOLD);
 	free(head);
 	y = wrap(y, COLS - 1, last, f->help, A_NORMAL);
+	if (*f->help_more)
+		y = wrap(y, COLS - 1, last, f->help_more, A_NORMAL);
 	y++;
 	/* every binding, once per (name, action), in table order, two columns */
 	int colw = COLS / 2, col = 0;

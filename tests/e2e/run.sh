@@ -388,22 +388,45 @@ wait_exit() {
 
 # --- the runner ---------------------------------------------------------------------
 
-# stop_server: kills the case's tmux server, and waits (at most 2 s) until
-# the program in it has gone, so that what it writes on the way is in
-# err.txt before that is read.
-stop_server() {
-	local pane kids k i
-	pane=$(T display-message -p -t app '#{pane_pid}' 2>/dev/null)
-	[ -n "$pane" ] && kids=$(cat /proc/"$pane"/task/*/children 2>/dev/null)
-	T kill-server 2>/dev/null
-	for ((i = 0; i < 40; i++)); do
-		for k in ${kids:-}; do
-			kill -0 "$k" 2>/dev/null && break
-			k=
-		done
-		[ -z "${k:-}" ] && return 0
-		sleep 0.05
+# children PID...: the processes whose parent is one of PID.
+children() {
+	local p
+	for p in "$@"; do
+		ps -o pid= --ppid "$p" 2>/dev/null
 	done
+}
+
+# stop_server: ends the case's tmux server.  A program still running
+# (after a failed step) is first asked to stop with SIGTERM while its
+# terminal is still there (it restores the terminal and exits, and what it
+# writes on the way is in err.txt before that is read); whatever of it is
+# left after 3 s (a sanitizer's helper process stuck after a hang-up, say)
+# is killed, by process id.
+stop_server() {
+	local pane kids=() i
+	if [ ! -f "$WORK/rc.txt" ]; then
+		pane=$(T display-message -p -t app '#{pane_pid}' 2>/dev/null)
+		if [ -n "$pane" ]; then
+			# shellcheck disable=SC2207
+			kids=($(children "$pane"))
+			[ ${#kids[@]} -gt 0 ] && kill -TERM "${kids[@]}" 2>/dev/null
+			for ((i = 0; i < 60; i++)); do
+				[ -f "$WORK/rc.txt" ] && break
+				sleep 0.05
+			done
+		fi
+	fi
+	T kill-server 2>/dev/null
+	if [ ${#kids[@]} -gt 0 ]; then
+		# shellcheck disable=SC2207
+		kids+=($(children "${kids[@]}"))
+		for ((i = 0; i < 20; i++)); do
+			kill -0 "${kids[@]}" 2>/dev/null || return 0
+			sleep 0.05
+		done
+		kill -KILL "${kids[@]}" 2>/dev/null
+	fi
+	return 0
 }
 
 # show_file LABEL FILE: FILE for a failure report: CR shown as \r, a BOM as
@@ -487,7 +510,7 @@ run_one() {
 		st=$(tr -d ' \n' <"$WORK/rc.txt")
 		[ "$st" = 0 ] || why+=("exit status $st, expected 0")
 	fi
-	# (after a failed step the program was stopped with SIGHUP, and says so)
+	# (after a failed step the program was stopped with SIGTERM, and says so)
 	if [ -s "$WORK/err.txt" ] && [ ${#why[@]} -eq 0 ]; then
 		why+=("stderr not empty")
 	fi

@@ -276,7 +276,7 @@ static void test_rule_naming_unknown_value_is_reported_with_line(void **state)
 {
 	(void)state;
 	char *text = inventory_text();
-	replace(&text, "values = 符合|部分符合|不符合", "values = 符合|部份符合|不符合");
+	replace(&text, "values = 符合|部分符合|不符合\n", "values = 符合|部份符合|不符合\n");
 	expect_error(text, "values = 符合|部份符合", "「部份符合」不是欄位 compliance 的選項");
 	free(text);
 	text = inventory_text();
