@@ -10,6 +10,13 @@
 #include "ini.h"
 #include "text.h"
 
+#ifndef SPMFORM_DATADIR
+#define SPMFORM_DATADIR "/usr/local/share/spmform"
+#endif
+#ifndef SPMFORM_SYSCONFDIR
+#define SPMFORM_SYSCONFDIR "/etc"
+#endif
+
 static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
 static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", NULL};
@@ -27,6 +34,22 @@ static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out
 		*out = b;
 }
 
+char *config_find(void)
+{
+	if (access("config.ini", F_OK) == 0)
+		return xstrdup("config.ini");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *p = xdg && *xdg ? xasprintf("%s/spmform/config.ini", xdg)
+	          : home && *home ? xasprintf("%s/.config/spmform/config.ini", home)
+				  : NULL;
+	if (p && access(p, F_OK) == 0)
+		return p;
+	free(p);
+	if (access(SPMFORM_SYSCONFDIR "/spmform/config.ini", F_OK) == 0)
+		return xstrdup(SPMFORM_SYSCONFDIR "/spmform/config.ini");
+	return NULL;
+}
+
 int config_load(Config *cfg, const char *path, DiagList *diags)
 {
 	*cfg = (Config){.form = xstrdup("inventory"),
@@ -35,12 +58,16 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 			.escdelay = 100,
 			.ascii_lines = true,
 			.color = true};
+	char *found = NULL;
 	if (!path) {
-		if (access("config.ini", F_OK) != 0)
+		found = config_find();
+		if (!found)
 			return 0;
-		path = "config.ini";
+		path = found;
 	}
 	cfg->path = xstrdup(path);
+	free(found);
+	path = cfg->path;
 	size_t before = diags->nerrors;
 	Ini *ini = ini_load(path, diags);
 	if (!ini)
@@ -132,7 +159,16 @@ static char *try_path(const char *dir, const char *name)
 	return NULL;
 }
 
-char *config_form_path(const Config *cfg, const char *name)
+/* The folder of path (malloc'd). */
+static char *dir_of(const char *path)
+{
+	char *dup = xstrdup(path);
+	char *d = xstrdup(dirname(dup));
+	free(dup);
+	return d;
+}
+
+char *config_form_path(const Config *cfg, const char *name, const char *data_path)
 {
 	size_t n = strlen(name);
 	if (strchr(name, '/') || (n > 4 && strcmp(name + n - 4, ".ini") == 0))
@@ -140,25 +176,41 @@ char *config_form_path(const Config *cfg, const char *name)
 	char *p = NULL;
 	if (cfg->forms_dir) {
 		if (cfg->forms_dir[0] != '/' && cfg->path) {
-			char *dup = xstrdup(cfg->path);
-			char *dir = xasprintf("%s/%s", dirname(dup), cfg->forms_dir);
+			char *cd = dir_of(cfg->path);
+			char *dir = xasprintf("%s/%s", cd, cfg->forms_dir);
 			p = try_path(dir, name);
 			free(dir);
-			free(dup);
+			free(cd);
 		} else {
 			p = try_path(cfg->forms_dir, name);
 		}
 	}
+	if (!p && data_path) { /* a forms/ folder beside the data */
+		char *dd = dir_of(data_path);
+		char *dir = xasprintf("%s/forms", dd);
+		p = try_path(dir, name);
+		free(dir);
+		free(dd);
+	}
 	if (!p)
 		p = try_path("forms", name);
-	if (!p) {
+	if (!p)
+		p = try_path(SPMFORM_DATADIR "/forms", name); /* make install */
+	if (!p) { /* beside the program: the repository, or an unpacked tarball */
 		char exe[PATH_MAX];
 		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		if (len > 0) {
 			exe[len] = '\0';
-			char *dir = xasprintf("%s/forms", dirname(exe));
+			char *bin = dir_of(exe);
+			char *dir = xasprintf("%s/forms", bin);
 			p = try_path(dir, name);
 			free(dir);
+			if (!p) {
+				dir = xasprintf("%s/../share/spmform/forms", bin);
+				p = try_path(dir, name);
+				free(dir);
+			}
+			free(bin);
 		}
 	}
 	return p;

@@ -31,16 +31,23 @@ typedef struct {
 	bool color;       /* use colour where the terminal has it: yes */
 } Config;
 
-/* Fills cfg with defaults, then reads path (NULL = ./config.ini if it
- * exists).  Returns 0, or -1 when the file named cannot be used; problems
- * go to diags (lines set, the file is cfg->path). */
+/* The config file to read when none is named: ./config.ini, then
+ * $XDG_CONFIG_HOME/spmform/config.ini (or ~/.config/spmform/config.ini),
+ * then /etc/spmform/config.ini; the first that exists (malloc'd), or NULL. */
+char *config_find(void);
+
+/* Fills cfg with defaults, then reads path (NULL = config_find()).
+ * Returns 0, or -1 when the file cannot be used; problems go to diags
+ * (lines set, the file is cfg->path). */
 int config_load(Config *cfg, const char *path, DiagList *diags);
 void config_free(Config *cfg);
 
 /* The form file for name_or_path: a value with a '/' or ending in ".ini"
  * is a path; a bare name NAME is looked up as NAME.ini in cfg->forms_dir
- * (relative to the config file's folder), ./forms, then the forms folder
- * beside the program.  Returns a malloc'd path, or NULL when not found. */
-char *config_form_path(const Config *cfg, const char *name_or_path);
+ * (relative to the config file's folder), a forms/ folder beside the data
+ * file (data_path, may be NULL), ./forms, the installed
+ * PREFIX/share/spmform/forms, then beside the program (bin/forms or
+ * bin/../share/spmform/forms).  Returns a malloc'd path, or NULL. */
+char *config_form_path(const Config *cfg, const char *name_or_path, const char *data_path);
 
 #endif

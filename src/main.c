@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 	print_diags(cfg.path ? cfg.path : "config.ini", &dl); /* warnings */
 	diag_clear(&dl);
 	const char *want = form_opt ? form_opt : cfg.form;
-	char *form_path = config_form_path(&cfg, want);
+	char *form_path = config_form_path(&cfg, want, nfiles ? files[0] : NULL);
 	Form *form = NULL;
 	if (!form_path) {
 		char *e = text_escape(want);

@@ -505,12 +505,13 @@ run_one() {
 	fi
 	stop_server
 
-	if [ -f "$WORK/rc.txt" ]; then
+	# (after a failed step the program was stopped with SIGTERM: its exit
+	# status and what it says then are no news)
+	if [ -f "$WORK/rc.txt" ] && [ ${#why[@]} -eq 0 ]; then
 		local st
 		st=$(tr -d ' \n' <"$WORK/rc.txt")
 		[ "$st" = 0 ] || why+=("exit status $st, expected 0")
 	fi
-	# (after a failed step the program was stopped with SIGTERM, and says so)
 	if [ -s "$WORK/err.txt" ] && [ ${#why[@]} -eq 0 ]; then
 		why+=("stderr not empty")
 	fi
