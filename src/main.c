@@ -12,6 +12,7 @@
 #include "check.h"
 #include "config.h"
 #include "form.h"
+#include "plain.h"
 #include "session.h"
 #include "text.h"
 #include "ui.h"
@@ -22,7 +23,7 @@
 
 static const char USAGE[] =
     "用法 (usage):\n"
-    "  spmform [--form NAME|PATH] [--config PATH] [FILE]\n"
+    "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
     "  spmform --help | --version\n"
     "\n"
@@ -32,6 +33,8 @@ static const char USAGE[] =
     "  spmform [FILE]     開啟 FILE (沒有給時用 config.ini 的 file，再沒有則用\n"
     "                     「表單代號.csv」；檔案不存在就新建)，一筆記錄一個畫面。\n"
     "                     ^S 存檔  ^Q 離開  ^N 新增  PgDn/PgUp 換筆  ^T 清單  ^G 說明\n"
+    "  --plain            逐欄問答的純文字模式 (不用游標定位，適合讀屏軟體、序列終端)；\n"
+    "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
     "  check FILE...      檢查 CSV 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
@@ -71,12 +74,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 
 /* Opens the entry screen on path (or the configured file, or a new
  * "<form id>.csv"); returns the exit status. */
-static int run_entry_screen(const Form *form, const Config *cfg, const char *path)
+static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "spmform: 輸入畫面需要終端機；檢查檔案請用 spmform check FILE\n");
-		return 2;
-	}
 	char *fallback = NULL;
 	if (!path)
 		path = cfg->file ? cfg->file : (fallback = xasprintf("%s.csv", form_id(form)));
@@ -90,6 +89,8 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 			diag_print(stderr, path, &dl.items[i], NULL);
 		fprintf(stderr, "spmform: 無法開啟 (檔案未更動)\n");
 		rc = 2;
+	} else if (plain) {
+		plain_run(s, stdin, stdout);
 	} else if (ui_run(s, cfg) != 0) {
 		rc = 2;
 	}
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
 	const char *form_opt = NULL, *config_opt = NULL, *command = NULL;
 	char **files = xcalloc((size_t)argc, sizeof *files);
 	size_t nfiles = 0;
-	bool options_done = false;
+	bool options_done = false, plain_opt = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		if (!options_done && strcmp(a, "--") == 0) {
@@ -120,6 +121,8 @@ int main(int argc, char **argv)
 			printf("spmform %s\n", SPMFORM_VERSION);
 			free(files);
 			return 0;
+		} else if (!options_done && strcmp(a, "--plain") == 0) {
+			plain_opt = true;
 		} else if (!options_done && (v = opt_value(argc, argv, &i, "--form"))) {
 			form_opt = v;
 		} else if (!options_done && (v = opt_value(argc, argv, &i, "--config"))) {
@@ -190,7 +193,12 @@ int main(int argc, char **argv)
 				rc = r;
 		}
 	} else if (form) {
-		rc = run_entry_screen(form, &cfg, nfiles ? files[0] : NULL);
+		/* line prompts where a screen cannot be drawn: a dumb or unknown
+		 * terminal, a pipe, or when asked */
+		const char *term = getenv("TERM");
+		bool plain = plain_opt || !term || !*term || strcmp(term, "dumb") == 0 ||
+			     !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
+		rc = run_entry_screen(form, &cfg, nfiles ? files[0] : NULL, plain);
 	}
 	fflush(stdout);
 	form_free(form);

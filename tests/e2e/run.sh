@@ -3,7 +3,7 @@
 #
 #   SPMFORM=build/san/spmform bash tests/e2e/run.sh [CASE...]
 #   E2E_JOBS=1 ... run.sh          one case at a time (default: 2 at a time)
-#   E2E_TIMEOUT=10 ... run.sh      seconds a wait may take (default 5)
+#   E2E_TIMEOUT=10 ... run.sh      whole seconds a wait may take (default 5)
 #   E2E_KEEP=1 ... run.sh          keep the cases' folders (and say where)
 #
 # Runs every case under tests/e2e/cases/ (or only the ones named) and prints
@@ -12,8 +12,8 @@
 #
 # Each case runs in a fresh temporary folder holding a copy of the
 # repository's forms/ folder and of the case's input files, and with its own
-# tmux server (a private socket, -f /dev/null, no status line, 80x24).  The
-# program runs in that server's one pane as
+# tmux server (socket spmform-e2e-PID-NAME, -f /dev/null, no status line,
+# 80x24), killed when the case ends.  The program runs in its one pane as
 #
 #     LC_ALL=C.UTF-8 TERM=tmux-256color spmform ARGS 2>err.txt
 #
@@ -71,7 +71,8 @@
 #   resize COLS ROWS      resize the terminal
 #   pane_title            print the pane's title (what an OSC 0/2 sets)
 #   wait_exit             wait until the program has quit
-#   note TEXT             print TEXT under the case's result line
+#   note TEXT             print TEXT under the case's result line (e.g.
+#                         five-examples prints the keys it sent)
 #   fail TEXT             fail the case with TEXT and the screen
 #
 # Helpers for setup: to_cp950 IN OUT, crlf IN OUT, bom IN OUT, strip_bom IN
@@ -109,7 +110,11 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/spmform-e2e.XXXXXX") || exit 1
 # every tmux server a case starts is listed in $TMP/sockets, and killed here
 # should a case not get to kill its own
 cleanup() {
-	local s
+	local s j
+	for j in $(jobs -p); do # cases still running (interrupted)
+		kill "$j" 2>/dev/null
+	done
+	wait 2>/dev/null
 	if [ -f "$TMP/sockets" ]; then
 		while read -r s; do
 			tmux -L "$s" -f /dev/null kill-server 2>/dev/null
@@ -463,10 +468,10 @@ run_one() {
 	local CASE_DIR=$CASES/$1 WORK=$TMP/$1/work STATE=$TMP/$1
 	local SOCK="spmform-e2e-$$-$1"
 	local result=$STATE/result.part log=$STATE/log
-	mkdir -p "$WORK/forms" && cp -R "$REPO/forms/." "$WORK/forms/" || {
+	if ! mkdir -p "$WORK/forms" || ! cp -R "$REPO/forms/." "$WORK/forms/"; then
 		printf 'FAIL %s\n    cannot prepare %s\n' "$name" "$WORK" >"$result"
 		return
-	}
+	fi
 	: >"$STATE/notes"
 	for f in "$CASE_DIR"/* "$CASE_DIR"/.[!.]*; do
 		[ -e "$f" ] || continue
