@@ -7,8 +7,10 @@
 #   make clean
 
 VERSION  := 0.1.0
+PREFIX   ?= /usr/local
 CC       ?= cc
-CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc
+CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc \
+            -DSPMFORM_DATADIR='"$(PREFIX)/share/spmform"'
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
 CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
@@ -40,7 +42,7 @@ TEST_PKGS  := libcmocka-dev tmux valgrind
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: all run test unit cli deps deps-check clean fuzz valgrind
+.PHONY: all run test unit cli deps deps-check clean fuzz valgrind install uninstall dist
 
 all: spmform
 
@@ -141,6 +143,29 @@ valgrind: deps $(PLAIN_TESTS)
 	  LC_ALL=C.UTF-8 valgrind --leak-check=full --error-exitcode=9 \
 	    --suppressions=tests/valgrind.supp $$t || exit 1; \
 	done
+
+# --- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the program, the forms, an
+# example config, the man page.  make uninstall removes exactly those.
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+DATADIR := $(DESTDIR)$(PREFIX)/share/spmform
+MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
+FORMS   := $(wildcard forms/*.ini)
+INSTALLED := $(BINDIR)/spmform $(FORMS:forms/%=$(DATADIR)/forms/%) \
+             $(DATADIR)/config.ini.example $(DATADIR)/README.md $(DATADIR)/forms/README.md \
+             $(MANDIR)/spmform.1
+
+install: spmform
+	install -d $(BINDIR) $(DATADIR)/forms $(MANDIR)
+	install -m 755 spmform $(BINDIR)/spmform
+	install -m 644 $(FORMS) forms/README.md $(DATADIR)/forms/
+	install -m 644 config.ini $(DATADIR)/config.ini.example
+	install -m 644 README.md $(DATADIR)/README.md
+	install -m 644 docs/spmform.1 $(MANDIR)/spmform.1
+
+uninstall:
+	rm -f $(INSTALLED)
+	-rmdir $(DATADIR)/forms $(DATADIR) 2>/dev/null
 
 # Installs what is missing; as non-root prints the apt-get line and stops.
 deps:

@@ -115,6 +115,9 @@ int main(int argc, char **argv)
 			options_done = true;
 		} else if (!options_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
 			fputs(USAGE, stdout);
+			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
+			keys_print(stdout);
+			fputs("\n完整說明：man spmform\n", stdout);
 			free(files);
 			return 0;
 		} else if (!options_done && (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)) {

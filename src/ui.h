@@ -6,6 +6,8 @@
 #ifndef SPMFORM_UI_H
 #define SPMFORM_UI_H
 
+#include <stdio.h>
+
 #include "config.h"
 #include "session.h"
 
@@ -18,5 +20,8 @@ int ui_setup_locale(void);
  * restored on return.  Returns 0, or -1 when no terminal could be used
  * (a message is on stderr). */
 int ui_run(Session *s, const Config *cfg);
+
+/* Lists every key of the entry screen with what it does (for --help). */
+void keys_print(FILE *out);
 
 #endif

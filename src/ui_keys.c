@@ -1,5 +1,6 @@
 /* ui_keys.c - the one table of keys: dispatch, hint line and help screen
  * are all generated from it. */
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -98,4 +99,17 @@ void keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen)
 			o += wcslen(item);
 			used += w;
 		}
+}
+
+void keys_print(FILE *out)
+{
+	/* each key once, with what it does on the record screen (or where else) */
+	for (size_t i = 0; i < NKEYS; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(KEYS[j].name, KEYS[i].name) == 0 &&
+			       strcmp(KEYS[j].label, KEYS[i].label) == 0;
+		if (!seen)
+			fprintf(out, "  %-10s %s\n", KEYS[i].name, KEYS[i].label);
+	}
 }

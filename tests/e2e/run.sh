@@ -107,17 +107,18 @@ if ! command -v tmux >/dev/null; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/spmform-e2e.XXXXXX") || exit 1
-# every tmux server a case starts is listed in $TMP/sockets, and killed here
-# should a case not get to kill its own
+# every tmux server a case starts is listed in $TMP/sockets (with the
+# case's folder), and halted here should the case not get to halt it
+# itself (an interrupted run)
 cleanup() {
-	local s j
+	local sock state j
 	for j in $(jobs -p); do # cases still running (interrupted)
 		kill "$j" 2>/dev/null
 	done
 	wait 2>/dev/null
 	if [ -f "$TMP/sockets" ]; then
-		while read -r s; do
-			tmux -L "$s" -f /dev/null kill-server 2>/dev/null
+		while read -r sock state; do
+			[ -f "$state/socket" ] && halt "$sock" "$(cat "$state/socket")"
 		done <"$TMP/sockets"
 	fi
 	if [ -n "${E2E_KEEP:-}" ]; then
@@ -234,12 +235,14 @@ start() {
 		cmd+=" $(printf '%q' "$a")"
 	done
 	cmd+=' 2>err.txt; echo $? >rc.txt'
-	echo "$SOCK" >>"$TMP/sockets"
+	echo "$SOCK $STATE" >>"$TMP/sockets"
 	T set-option -g status off \; set-option -g remain-on-exit off \; \
 		new-session -d -s app -x 80 -y 24 "$cmd" || {
 		echo "start: tmux could not start a session"
 		return 1
 	}
+	# tmux leaves its socket file behind: halt removes it
+	T display-message -p '#{socket_path}' >"$STATE/socket" 2>/dev/null
 	echo started >"$STATE/started"
 	wait_for '第 1/'
 }
@@ -401,27 +404,30 @@ children() {
 	done
 }
 
-# stop_server: ends the case's tmux server.  A program still running
-# (after a failed step) is first asked to stop with SIGTERM while its
-# terminal is still there (it restores the terminal and exits, and what it
-# writes on the way is in err.txt before that is read); whatever of it is
-# left after 3 s (a sanitizer's helper process stuck after a hang-up, say)
-# is killed, by process id.
-stop_server() {
+# halt NAME SOCKET_PATH: ends tmux server NAME.  A program still running
+# in it (after a failed step, or when the run is interrupted) is first
+# asked to stop with SIGTERM while its terminal is still there: it
+# restores the terminal and exits, and what it writes on the way is in
+# err.txt before that is read.  (A hang-up instead can leave a sanitized
+# binary spinning in LeakSanitizer at exit.)  Whatever of it is left after
+# that is killed, by process id.  tmux leaves its socket file behind: it is
+# removed.
+halt() {
 	local pane kids=() i
-	if [ ! -f "$WORK/rc.txt" ]; then
-		pane=$(T display-message -p -t app '#{pane_pid}' 2>/dev/null)
-		if [ -n "$pane" ]; then
-			# shellcheck disable=SC2207
-			kids=($(children "$pane"))
-			[ ${#kids[@]} -gt 0 ] && kill -TERM "${kids[@]}" 2>/dev/null
-			for ((i = 0; i < 60; i++)); do
-				[ -f "$WORK/rc.txt" ] && break
-				sleep 0.05
-			done
-		fi
+	pane=$(tmux -L "$1" -f /dev/null display-message -p -t app '#{pane_pid}' 2>/dev/null)
+	if [ -n "$pane" ]; then
+		# shellcheck disable=SC2207
+		kids=($(children "$pane"))
 	fi
-	T kill-server 2>/dev/null
+	if [ ${#kids[@]} -gt 0 ]; then
+		kill -TERM "${kids[@]}" 2>/dev/null
+		for ((i = 0; i < 60; i++)); do
+			kill -0 "${kids[@]}" 2>/dev/null || break
+			sleep 0.05
+		done
+	fi
+	tmux -L "$1" -f /dev/null kill-server 2>/dev/null
+	[ -n "${2:-}" ] && rm -f -- "$2"
 	if [ ${#kids[@]} -gt 0 ]; then
 		# shellcheck disable=SC2207
 		kids+=($(children "${kids[@]}"))
@@ -432,6 +438,13 @@ stop_server() {
 		kill -KILL "${kids[@]}" 2>/dev/null
 	fi
 	return 0
+}
+
+# stop_server: halts the case's tmux server, once the program has quit or
+# has been given its last chance to (wait_exit).
+stop_server() {
+	halt "$SOCK" "$(cat "$STATE/socket" 2>/dev/null)"
+	rm -f "$STATE/socket"
 }
 
 # show_file LABEL FILE: FILE for a failure report: CR shown as \r, a BOM as
