@@ -21,6 +21,8 @@
 #define SPMFORM_VERSION "0.1.0"
 #endif
 
+static const char HINT[] = "用法請看 spmform --help (或 man spmform)\n";
+
 static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
 			config_opt = v;
 		} else if (!options_done && a[0] == '-' && a[1] != '\0') {
 			char *e = text_escape(a);
-			fprintf(stderr, "spmform: 不認得的選項 %s\n\n%s", e, USAGE);
+			fprintf(stderr, "spmform: 不認得的選項 %s\n%s", e, HINT);
 			free(e);
 			free(files);
 			return 2;
@@ -146,12 +148,12 @@ int main(int argc, char **argv)
 	if (!check && command)
 		files[nfiles++] = (char *)command; /* the entry screen's FILE */
 	if (check && nfiles == 0) {
-		fprintf(stderr, "spmform: check 需要至少一個檔案\n\n%s", USAGE);
+		fprintf(stderr, "spmform: check 需要至少一個檔案\n%s", HINT);
 		free(files);
 		return 2;
 	}
 	if (!check && nfiles > 1) {
-		fprintf(stderr, "spmform: 輸入畫面一次只開一個檔案\n\n%s", USAGE);
+		fprintf(stderr, "spmform: 輸入畫面一次只開一個檔案\n%s", HINT);
 		free(files);
 		return 2;
 	}
