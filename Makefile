@@ -33,7 +33,8 @@ MAIN_OBJS := $(MAIN_SRCS:src/%.c=build/%.o)
 SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
 SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
-TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
+               journal.c admin.c config.c plain.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
@@ -123,11 +124,13 @@ test: deps
 	  printf 'fuzz %s: %s\n' $$t "$$out"; \
 	  if [ $$r -eq 0 ]; then pass=$$((pass + 1)); else fail=$$((fail + 1)); rc=1; fi; \
 	done; \
-	out=$$(SPMFORM=build/san/spmform bash tests/cli/run.sh 2>&1); r=$$?; printf '%s\n' "$$out"; \
-	p=$$(printf '%s\n' "$$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$$/\1/p'); \
-	f=$$(printf '%s\n' "$$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$$/\2/p'); \
-	pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
-	if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] || [ "$$f" = 0 ] && fail=$$((fail + 1)); fi; \
+	for suite in cli e2e; do \
+	  out=$$(SPMFORM=build/san/spmform bash tests/$$suite/run.sh 2>&1); r=$$?; printf '%s\n' "$$out"; \
+	  p=$$(printf '%s\n' "$$out" | sed -n "s/^$$suite: \([0-9]*\) passed, \([0-9]*\) failed$$/\1/p"); \
+	  f=$$(printf '%s\n' "$$out" | sed -n "s/^$$suite: \([0-9]*\) passed, \([0-9]*\) failed$$/\2/p"); \
+	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
+	  if [ $$r -ne 0 ]; then rc=1; if [ -z "$$f" ] || [ "$$f" = 0 ]; then fail=$$((fail + 1)); fi; fi; \
+	done; \
 	echo "$$pass passed, $$fail failed"; exit $$rc
 
 # The unit tests (built without sanitizers) under valgrind: no leak and no

@@ -195,6 +195,10 @@ void lineedit_view(LineEdit *e, int width, wchar_t *out, int *cursor_col)
 	/* keep one column for the cursor after the last character */
 	while (e->off < e->cur && span_width(e->cp, e->off, e->cur) + 1 > width)
 		e->off++;
+	/* and show as much as fits before the cursor (after deleting, or when
+	 * the field grew wider) */
+	while (e->off > 0 && span_width(e->cp, e->off - 1, e->cur) + 1 <= width)
+		e->off--;
 	*cursor_col = span_width(e->cp, e->off, e->cur);
 	render(e->cp, e->off, e->len, width, out, false);
 }

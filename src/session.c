@@ -402,6 +402,15 @@ bool session_dup_field(Session *s)
 		return false;
 	}
 	const char *prev = session_cells(s, s->rec - 1)[s->field];
+	const FormField *f = form_field(s->form, s->field);
+	if (f->kind == KIND_CHOICE && *prev &&
+	    !rules_value_ok(s->form, session_cells(s, s->rec), s->field, prev, NULL)) {
+		/* refused like a digit would be: never let a copy clear others */
+		char *q = clip(prev);
+		session_set_msg(s, true, "「%s」現在不可填「%s」，未複製", f->label, q);
+		free(q);
+		return false;
+	}
 	char *v = xstrdup(prev);
 	session_set(s, s->field, v);
 	free(v);

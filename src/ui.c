@@ -194,7 +194,9 @@ static void draw(Ui *ui)
 {
 	erase();
 	if (form_too_small()) {
-		const char *msg = "終端機太小：至少要 40x10";
+		const char *msg = ui->ov == OV_CONFIRM && ui->confirm == CONFIRM_QUIT
+				      ? "終端機太小。尚未存檔：y 存檔並離開 n 不存檔離開 Esc 留下"
+				      : "終端機太小：至少要 40x10";
 		int y = LINES / 2, x = (COLS - ui_width(msg)) / 2;
 		ui_put(y < 0 ? 0 : y, x < 0 ? 0 : x, COLS > 1 ? COLS - 1 : 1, msg, A_BOLD);
 		refresh();
@@ -297,7 +299,8 @@ int ui_run(Session *s, const Config *cfg)
 	lineedit_free(&ui.line);
 	free(ui.list_rows);
 	free(ui.pending_path);
-	endwin();
+	if (stop_signal != SIGHUP) /* after a hang-up there is no terminal to restore */
+		endwin();
 	delscreen(scr);
 	if (stop_signal) {
 		fprintf(stderr, "spmform: 收到結束訊號 (%d)，已關閉畫面%s\n", (int)stop_signal,

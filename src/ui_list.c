@@ -45,6 +45,7 @@ void list_open(Ui *ui)
 {
 	ui->ov = OV_LIST;
 	ui->list_top = 0;
+	lineedit_clear(&ui->search); /* a new look at the whole list */
 	refilter(ui);
 }
 

@@ -38,6 +38,7 @@ int confirm_key(Ui *ui, UiKey k)
 		}
 		if (yes && ui_save(ui))
 			return UI_QUIT;
+		form_open_field(ui); /* the save failed or must ask: go on editing */
 		break;
 	case CONFIRM_CHANGED:
 		if (yes)

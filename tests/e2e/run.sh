@@ -15,7 +15,11 @@
 # tmux server (socket spmform-e2e-PID-NAME, -f /dev/null, no status line,
 # 80x24), killed when the case ends.  The program runs in its one pane as
 #
-#     LC_ALL=C.UTF-8 TERM=tmux-256color spmform ARGS 2>err.txt
+#     HOME=. XDG_CONFIG_HOME=./.config LC_ALL=C.UTF-8 TERM=tmux-256color \
+#         spmform ARGS 2>err.txt
+#
+# and the folder has an empty config.ini unless the case brings one (or its
+# setup makes one), so that no settings of the user or the machine apply.
 #
 # A case is a folder tests/e2e/cases/NAME/ that reads as a specification:
 #
@@ -230,7 +234,9 @@ note() {
 
 start() {
 	local cmd a
-	cmd="cd $(printf '%q' "$WORK") && LC_ALL=C.UTF-8 TERM=tmux-256color $(printf '%q' "$BIN")"
+	# HOME and XDG_CONFIG_HOME: no config.ini of the user's is found
+	cmd="cd $(printf '%q' "$WORK") && HOME=. XDG_CONFIG_HOME=./.config"
+	cmd+=" LC_ALL=C.UTF-8 TERM=tmux-256color $(printf '%q' "$BIN")"
 	for a in "$@"; do
 		cmd+=" $(printf '%q' "$a")"
 	done
@@ -506,6 +512,9 @@ run_one() {
 			return
 		fi
 	fi
+	# an empty config.ini (all defaults) unless the case has one: no
+	# config.ini of the machine's (/etc/spmform) is read either
+	[ -e "$WORK/config.ini" ] || : >"$WORK/config.ini"
 	local had_data=0
 	if [ -e "$WORK/data.csv" ]; then
 		cp "$WORK/data.csv" "$STATE/data.before"
