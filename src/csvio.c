@@ -131,8 +131,12 @@ static bool utf8_to_cp950(iconv_t cd, const char *s, char **out, size_t *cap, si
 typedef struct {
 	RowSink *sink;
 	DiagList *dl;
-	/* the row being read; fields copied out of libcsv's reused buffer */
-	char **row;
+	/* the row being read: fields copied out of libcsv's reused buffer into
+	 * one buffer of ours (NUL after each), reused from row to row */
+	char *text;
+	size_t used, cap;
+	size_t *off, *len;
+	const char **cell;
 	size_t nrow, caprow;
 	long row_line; /* line where the current row started */
 } Reader;
@@ -142,25 +146,39 @@ static void on_field(void *data, size_t len, void *ctx)
 	Reader *r = ctx;
 	if (r->nrow == r->caprow) {
 		r->caprow = r->caprow ? 2 * r->caprow : 32;
-		r->row = xrealloc(r->row, r->caprow * sizeof *r->row);
+		r->off = xrealloc(r->off, r->caprow * sizeof *r->off);
+		r->len = xrealloc(r->len, r->caprow * sizeof *r->len);
+		r->cell = xrealloc(r->cell, r->caprow * sizeof *r->cell);
 	}
+	if (!data)
+		len = 0;
+	while (r->cap - r->used < len + 1)
+		r->text = xrealloc(r->text, r->cap = r->cap ? 2 * r->cap : 4096);
 	/* libcsv reuses its buffer: copy now */
-	r->row[r->nrow++] = text_ndup(data ? data : "", data ? len : 0);
+	memcpy(r->text + r->used, data ? data : "", len);
+	r->text[r->used + len] = '\0';
+	r->off[r->nrow] = r->used;
+	r->len[r->nrow++] = len;
+	r->used += len + 1;
 }
 
 static void on_row(int term, void *ctx)
 {
 	(void)term;
 	Reader *r = ctx;
-	rows_add(r->sink, r->row, r->nrow, r->row_line);
+	for (size_t j = 0; j < r->nrow; j++)
+		r->cell[j] = r->text + r->off[j];
+	rows_add_view(r->sink, r->cell, r->len, r->nrow, r->row_line);
 	r->nrow = 0;
+	r->used = 0;
 }
 
 static void reader_free(Reader *r)
 {
-	for (size_t j = 0; j < r->nrow; j++)
-		free(r->row[j]);
-	free(r->row);
+	free(r->text);
+	free(r->off);
+	free(r->len);
+	free(r->cell);
 }
 
 /* Parses UTF-8 text (no BOM).  Feeding libcsv one line at a time tells

@@ -10,8 +10,10 @@ struct RowSink {
 	const Form *form;
 	Table *t;
 	DiagList *dl;
-	/* the row being taken (owned while rows_add runs) */
-	char **row;
+	/* the row being taken: NUL-terminated cells and their lengths, valid
+	 * while rows_add* runs */
+	const char *const *row;
+	const size_t *len;
 	size_t nrow;
 	long row_line;
 	bool have_header;
@@ -103,38 +105,85 @@ static void take_header(RowSink *r)
 	free(taken);
 }
 
+/* true when form_normalize would return s[0..n) unchanged, decided without
+ * allocating: no white space at either end, only ASCII in a number or an
+ * OID, a choice already one of its values.  Most cells of a file are. */
+static bool already_normal(const FormField *f, const char *s, size_t n)
+{
+	if (n == 0)
+		return true;
+	unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
+	if (a == ' ' || a == '\t' || a == '\r' || a == '\n' || z == ' ' || z == '\t' ||
+	    z == '\r' || z == '\n')
+		return false;
+	if ((n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) ||
+	    (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0))
+		return false;
+	switch (f->kind) {
+	case KIND_INTEGER:
+	case KIND_OID:
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				return false;
+		return true;
+	case KIND_CHOICE:
+		for (size_t i = 0; i < f->nvalues; i++)
+			if (strncmp(f->values[i], s, n) == 0 && f->values[i][n] == '\0')
+				return true;
+		return false;
+	case KIND_TEXT:
+		break;
+	}
+	return true;
+}
+
 static void take_record(RowSink *r)
 {
 	size_t nf = form_nfields(r->form);
 	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
+	/* cells that needed normalising get a malloc'd copy, freed below */
+	char *fixed_small[64];
+	char **fixed = n <= 64 ? fixed_small : xmalloc(n * sizeof *fixed);
 	bool empty = true;
 	for (size_t j = 0; j < r->nrow; j++) {
+		fixed[j < n ? j : 0] = j < n ? NULL : fixed[0];
 		if (j < n && (size_t)r->colmap[j] < nf) {
-			char *v = form_normalize(form_field(r->form, (size_t)r->colmap[j]), r->row[j]);
-			free(r->row[j]);
-			r->row[j] = v;
+			const FormField *f = form_field(r->form, (size_t)r->colmap[j]);
+			if (!already_normal(f, r->row[j], r->len[j])) {
+				fixed[j] = form_normalize(f, r->row[j]);
+				empty &= *fixed[j] == '\0';
+				continue;
+			}
 		}
-		empty &= *r->row[j] == '\0';
+		empty &= r->len[j] == 0;
 	}
-	if (empty)
+	if (empty) {
+		for (size_t j = 0; j < n; j++)
+			free(fixed[j]);
+		if (fixed != fixed_small)
+			free(fixed);
 		return; /* an all-empty record is never kept */
+	}
 	Record *rec = table_append(r->t, r->row_line);
 	size_t rec_i = table_nrecords(r->t) - 1;
 	for (size_t j = 0; j < n; j++) {
-		table_put(r->t, rec_i, (size_t)r->colmap[j], r->row[j]);
-		r->row[j] = NULL;
+		if (fixed[j])
+			table_put_copy(r->t, rec_i, (size_t)r->colmap[j], fixed[j], strlen(fixed[j]));
+		else
+			table_put_copy(r->t, rec_i, (size_t)r->colmap[j], r->row[j], r->len[j]);
+		free(fixed[j]);
 	}
+	if (fixed != fixed_small)
+		free(fixed);
 	if (r->nrow > r->ncols) {
 		bool extra_data = false;
 		for (size_t j = r->ncols; j < r->nrow; j++)
-			extra_data |= *r->row[j] != '\0';
+			extra_data |= r->len[j] != 0;
 		if (extra_data) {
 			rec->noverflow = r->nrow - r->ncols;
 			rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
-			for (size_t j = r->ncols; j < r->nrow; j++) {
-				rec->overflow[j - r->ncols] = r->row[j];
-				r->row[j] = NULL;
-			}
+			for (size_t j = r->ncols; j < r->nrow; j++)
+				rec->overflow[j - r->ncols] = text_ndup(r->row[j], r->len[j]);
 			diag_add(r->dl, DIAG_ERROR, r->row_line, 0, (long)rec_i, -1,
 				 "這筆記錄有 %zu 欄，比標題多 %zu 欄 (多了逗號？)；多出的內容照原樣保留",
 				 r->nrow, r->nrow - r->ncols);
@@ -145,9 +194,10 @@ static void take_record(RowSink *r)
 	}
 }
 
-void rows_add(RowSink *r, char **cells, size_t n, long line)
+void rows_add_view(RowSink *r, const char *const *cells, const size_t *lens, size_t n, long line)
 {
 	r->row = cells;
+	r->len = lens;
 	r->nrow = n;
 	r->row_line = line;
 	if (!r->fatal) {
@@ -158,10 +208,20 @@ void rows_add(RowSink *r, char **cells, size_t n, long line)
 			take_record(r);
 		}
 	}
+	r->row = NULL;
+	r->len = NULL;
+	r->nrow = 0;
+}
+
+void rows_add(RowSink *r, char **cells, size_t n, long line)
+{
+	size_t *lens = xmalloc((n ? n : 1) * sizeof *lens);
+	for (size_t j = 0; j < n; j++)
+		lens[j] = strlen(cells[j]);
+	rows_add_view(r, (const char *const *)cells, lens, n, line);
+	free(lens);
 	for (size_t j = 0; j < n; j++) {
 		free(cells[j]);
 		cells[j] = NULL;
 	}
-	r->row = NULL;
-	r->nrow = 0;
 }

@@ -28,6 +28,10 @@ void rows_free(RowSink *r);
  * (for messages and Record.line). */
 void rows_add(RowSink *r, char **cells, size_t n, long line);
 
+/* The same for a row the caller keeps: cells[j] is NUL-terminated, of
+ * lens[j] bytes; nothing is taken over (what is kept is copied). */
+void rows_add_view(RowSink *r, const char *const *cells, const size_t *lens, size_t n, long line);
+
 /* Whether a header was seen; whether the file is unusable (no header
  * title matched), after which rows are ignored. */
 bool rows_have_header(const RowSink *r);

@@ -27,7 +27,9 @@ typedef struct {
 } FileFormat;
 
 typedef struct {
-	char **cells; /* table_ncols() of them */
+	char **cells; /* table_ncols() of them; read-only for users: change
+		       * them with table_put, table_put_copy or table_set */
+	unsigned char *owned; /* internal: which cells are malloc'd */
 	char **overflow;
 	size_t noverflow;
 	long line; /* physical line where it started in the file read; 0 = new */
@@ -75,8 +77,11 @@ Record *table_insert_copy(Table *t, size_t at, size_t from);
 void table_remove(Table *t, size_t i);
 
 /* Replaces a cell without normalising or re-evaluating (takes ownership of
- * value).  For readers that normalise themselves. */
+ * value, a malloc'd string).  For readers that normalise themselves. */
 void table_put(Table *t, size_t rec, size_t col, char *value);
+/* The same with a copy of s[0..n) kept in the table's arena: what readers
+ * use for the many cells of a file. */
+void table_put_copy(Table *t, size_t rec, size_t col, const char *s, size_t n);
 
 /* true when every cell (and overflow cell) is empty. */
 bool table_record_empty(const Table *t, size_t rec);
