@@ -11,6 +11,8 @@
 
 #include "check.h"
 #include "config.h"
+#include "csvio.h"
+#include "xlsxout.h"
 #include "form.h"
 #include "plain.h"
 #include "session.h"
@@ -27,6 +29,7 @@ static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
+    "  spmform export|import [--form NAME|PATH] FILE -o OUT\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -39,7 +42,9 @@ static const char USAGE[] =
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
-    "  check FILE...      檢查 CSV 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
+    "  export FILE.csv -o FILE.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
+    "  import FILE.xlsx -o FILE.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
+    "  check FILE...      檢查 CSV 或 .xlsx 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
@@ -72,6 +77,43 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 		exit(2);
 	}
 	return argv[++*i];
+}
+
+/* The table of a CSV file (xlsx reading: see loader, when it comes). */
+static Table *load_any(const char *path, const Form *form, FileFormat fmt, DiagList *dl)
+{
+	return csvio_load(path, form, fmt, dl);
+}
+
+/* spmform export / import: reads in (CSV or .xlsx, by its name) and
+ * writes out (.xlsx or CSV, by its name).  Reading problems that leave
+ * the file usable are warnings here: converting does not judge the data
+ * (that is what check is for). */
+static int convert_file(const Form *form, const Config *cfg, const char *in, const char *out)
+{
+	DiagList dl;
+	diag_init(&dl);
+	Table *t = load_any(in, form, cfg->out, &dl);
+	int rc = 0;
+	if (!t) {
+		diag_sort(&dl);
+		for (size_t i = 0; i < dl.n; i++)
+			diag_print(stderr, in, &dl.items[i], NULL);
+		fprintf(stderr, "spmform: 無法讀取 %s，未轉換\n", in);
+		rc = 2;
+	} else {
+		diag_clear(&dl);
+		int w = path_is_xlsx(out) ? xlsxout_write(t, out, &dl) : csvio_save(t, out, &dl);
+		for (size_t i = 0; i < dl.n; i++)
+			diag_print(stderr, out, &dl.items[i], NULL);
+		if (w != 0) {
+			fprintf(stderr, "spmform: 無法寫入 %s\n", out);
+			rc = 2;
+		}
+	}
+	table_free(t);
+	diag_free(&dl);
+	return rc;
 }
 
 /* Opens the entry screen on path (or the configured file, or a new
@@ -107,7 +149,7 @@ int main(int argc, char **argv)
 	/* a file-size limit makes write() fail with EFBIG, which a save
 	 * handles; the signal would kill the program */
 	signal(SIGXFSZ, SIG_IGN);
-	const char *form_opt = NULL, *config_opt = NULL, *command = NULL;
+	const char *form_opt = NULL, *config_opt = NULL, *command = NULL, *out_opt = NULL;
 	char **files = xcalloc((size_t)argc, sizeof *files);
 	size_t nfiles = 0;
 	bool options_done = false, plain_opt = false;
@@ -132,6 +174,8 @@ int main(int argc, char **argv)
 			form_opt = v;
 		} else if (!options_done && (v = opt_value(argc, argv, &i, "--config"))) {
 			config_opt = v;
+		} else if (!options_done && (v = opt_value(argc, argv, &i, "-o"))) {
+			out_opt = v;
 		} else if (!options_done && a[0] == '-' && a[1] != '\0') {
 			char *e = text_escape(a);
 			fprintf(stderr, "spmform: 不認得的選項 %s\n%s", e, HINT);
@@ -145,19 +189,25 @@ int main(int argc, char **argv)
 		}
 	}
 	bool check = command && strcmp(command, "check") == 0;
-	if (!check && command)
+	bool convert = command && (strcmp(command, "export") == 0 || strcmp(command, "import") == 0);
+	if (convert && (nfiles != 1 || !out_opt)) {
+		fprintf(stderr, "spmform: %s 需要一個輸入檔和 -o 輸出檔\n%s", command, HINT);
+		free(files);
+		return 2;
+	}
+	if (!check && !convert && command)
 		files[nfiles++] = (char *)command; /* the entry screen's FILE */
 	if (check && nfiles == 0) {
 		fprintf(stderr, "spmform: check 需要至少一個檔案\n%s", HINT);
 		free(files);
 		return 2;
 	}
-	if (!check && nfiles > 1) {
+	if (!check && !convert && nfiles > 1) {
 		fprintf(stderr, "spmform: 輸入畫面一次只開一個檔案\n%s", HINT);
 		free(files);
 		return 2;
 	}
-	if (!check && ui_setup_locale() != 0) {
+	if (!check && !convert && ui_setup_locale() != 0) {
 		free(files);
 		return 2;
 	}
@@ -197,6 +247,8 @@ int main(int argc, char **argv)
 			if (r > rc)
 				rc = r;
 		}
+	} else if (form && convert) {
+		rc = convert_file(form, &cfg, files[0], out_opt);
 	} else if (form) {
 		/* line prompts where a screen cannot be drawn: a dumb or unknown
 		 * terminal, a pipe, or when asked */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "xlsxout.h"
 #include "rules.h"
 #include "text.h"
 
@@ -520,6 +521,27 @@ void session_abandon(Session *s)
 	}
 }
 
+bool path_is_xlsx(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && text_casecmp(path + n - 5, ".xlsx") == 0;
+}
+
+int session_export(Session *s, const char *path)
+{
+	DiagList dl;
+	diag_init(&dl);
+	char *where = text_escape(path);
+	int rc = xlsxout_write(s->table, path, &dl);
+	if (rc != 0)
+		session_set_msg(s, true, "匯出失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
+	else
+		session_set_msg(s, false, "已匯出：%s", where);
+	free(where);
+	diag_free(&dl);
+	return rc;
+}
+
 SaveResult session_save(Session *s, const char *path, bool force)
 {
 	const char *to = path ? path : s->path;
@@ -548,7 +570,9 @@ SaveResult session_save(Session *s, const char *path, bool force)
 	}
 	DiagList dl;
 	diag_init(&dl);
-	if ((s->cfg->backup && csvio_backup(to, &dl) != 0) || csvio_save(s->table, to, &dl) != 0) {
+	bool xlsx = path_is_xlsx(to);
+	if ((s->cfg->backup && csvio_backup(to, &dl) != 0) ||
+	    (xlsx ? xlsxout_write(s->table, to, &dl) : csvio_save(s->table, to, &dl)) != 0) {
 		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
 		diag_free(&dl);
 		free(where);

@@ -137,12 +137,21 @@ typedef enum {
 	SAVE_CHANGED = 1,    /* the file changed on disk since it was loaded: ask */
 } SaveResult;
 
-/* Saves to path (NULL = the session's path) atomically, keeping the
+/* Saves to path (NULL = the session's path) atomically (as a workbook
+ * when the name ends in .xlsx), keeping the
  * previous version as FILE.bak when config says so; on success the
  * session's path becomes path, it is no longer dirty and the journal is
  * retired.  Saving over a file another spmform holds is refused; over a
  * file that changed on disk since it was loaded only with force. */
 SaveResult session_save(Session *s, const char *path, bool force);
+
+/* Writes the records as an .xlsx workbook in the form's layout (the
+ * session's file and state stay as they are).  Returns 0, or -1 with the
+ * reason in s->msg. */
+int session_export(Session *s, const char *path);
+
+/* Whether path names an .xlsx workbook (by its ending). */
+bool path_is_xlsx(const char *path);
 
 /* Ends the session's hold on its file for a quit without saving: the
  * journal is kept aside under a dated name (nothing is ever deleted). */

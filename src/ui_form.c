@@ -205,8 +205,22 @@ static int do_action(Ui *ui, Action a)
 	case ACT_SAVE_AS:
 		form_commit(ui);
 		form_open_field(ui);
-		line_open(ui, s->path);
+		line_open(ui, s->path, LINE_SAVE_AS);
 		break;
+	case ACT_EXPORT: {
+		form_commit(ui);
+		form_open_field(ui);
+		/* the file's name with .xlsx in place of its ending */
+		char *name = xstrdup(s->path);
+		char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
+		if (dot && (!slash || dot > slash))
+			*dot = '\0';
+		char *x = xasprintf("%s.xlsx", name);
+		line_open(ui, x, LINE_EXPORT);
+		free(x);
+		free(name);
+		break;
+	}
 	case ACT_QUIT:
 		form_commit(ui);
 		if (!s->dirty)

@@ -47,6 +47,7 @@ typedef enum {
 	ACT_DOWN,
 	ACT_PAGE_UP,
 	ACT_PAGE_DOWN,
+	ACT_EXPORT,
 } Action;
 
 /* Where a key binding applies. */
@@ -107,6 +108,7 @@ typedef struct {
 	/* confirm and line prompts */
 	ConfirmKind confirm;
 	LineEdit line;
+	enum { LINE_SAVE_AS, LINE_EXPORT } line_purpose;
 	char *pending_path; /* save-as target awaiting an overwrite answer */
 	Overlay help_from;  /* where the help screen returns to */
 	/* layout of the record screen, computed by form_draw */
@@ -149,7 +151,7 @@ void list_close(Ui *ui);
 void confirm_open(Ui *ui, ConfirmKind kind);
 int confirm_key(Ui *ui, UiKey k);
 void confirm_draw(Ui *ui);
-void line_open(Ui *ui, const char *initial);
+void line_open(Ui *ui, const char *initial, int purpose);
 int line_key(Ui *ui, UiKey k);
 void line_draw(Ui *ui);
 void help_open(Ui *ui);

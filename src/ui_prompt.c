@@ -62,7 +62,9 @@ int confirm_key(Ui *ui, UiKey k)
 		}
 		break;
 	case CONFIRM_OVERWRITE:
-		if (yes)
+		if (yes && ui->line_purpose == LINE_EXPORT)
+			session_export(s, ui->pending_path);
+		else if (yes)
 			save_to(ui, ui->pending_path);
 		free(ui->pending_path);
 		ui->pending_path = NULL;
@@ -111,10 +113,11 @@ void confirm_draw(Ui *ui)
 
 /* --- the save-as prompt ------------------------------------------------------- */
 
-void line_open(Ui *ui, const char *initial)
+void line_open(Ui *ui, const char *initial, int purpose)
 {
 	lineedit_free(&ui->line);
 	lineedit_init(&ui->line, initial);
+	ui->line_purpose = purpose;
 	ui->ov = OV_LINE;
 }
 
@@ -156,11 +159,15 @@ int line_key(Ui *ui, UiKey k)
 		ui->ov = OV_NONE;
 		if (!*path) {
 			session_set_msg(ui->s, true, "沒有輸入檔名，未存檔");
+		} else if (ui->line_purpose == LINE_EXPORT && !path_is_xlsx(path)) {
+			session_set_msg(ui->s, true, "匯出的檔名要以 .xlsx 結尾");
 		} else if (strcmp(path, ui->s->path) != 0 && access(path, F_OK) == 0) {
 			free(ui->pending_path);
 			ui->pending_path = path;
 			confirm_open(ui, CONFIRM_OVERWRITE);
 			return UI_OK;
+		} else if (ui->line_purpose == LINE_EXPORT) {
+			session_export(ui->s, path);
 		} else {
 			save_to(ui, path);
 		}
@@ -176,7 +183,7 @@ int line_key(Ui *ui, UiKey k)
 void line_draw(Ui *ui)
 {
 	int row = LINES - 2;
-	const char *label = "另存新檔：";
+	const char *label = ui->line_purpose == LINE_EXPORT ? "匯出 .xlsx：" : "另存新檔：";
 	int lw = ui_width(label);
 	move(row, 0);
 	clrtoeol();

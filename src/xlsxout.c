@@ -28,6 +28,7 @@
 #define HEADER_CAP 24.0   /* a header widens its column up to this, then wraps */
 #define VALUE_CAP 50.0    /* values widen their column up to this */
 #define MIN_WIDTH 8.0
+#define HEADER_LINES 4.0  /* lines a header with a note may wrap to */
 #define LINE_PT 16.0      /* points per wrapped line of 11-point text */
 
 /* The sheet and header texts of the template's instruction sheet. */
@@ -174,7 +175,6 @@ static bool as_number(const Out *o, size_t col, const char *s, double *v)
 static bool check_text(Out *o, const char *s, long rec, size_t col)
 {
 	size_t n = strlen(s), bad = text_utf8_invalid_at(s, n);
-	const char *what = NULL;
 	char *msg = NULL;
 	if (bad < n)
 		msg = xasprintf("位元組 0x%02X 不是有效的 UTF-8", (unsigned char)s[bad]);
@@ -184,10 +184,9 @@ static bool check_text(Out *o, const char *s, long rec, size_t col)
 	if (!msg)
 		return true;
 	const char *label = col_label(o, col);
-	if (rec < 0) {
-		what = col < o->ncols ? "欄位標題" : "";
-		diag_add(o->diags, DIAG_ERROR, 0, 0, -1, -1, "%s「%s」%s，無法寫入 .xlsx", what,
-			 label, msg);
+	if (rec < 0) { /* the title of an extra column */
+		diag_add(o->diags, DIAG_ERROR, 0, 0, -1, -1, "欄位標題「%s」%s，無法寫入 .xlsx", label,
+			 msg);
 	} else {
 		char *colname = *label ? xasprintf("「%s」欄", label) : xasprintf("第 %zu 欄", col + 1);
 		diag_add(o->diags, DIAG_ERROR, table_record_c(o->t, (size_t)rec)->line, 0, rec,
@@ -257,6 +256,8 @@ static void col_name(size_t col, char out[4])
  * refuse want; a warning says so. */
 static lxw_worksheet *add_sheet(Out *o, const char *want, size_t pos, char **used)
 {
+	if (!want)
+		want = "";
 	char *name = xstrdup(want);
 	if (!*want || workbook_validate_sheet_name(o->wb, want) != LXW_NO_ERROR) {
 		for (size_t k = pos;; k++) {
@@ -279,14 +280,58 @@ static lxw_worksheet *add_sheet(Out *o, const char *want, size_t pos, char **use
 	return ws;
 }
 
-/* Writes s over the range, merged when it is more than one cell. */
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+/* s as a workbook string: Excel reads "_xHHHH_" as the character U+HHHH
+ * (the library writes control characters so), and libxlsxwriter 1.1.4
+ * leaves such text of the user's as it is; its "_" becomes "_x005F_", as
+ * Excel itself saves it.  Returns s itself when nothing changes, else a
+ * malloc'd copy. */
+static char *excel_text(const char *s, bool *copied)
+{
+	*copied = false;
+	size_t n = 0;
+	for (const char *p = strstr(s, "_x"); p; p = strstr(p + 1, "_x"))
+		if (is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]) && p[6] == '_')
+			n++;
+	if (n == 0)
+		return (char *)s;
+	char *e = xmalloc(strlen(s) + 6 * n + 1), *q = e;
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
+		    is_hex(p[5]) && p[6] == '_') {
+			memcpy(q, "_x005F", 6);
+			q += 6;
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	*copied = true;
+	return e;
+}
+
+/* Writes the string s over the range, merged when it is more than one
+ * cell: text, never a formula. */
 static void put_range(Out *o, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c0, lxw_row_t r1,
 		      lxw_col_t c1, const char *s, lxw_format *fmt)
 {
+	bool copied;
+	char *x = excel_text(s, &copied);
 	if (r0 == r1 && c0 == c1)
-		chk(o, worksheet_write_string(ws, r0, c0, s, fmt));
+		chk(o, worksheet_write_string(ws, r0, c0, x, fmt));
 	else
-		chk(o, worksheet_merge_range(ws, r0, c0, r1, c1, s, fmt));
+		chk(o, worksheet_merge_range(ws, r0, c0, r1, c1, x, fmt));
+	if (copied)
+		free(x);
+}
+
+static void put(Out *o, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+		lxw_format *fmt)
+{
+	put_range(o, ws, row, col, row, col, s, fmt);
 }
 
 static void make_formats(Out *o)
@@ -343,11 +388,14 @@ static void size_columns(Out *o)
 	o->colw = xcalloc(o->width ? o->width : 1, sizeof *o->colw);
 	for (size_t col = 0; col < o->width; col++) {
 		/* a header with line breaks is laid out by them; one without
-		 * (the template's title with its note) wraps under its name */
+		 * (the template's title with its note) wraps under its name in
+		 * at most about HEADER_LINES lines */
 		const char *full = col_header(o, col);
-		double hw = strchr(full, '\n') || col >= o->nfields
-				? text_width(full)
-				: text_width(form_field(o->form, col)->header);
+		double hw = text_width(full);
+		if (!strchr(full, '\n') && col < o->nfields) {
+			double name = text_width(form_field(o->form, col)->header);
+			hw = hw / HEADER_LINES > name ? hw / HEADER_LINES : name;
+		}
 		double vw = 0;
 		for (size_t i = 0; i < o->nrecs; i++) {
 			double w = text_width(cell(o, o->recs[i], col));
@@ -376,7 +424,7 @@ static void header_row(Out *o, lxw_worksheet *ws, lxw_row_t row)
 	double lines = 1;
 	for (size_t col = 0; col < o->width; col++) {
 		const char *h = col_header(o, col);
-		chk(o, worksheet_write_string(ws, row, (lxw_col_t)col, h, o->f_header));
+		put(o, ws, row, (lxw_col_t)col, h, o->f_header);
 		double n = wrapped_lines(h, o->colw[col]);
 		if (n > lines)
 			lines = n;
@@ -396,7 +444,7 @@ static lxw_row_t record_rows(Out *o, lxw_worksheet *ws, lxw_row_t first, bool bl
 			if (as_number(o, col, s, &v))
 				chk(o, worksheet_write_number(ws, row, (lxw_col_t)col, v, o->f_num));
 			else if (*s)
-				chk(o, worksheet_write_string(ws, row, (lxw_col_t)col, s, o->f_text));
+				put(o, ws, row, (lxw_col_t)col, s, o->f_text);
 			else
 				chk(o, worksheet_write_blank(ws, row, (lxw_col_t)col, o->f_text));
 		}
@@ -477,7 +525,9 @@ static void printable_sheet(Out *o, lxw_worksheet *ws)
 	lxw_row_t row = 0;
 	if (p->title && *p->title) {
 		put_range(o, ws, row, 0, row, cend, p->title, o->f_title);
-		chk(o, worksheet_set_row(ws, row, wrapped_lines(p->title, total) * 20 + 8, NULL));
+		/* 14-point text: about 1.3 times as wide and tall as 11-point */
+		chk(o, worksheet_set_row(ws, row, wrapped_lines(p->title, total / 1.3) * 20 + 8,
+					 NULL));
 		row++;
 	}
 	lxw_row_t hrow = row;
@@ -501,7 +551,7 @@ static void printable_sheet(Out *o, lxw_worksheet *ws)
 	}
 	if (p->nnotes) {
 		row++;
-		chk(o, worksheet_write_string(ws, row++, 0, NOTES_CAPTION, o->f_bold));
+		put(o, ws, row++, 0, NOTES_CAPTION, o->f_bold);
 		for (size_t i = 0; i < p->nnotes; i++, row++) {
 			char *note = xasprintf("%zu. %s", i + 1, p->notes[i]);
 			put_range(o, ws, row, 0, row, cend, note, o->f_note);
@@ -529,15 +579,14 @@ static void help_sheet(Out *o, lxw_worksheet *ws)
 			double tw = text_width(c[k]);
 			if (tw > w[k])
 				w[k] = tw;
-			chk(o, worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)k, c[k],
-						      o->f_text));
+			put(o, ws, (lxw_row_t)(i + 1), (lxw_col_t)k, c[k], o->f_text);
 		}
 	}
 	for (size_t k = 0; k < 3; k++) {
-		chk(o, worksheet_write_string(ws, 0, (lxw_col_t)k, HELP_HEADERS[k], o->f_header));
+		put(o, ws, 0, (lxw_col_t)k, HELP_HEADERS[k], o->f_header);
 		double cw = (w[k] > 60 ? 60 : w[k]) + 2;
-		chk(o, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k,
-					    cw < 12 ? 12 : cw, o->f_text));
+		chk(o, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, cw < 12 ? 12 : cw,
+					    o->f_text));
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 }
@@ -547,10 +596,9 @@ static void list_sheet(Out *o, lxw_worksheet *ws)
 	for (size_t k = 0; k < form_nlists(o->form); k++) {
 		const FormList *l = form_list(o->form, k);
 		double w = text_width(l->title);
-		chk(o, worksheet_write_string(ws, 0, (lxw_col_t)k, l->title, o->f_header));
+		put(o, ws, 0, (lxw_col_t)k, l->title, o->f_header);
 		for (size_t i = 0; i < l->nvalues; i++) {
-			chk(o, worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)k,
-						      l->values[i], o->f_text));
+			put(o, ws, (lxw_row_t)(i + 1), (lxw_col_t)k, l->values[i], o->f_text);
 			if (text_width(l->values[i]) > w)
 				w = text_width(l->values[i]);
 		}
@@ -649,15 +697,24 @@ static char *capture_end(Capture *c)
 	size_t n = fread(buf, 1, sizeof buf - 1, c->file);
 	fclose(c->file);
 	buf[n] = '\0';
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' && p[1])
-			*p = ';';
 	char *s = text_trim(buf);
 	if (!*s) {
 		free(s);
 		return NULL;
 	}
-	return s;
+	/* one line: "\n" between the library's lines becomes "; " */
+	char *j = xmalloc(2 * strlen(s) + 1), *q = j;
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n') {
+			*q++ = ';';
+			*q++ = ' ';
+		} else {
+			*q++ = *p;
+		}
+	}
+	*q = '\0';
+	free(s);
+	return j;
 }
 
 /* ---- the file --------------------------------------------------------- */
@@ -672,58 +729,39 @@ static mode_t target_mode(const char *path)
 	return 0666 & ~um;
 }
 
-int xlsxout_write(const Table *t, const char *path, DiagList *diags)
+/* Builds the workbook into the file tmp (stderr captured meanwhile).
+ * Returns 0, or -1 with a diag. */
+static int write_workbook(Out *o, const char *tmp)
 {
-	Out o = {.t = t, .form = table_form(t), .diags = diags};
-	o.nfields = form_nfields(o.form);
-	o.ncols = table_ncols(t);
-	const FormPrint *p = form_print(o.form);
-	size_t extra = 1 + (is_printable(o.form) ? 6 + SIG_BOX_ROWS + p->nnotes : 0);
-	int rc = -1;
-	char *dir = NULL, *tmpl = NULL;
-	if (!collect(&o, extra))
-		goto out;
-
-	char *dup = xstrdup(path);
-	dir = xstrdup(dirname(dup));
-	free(dup);
-	dup = xstrdup(path);
-	tmpl = xasprintf("%s/.%s.XXXXXX", dir, basename(dup));
-	free(dup);
-	int fd = mkstemp(tmpl); /* 0600 until it is complete */
-	if (fd < 0) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法在 %s 建立暫存檔：%s", dir,
-			 strerror(errno));
-		goto out;
-	}
-	close(fd); /* the library opens it by name, truncating it: the mode stays */
-	mode_t mode = target_mode(path);
-
 	Capture cap;
 	capture_begin(&cap);
-	o.wb = workbook_new(tmpl);
+	o->wb = workbook_new(tmp);
 	lxw_error closed = LXW_ERROR_MEMORY_MALLOC_FAILED;
-	if (o.wb) {
-		build(&o);
-		closed = workbook_close(o.wb); /* frees the workbook, also on error */
+	if (o->wb) {
+		build(o);
+		closed = workbook_close(o->wb); /* frees the workbook, also on error */
+		o->wb = NULL;
 	}
 	char *printed = capture_end(&cap);
-	lxw_error e = o.err ? o.err : closed;
-	if (e != LXW_NO_ERROR) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法寫出 .xlsx：%s%s%s%s；原檔未更動",
+	lxw_error e = o->err ? o->err : closed;
+	if (e != LXW_NO_ERROR)
+		diag_add(o->diags, DIAG_ERROR, 0, 0, -1, -1, "無法寫出 .xlsx：%s%s%s%s；原檔未更動",
 			 lxw_strerror(e), printed ? " (" : "", printed ? printed : "",
 			 printed ? ")" : "");
-		free(printed);
-		unlink(tmpl);
-		goto out;
-	}
-	if (printed)
-		diag_add(diags, DIAG_WARNING, 0, 0, -1, -1, "libxlsxwriter：%s", printed);
+	else if (printed) /* 1.1.4 prints only on errors */
+		diag_add(o->diags, DIAG_WARNING, 0, 0, -1, -1, "libxlsxwriter：%s", printed);
 	free(printed);
+	return e == LXW_NO_ERROR ? 0 : -1;
+}
 
+/* Gives the complete file tmp its mode, makes it durable and renames it
+ * over path.  Returns 0, or -1 with a diag. */
+static int install(const char *tmp, const char *path, const char *dir, mode_t mode,
+		   DiagList *diags)
+{
 	const char *what = NULL;
 	int err = 0;
-	fd = open(tmpl, O_RDWR | O_CLOEXEC);
+	int fd = open(tmp, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		what = "無法開啟暫存檔", err = errno;
 	} else {
@@ -734,24 +772,54 @@ int xlsxout_write(const Table *t, const char *path, DiagList *diags)
 		if (close(fd) != 0 && !what)
 			what = "關閉檔案失敗", err = errno;
 	}
-	if (!what && rename(tmpl, path) != 0)
+	if (!what && rename(tmp, path) != 0)
 		what = "無法取代原檔", err = errno;
 	if (what) {
 		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "%s：%s；原檔未更動", what, strerror(err));
-		unlink(tmpl);
-		goto out;
+		return -1;
 	}
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd); /* make the rename itself durable */
 		close(dfd);
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+int xlsxout_write(const Table *t, const char *path, DiagList *diags)
+{
+	Out o = {.t = t, .form = table_form(t), .diags = diags};
+	o.nfields = form_nfields(o.form);
+	o.ncols = table_ncols(t);
+	const FormPrint *p = form_print(o.form);
+	size_t extra = 1 + (is_printable(o.form) ? 6 + SIG_BOX_ROWS + p->nnotes : 0);
+	int rc = -1;
+	if (collect(&o, extra)) {
+		char *dup = xstrdup(path);
+		char *dir = xstrdup(dirname(dup));
+		free(dup);
+		dup = xstrdup(path);
+		char *tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(dup));
+		free(dup);
+		int fd = mkstemp(tmp); /* 0600 until it is complete */
+		if (fd < 0) {
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法在 %s 建立暫存檔：%s", dir,
+				 strerror(errno));
+		} else {
+			close(fd); /* the library opens it by name and truncates it:
+				    * the inode and its mode 0600 stay */
+			mode_t mode = target_mode(path);
+			rc = write_workbook(&o, tmp) == 0 && install(tmp, path, dir, mode, diags) == 0
+				 ? 0
+				 : -1;
+			if (rc != 0)
+				unlink(tmp);
+		}
+		free(tmp);
+		free(dir);
+	}
 	free(o.recs);
 	free(o.colw);
 	free(o.list_sheet);
-	free(tmpl);
-	free(dir);
 	return rc;
 }
