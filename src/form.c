@@ -19,6 +19,8 @@ struct Form {
 	size_t nlists;
 	char *list_sheet;
 	FormPrint print;
+	size_t **field_rules; /* per field: the rules that name it (fields/field) */
+	size_t *nfield_rules;
 };
 
 static const char *const FORM_KEYS[] = {"id",	   "title",	 "version", "note",
@@ -474,6 +476,17 @@ Form *form_load(const char *path, DiagList *diags)
 		if (strncmp(s, "rule.", 5) == 0)
 			load_rule(&L, s, ini_section_line(ini, i), &form->rules[form->nrules++]);
 	}
+	/* per field, the rules that name it: the checks of a record only look
+	 * at those */
+	form->field_rules = xcalloc(form->nfields, sizeof *form->field_rules);
+	form->nfield_rules = xcalloc(form->nfields, sizeof *form->nfield_rules);
+	for (size_t i = 0; i < form->nrules; i++)
+		for (size_t k = 0; k < form->rules[i].nfields; k++) {
+			size_t f = form->rules[i].fields[k];
+			form->field_rules[f] = xrealloc(form->field_rules[f],
+							(form->nfield_rules[f] + 1) * sizeof **form->field_rules);
+			form->field_rules[f][form->nfield_rules[f]++] = i;
+		}
 	size_t nids = 0;
 	char **ids = have_form ? list(&L, "form", "list_columns", &nids) : NULL;
 	form->list = xcalloc(nids ? nids : 3, sizeof *form->list);
@@ -537,6 +550,10 @@ void form_free(Form *form)
 		free(r->message);
 		free(r->prompt);
 	}
+	for (size_t i = 0; form->field_rules && i < form->nfields; i++)
+		free(form->field_rules[i]);
+	free(form->field_rules);
+	free(form->nfield_rules);
 	free(form->fields);
 	free(form->rules);
 	free(form->list);
@@ -618,6 +635,12 @@ const size_t *form_list_fields(const Form *form, size_t *n)
 size_t form_nrules(const Form *form)
 {
 	return form->nrules;
+}
+
+const size_t *form_field_rules(const Form *form, size_t field, size_t *n)
+{
+	*n = form->nfield_rules[field];
+	return form->field_rules[field];
 }
 
 const FormRule *form_rule(const Form *form, size_t i)

@@ -148,6 +148,8 @@ const FormPrint *form_print(const Form *form);
 const size_t *form_list_fields(const Form *form, size_t *n);
 
 size_t form_nrules(const Form *form);
+/* Indices of the rules that name field (in field or fields), in order. */
+const size_t *form_field_rules(const Form *form, size_t field, size_t *n);
 const FormRule *form_rule(const Form *form, size_t i);
 
 /* Index of value in field->values, or -1.  Exact comparison. */

@@ -27,22 +27,16 @@ static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
 	return c->op == COND_IN ? in : !in;
 }
 
-static bool rule_names(const FormRule *r, size_t field)
-{
-	for (size_t i = 0; i < r->nfields; i++)
-		if (r->fields[i] == field)
-			return true;
-	return false;
-}
-
 FieldNeed rules_need(const Form *form, char *const *cells, size_t field, const FormRule **why)
 {
 	const FormRule *waiver = NULL;
 	if (why)
 		*why = NULL;
-	for (size_t i = 0; i < form_nrules(form); i++) {
-		const FormRule *r = form_rule(form, i);
-		if ((r->type != RULE_REQUIRE && r->type != RULE_OPTIONAL) || !rule_names(r, field) ||
+	size_t nr;
+	const size_t *ri = form_field_rules(form, field, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		const FormRule *r = form_rule(form, ri[i]);
+		if ((r->type != RULE_REQUIRE && r->type != RULE_OPTIONAL) ||
 		    !cond_holds(form, &r->when, cells))
 			continue;
 		if (r->type == RULE_REQUIRE) { /* require wins over optional */
@@ -86,10 +80,11 @@ bool rules_value_ok(const Form *form, char *const *cells, size_t field, const ch
 		*why = NULL;
 	if (form_value_index(form_field(form, field), value) < 0)
 		return false;
-	for (size_t i = 0; i < form_nrules(form); i++) {
-		const FormRule *r = form_rule(form, i);
-		if (r->type == RULE_ONLY && r->nfields == 1 && r->fields[0] == field &&
-		    cond_holds(form, &r->when, cells) && !only_allows(r, value)) {
+	size_t nr;
+	const size_t *ri = form_field_rules(form, field, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		const FormRule *r = form_rule(form, ri[i]);
+		if (r->type == RULE_ONLY && cond_holds(form, &r->when, cells) && !only_allows(r, value)) {
 			if (why)
 				*why = r;
 			return false;
@@ -276,9 +271,11 @@ static void check_choice(DiagList *dl, const Form *form, char *const *cells, siz
  * "必填 (建置方式為「主管/上級機關提供」時才可免填)". */
 static void missing_diag(DiagList *dl, const Form *form, size_t field, long line, long record)
 {
-	for (size_t i = 0; i < form_nrules(form); i++) {
-		const FormRule *r = form_rule(form, i);
-		if (r->type != RULE_OPTIONAL || !rule_names(r, field) || !r->when.present)
+	size_t nr;
+	const size_t *ri = form_field_rules(form, field, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		const FormRule *r = form_rule(form, ri[i]);
+		if (r->type != RULE_OPTIONAL || !r->when.present)
 			continue;
 		char *vals = join_values(r->when.values, r->when.nvalues, "」或「");
 		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填 (%s%s「%s」時才可免填)",

@@ -73,6 +73,16 @@ size_t text_utf8_invalid_at(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* ASCII eight bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;
