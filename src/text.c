@@ -69,29 +69,40 @@ size_t text_utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-size_t text_utf8_invalid_at(const char *s, size_t n)
+size_t text_utf8_invalid_at(const char *str, size_t n)
 {
+	/* a tight loop: this runs over every byte of every file read */
+	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < n) {
-		/* ASCII eight bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		if ((unsigned char)s[i] < 0x80) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
 			i++;
-			continue;
-		}
-		uint32_t cp;
-		size_t len = text_utf8_decode(s + i, n - i, &cp);
-		if (len == 0)
+			while (i + 8 <= n) { /* in ASCII: eight bytes at a time */
+				uint64_t w;
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+				return i;
+			i += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			if (i + 2 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
+			    (c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F))
+				return i; /* cut, overlong, or a surrogate */
+			i += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			if (i + 3 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
+			    (s[i + 3] & 0xC0) != 0x80 || (c == 0xF0 && s[i + 1] < 0x90) ||
+			    (c == 0xF4 && s[i + 1] > 0x8F))
+				return i;
+			i += 4;
+		} else {
 			return i;
-		i += len;
+		}
 	}
 	return n;
 }
