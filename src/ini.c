@@ -396,7 +396,7 @@ long ini_line(const Ini *ini, const char *section, const char *key)
 	const Section *s = find_section(ini, section);
 	if (!s)
 		return 0;
-	const Name *k = find_key(s, key);
+	const Name *k = key ? find_key(s, key) : NULL; /* no key: the section's line */
 	return k ? k->line : s->sec.line;
 }
 
