@@ -174,6 +174,36 @@ uninstall:
 	rm -f $(INSTALLED)
 	-rmdir $(DATADIR)/forms $(DATADIR) 2>/dev/null
 
+# --- dist ------------------------------------------------------------------
+# make dist: spmform-VERSION-linux-x86_64.tar.gz for a machine with no
+# network and no -dev packages.  What Debian ships as .a is linked in; what
+# it ships only as a shared library (libxlsxwriter, and the libminizip it
+# needs) goes into the tarball's lib/, found through an $$ORIGIN rpath
+# (DT_RPATH, so that libxlsxwriter finds its own libminizip there too).
+DIST     := spmform-$(VERSION)-linux-x86_64
+LIBDIR   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|')
+STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -Wl,-Bdynamic
+DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1
+
+build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
+	mkdir -p build/dist
+	$(CC) $(CFLAGS) -o $@ $^ $(STATIC) -lxlsxwriter $(EXTRA_DIST_LIBS) \
+	  -Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN/../lib'
+
+dist: build/dist/spmform
+	rm -rf build/$(DIST) $(DIST).tar.gz
+	install -d build/$(DIST)/bin build/$(DIST)/lib build/$(DIST)/share/spmform/forms \
+	  build/$(DIST)/share/man/man1
+	install -m 755 build/dist/spmform build/$(DIST)/bin/spmform
+	cp -L $(DIST_LIBS) build/$(DIST)/lib/
+	install -m 644 $(FORMS) forms/README.md build/$(DIST)/share/spmform/forms/
+	install -m 644 config.ini build/$(DIST)/share/spmform/config.ini.example
+	install -m 644 docs/spmform.1 build/$(DIST)/share/man/man1/spmform.1
+	install -m 644 README.md build/$(DIST)/README.md
+	install -m 755 docs/install.sh build/$(DIST)/install.sh
+	tar -C build -czf $(DIST).tar.gz $(DIST)
+	@echo "$(DIST).tar.gz"
+
 # Installs what is missing; as non-root prints the apt-get line and stops.
 deps:
 	@missing=$$(for p in $(PKGS); do \
@@ -197,6 +227,6 @@ deps-check:
 	done
 
 clean:
-	rm -rf build spmform
+	rm -rf build spmform spmform-*.tar.gz
 
 -include $(CORE_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(SAN_CORE:.o=.d) $(SAN_MAIN:.o=.d)
