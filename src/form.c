@@ -238,6 +238,8 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 	if (f->value_labels && nlabels != f->nvalues)
 		ERR_AT(L, sec, "labels", "[%s] labels 有 %zu 個，values 有 %zu 個：要一樣多", sec,
 		       nlabels, f->nvalues);
+	for (size_t i = f->nvalues; f->value_labels && i < nlabels; i++)
+		free(f->value_labels[i]); /* one label per value: the rest go */
 	if (f->value_labels && nlabels < f->nvalues) { /* keep every value labelled */
 		f->value_labels = xrealloc(f->value_labels, f->nvalues * sizeof *f->value_labels);
 		for (size_t i = nlabels; i < f->nvalues; i++)
