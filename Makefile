@@ -177,13 +177,14 @@ uninstall:
 # --- dist ------------------------------------------------------------------
 # make dist: spmform-VERSION-linux-x86_64.tar.gz for a machine with no
 # network and no -dev packages.  What Debian ships as .a is linked in; what
-# it ships only as a shared library (libxlsxwriter, and the libminizip it
-# needs) goes into the tarball's lib/, found through an $$ORIGIN rpath
-# (DT_RPATH, so that libxlsxwriter finds its own libminizip there too).
+# it ships only as a shared library (libxlsxwriter, and the libminizip and
+# libcrypto it needs: a minimal Debian has no libcrypto) goes into the
+# tarball's lib/, found through an $$ORIGIN rpath (DT_RPATH, so that
+# libxlsxwriter finds its own dependencies there too).
 DIST     := spmform-$(VERSION)-linux-x86_64
 LIBDIR   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|')
 STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -Wl,-Bdynamic
-DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1
+DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/libcrypto.so.3
 
 build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 	mkdir -p build/dist
