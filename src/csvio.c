@@ -181,51 +181,86 @@ static void reader_free(Reader *r)
 	free(r->cell);
 }
 
-/* Parses UTF-8 text (no BOM).  Feeding libcsv one line at a time tells
- * where each record starts: a record begins on the line at whose start the
- * parser was between rows. */
-static bool parse_utf8(Reader *r, const char *buf, size_t len)
-{
+/* The state of parsing UTF-8 text fed in pieces.  libcsv is fed one line
+ * at a time, which tells where each record starts: a record begins on the
+ * line at whose start the parser was between rows. */
+typedef struct {
 	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+	char sep;	    /* the line separator: LF, or CR for old Mac files */
+	long line;	    /* lines begun so far */
+	bool at_line_start; /* the next byte fed begins a line */
+	long line_chars;    /* characters of the current line fed so far */
+	bool ok;
+} Parse;
+
+static bool parse_begin(Reader *r, Parse *ps, char sep)
+{
+	memset(ps, 0, sizeof *ps);
+	if (csv_init(&ps->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		diag_add(r->dl, DIAG_ERROR, 0, 0, -1, -1, "libcsv 初始化失敗");
 		return false;
 	}
-	long line = 0;
-	bool ok = true;
-	char sep = line_sep(buf, len);
-	for (size_t pos = 0; pos < len && ok && !rows_fatal(r->sink);) {
-		const char *nl = memchr(buf + pos, sep, len - pos);
+	ps->sep = sep;
+	ps->at_line_start = true;
+	ps->ok = true;
+	return true;
+}
+
+static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
+{
+	for (size_t pos = 0; pos < len && ps->ok && !rows_fatal(r->sink);) {
+		const char *nl = memchr(buf + pos, ps->sep, len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
-		line++;
-		if (p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
-			r->row_line = line;
+		if (ps->at_line_start) {
+			ps->line++;
+			ps->line_chars = 0;
+			if (ps->p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
+				r->row_line = ps->line;
+		}
 		/* libcsv grows a field's buffer by a fixed block: feed a long line
 		 * in pieces and let the block grow with the buffer, so that a
 		 * multi-megabyte field costs linear, not quadratic, time */
-		for (size_t done = 0; done < n && ok;) {
+		for (size_t done = 0; done < n && ps->ok;) {
 			size_t piece = n - done < CSV_PIECE ? n - done : CSV_PIECE;
-			size_t used = csv_parse(&p, buf + pos + done, piece, on_field, on_row, r);
+			size_t used = csv_parse(&ps->p, buf + pos + done, piece, on_field, on_row, r);
 			if (used != piece) {
-				diag_add(r->dl, DIAG_ERROR, line, char_count(buf + pos, done + used) + 1, -1,
-					 -1,
+				diag_add(r->dl, DIAG_ERROR, ps->line,
+					 ps->line_chars + char_count(buf + pos, done + used) + 1, -1, -1,
 					 "引號用法不對 (第 %zu 欄)：含逗號、引號或換行的欄位要整個用 \" 括住，欄位裡的 \" 要寫成 \"\"",
 					 r->nrow + 1);
-				ok = false;
+				ps->ok = false;
 			}
 			done += piece;
-			size_t have = csv_get_buffer_size(&p);
-			csv_set_blk_size(&p, have > CSV_PIECE ? have : CSV_PIECE);
+			size_t have = csv_get_buffer_size(&ps->p);
+			csv_set_blk_size(&ps->p, have > CSV_PIECE ? have : CSV_PIECE);
 		}
+		ps->at_line_start = nl != NULL;
+		if (!nl)
+			ps->line_chars += char_count(buf + pos, n);
 		pos += n;
 	}
-	if (ok && !rows_fatal(r->sink) && csv_fini(&p, on_field, on_row, r) != 0) {
+}
+
+/* Finishes; true when the whole text was parsed. */
+static bool parse_end(Reader *r, Parse *ps)
+{
+	if (ps->ok && !rows_fatal(r->sink) && csv_fini(&ps->p, on_field, on_row, r) != 0) {
 		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
 			 "從這一行開始的引號到檔案結尾都沒有結束 (少了一個 \")");
-		ok = false;
+		ps->ok = false;
 	}
-	csv_free(&p);
-	return ok && !rows_fatal(r->sink);
+	csv_free(&ps->p);
+	return ps->ok && !rows_fatal(r->sink);
+}
+
+/* Parses UTF-8 text (no BOM) held in memory. */
+static bool parse_utf8(Reader *r, const char *buf, size_t len)
+{
+	Parse ps;
+	if (!parse_begin(r, &ps, line_sep(buf, len)))
+		return false;
+	parse_feed(r, &ps, buf, len);
+	return parse_end(r, &ps);
 }
 
 static Table *load_text(const char *buf, size_t len, const Form *form, FileFormat fmt,

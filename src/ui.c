@@ -271,18 +271,21 @@ int ui_run(Session *s, const Config *cfg)
 				"開啟時發現 %zu 個錯誤、%zu 個警告 (%zu 筆記錄有錯；^K 跳到下一筆有錯的記錄)",
 				s->load_diags.nerrors, s->load_diags.nwarnings, s->load_errors);
 	}
+	bool gone = false; /* the terminal went away */
 	form_open_field(&ui);
 	if (s->has_recovery)
 		confirm_open(&ui, CONFIRM_RECOVER);
 	for (;;) {
 		draw(&ui);
 		UiKey k = read_key();
-		if (stop_signal) {
-			form_commit(&ui); /* what was being typed goes to the journal too */
+		if (stop_signal || (!k.is_char && k.key == ERR)) {
+			/* a signal, or a blocking read that failed: the terminal is
+			 * gone (a dropped link may close it before SIGHUP arrives).
+			 * What was being typed goes to the journal too. */
+			form_commit(&ui);
+			gone = !stop_signal || stop_signal == SIGHUP;
 			break;
 		}
-		if (!k.is_char && k.key == ERR)
-			break; /* a blocking read failed: the terminal is gone */
 		if (!k.is_char && k.key == KEY_RESIZE)
 			continue; /* ncurses has resized stdscr; draw() lays out anew */
 		if (!k.is_char && keys_action(k.key, CTX_FORM) == ACT_REDRAW && ui.ov != OV_LINE) {
@@ -299,11 +302,12 @@ int ui_run(Session *s, const Config *cfg)
 	lineedit_free(&ui.line);
 	free(ui.list_rows);
 	free(ui.pending_path);
-	if (stop_signal != SIGHUP) /* after a hang-up there is no terminal to restore */
+	if (!gone) /* after a hang-up there is no terminal to restore */
 		endwin();
 	delscreen(scr);
-	if (stop_signal) {
-		fprintf(stderr, "spmform: 收到結束訊號 (%d)，已關閉畫面%s\n", (int)stop_signal,
+	if (stop_signal || gone) {
+		fprintf(stderr, "spmform: %s，已關閉畫面%s\n",
+			stop_signal ? "收到結束訊號" : "終端機已斷線",
 			!s->dirty ? ""
 			: s->journal && !s->journal_failed
 			    ? "；未存檔的修改都在復原紀錄中，下次開啟時可以復原"
