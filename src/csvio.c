@@ -343,6 +343,126 @@ Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat
 	return load_text(data, len, form, out_fmt, diags);
 }
 
+/* Reads up to n bytes (fewer only at the end of the file); -1 on error. */
+static ssize_t read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* Bytes at the end of buf[0..n) that begin a UTF-8 character the buffer
+ * cuts off (0 to 3): they wait for the next block. */
+static size_t cut_tail(const char *buf, size_t n)
+{
+	for (size_t k = 1; k <= 3 && k <= n; k++) {
+		unsigned char c = (unsigned char)buf[n - k];
+		if ((c & 0xC0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		return need > k ? k : 0;
+	}
+	return 0;
+}
+
+#define READ_BLOCK ((size_t)1 << 20)
+
+/* Reads a UTF-8 file block by block, validating and parsing as it goes,
+ * so that the file is never held whole in memory.  Returns the table, or
+ * NULL with *fallback set when the file is not UTF-8 after all (no BOM):
+ * then it is read again whole, as CP950. */
+static Table *load_stream(int fd, const Form *form, FileFormat fmt, DiagList *dl, bool *fallback)
+{
+	*fallback = false;
+	char *buf = xmalloc(READ_BLOCK + 4);
+	size_t carry = 0;
+	ssize_t got = read_full(fd, buf, READ_BLOCK);
+	if (got <= 0 || (got >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))) {
+		free(buf); /* empty, unreadable or UTF-16: the whole-file path says so */
+		*fallback = true;
+		return NULL;
+	}
+	size_t n = (size_t)got;
+	bool bom = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	Table *t = table_new(form);
+	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
+	Parse ps;
+	bool ok = parse_begin(&r, &ps, line_sep(buf, n));
+	size_t skip = bom ? 3 : 0;
+	while (ok) {
+		/* hold back a character the block cuts off, unless the file ends */
+		bool end = n < READ_BLOCK + carry;
+		size_t keep = end ? 0 : cut_tail(buf, n);
+		size_t len = n - keep - skip;
+		const char *text = buf + skip;
+		size_t bad = text_utf8_invalid_at(text, len);
+		const char *nul = memchr(text, '\0', bad);
+		if (bad < len || nul) {
+			ok = false;
+			if (!bom && !nul) {
+				*fallback = true; /* not UTF-8: try CP950 on the whole file */
+			} else {
+				long line = ps.line + (ps.at_line_start ? 1 : 0);
+				size_t at = nul ? (size_t)(nul - text) : bad, start = 0;
+				for (size_t i = 0; i < at; i++)
+					if (text[i] == ps.sep) {
+						line += 1;
+						start = i + 1;
+					}
+				long byte = (long)(at - start) + 1 + (line == 1 && bom ? 3 : 0);
+				if (nul)
+					diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
+						 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞",
+						 byte);
+				else
+					diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
+						 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)",
+						 byte, (unsigned char)text[bad]);
+			}
+			break;
+		}
+		parse_feed(&r, &ps, text, len);
+		if (!ps.ok || rows_fatal(r.sink) || end)
+			break;
+		memmove(buf, buf + n - keep, keep);
+		carry = keep;
+		skip = 0;
+		got = read_full(fd, buf + carry, READ_BLOCK);
+		if (got < 0) {
+			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
+			ok = false;
+			break;
+		}
+		n = carry + (size_t)got;
+	}
+	if (ok)
+		ok = parse_end(&r, &ps);
+	else
+		csv_free(&ps.p);
+	if (ok && !rows_have_header(r.sink)) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的 (沒有標題列)");
+		ok = false;
+	}
+	reader_free(&r);
+	rows_free(r.sink);
+	free(buf);
+	if (!ok) {
+		table_free(t);
+		return NULL;
+	}
+	table_set_format(t, fmt);
+	return t;
+}
+
 Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -360,6 +480,25 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 	if ((size_t)st.st_size > CSV_MAX_SIZE) {
 		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "檔案太大 (%lld 位元組)",
 			 (long long)st.st_size);
+		close(fd);
+		return NULL;
+	}
+	/* UTF-8, the usual case, is read block by block; anything else (CP950,
+	 * or a file to be refused with its reason) whole */
+	bool fallback;
+	size_t before = diags->n;
+	Table *t = load_stream(fd, form, out_fmt, diags, &fallback);
+	if (t || !fallback) {
+		close(fd);
+		return t;
+	}
+	while (diags->n > before) /* what the first try said no longer holds */
+		free(diags->items[--diags->n].msg);
+	diags->nerrors = diags->nwarnings = 0;
+	for (size_t i = 0; i < diags->n; i++)
+		diags->items[i].level == DIAG_ERROR ? diags->nerrors++ : diags->nwarnings++;
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -382,7 +521,7 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 		len += (size_t)got;
 	}
 	close(fd);
-	Table *t = load_text(buf, len, form, out_fmt, diags);
+	t = load_text(buf, len, form, out_fmt, diags);
 	free(buf);
 	return t;
 }
