@@ -16,7 +16,7 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
 CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 XLSX_LIBS     := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
-LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) $(CURSES_LIBS)
+LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) -lminizip -lexpat $(CURSES_LIBS)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
@@ -24,7 +24,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 # The curses-free core: everything spmform check and the tests use.
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
-             src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c
+             src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -35,12 +35,12 @@ SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
 SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
-               journal.c admin.c config.c plain.c xlsxout.c)
+               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
 BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config \
-              libxlsxwriter-dev
+              libxlsxwriter-dev libminizip-dev libexpat1-dev
 TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
@@ -72,7 +72,7 @@ build build/san build/san/tests build/fuzz:
 # the seed corpus in tests/fuzz/corpus/NAME; new inputs go to build/fuzz/,
 # crashes to build/fuzz/artifacts/ (copy each into tests/fuzz/regress/NAME
 # once fixed).  make test replays corpus and regressions with gcc instead.
-FUZZ_TARGETS := csv form journal
+FUZZ_TARGETS ?= csv form journal xlsx
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -183,12 +183,12 @@ uninstall:
 # libxlsxwriter finds its own dependencies there too).
 DIST     := spmform-$(VERSION)-linux-x86_64
 LIBDIR   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|')
-STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -Wl,-Bdynamic
+STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -lexpat -lminizip -Wl,-Bdynamic
 DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/libcrypto.so.3
 
 build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 	mkdir -p build/dist
-	$(CC) $(CFLAGS) -o $@ $^ $(STATIC) -lxlsxwriter $(EXTRA_DIST_LIBS) \
+	$(CC) $(CFLAGS) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(EXTRA_DIST_LIBS) \
 	  -Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN/../lib'
 
 dist: build/dist/spmform

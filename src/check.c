@@ -6,7 +6,9 @@
 #include "csvio.h"
 #include "diag.h"
 #include "rules.h"
+#include "session.h"
 #include "text.h"
+#include "xlsxin.h"
 
 static void print_all(FILE *out, const char *path, const Form *form, DiagList *dl)
 {
@@ -18,13 +20,19 @@ static void print_all(FILE *out, const char *path, const Form *form, DiagList *d
 	}
 }
 
+Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags)
+{
+	return path_is_xlsx(path) ? xlsxin_load(path, form, fmt, diags)
+				  : csvio_load(path, form, fmt, diags);
+}
+
 int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out)
 {
 	DiagList dl;
 	diag_init(&dl);
 	char *name = text_escape(path);
 	int rc;
-	Table *t = csvio_load(path, form, fmt, &dl);
+	Table *t = check_load(path, form, fmt, &dl);
 	if (!t) {
 		print_all(out, path, form, &dl);
 		fprintf(out, "%s: 無法讀取，未檢查任何記錄\n", name);

@@ -18,6 +18,10 @@ enum {
 	CHECK_UNREADABLE = 2, /* the file could not be read or parsed */
 };
 
+/* Loads a file of records: an .xlsx workbook (by its name) with the
+ * .xlsx reader, anything else as CSV.  As csvio_load. */
+Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
+
 /* Checks the file at path against form, writing to out.  Returns one of
  * the CHECK_ values. */
 int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out);

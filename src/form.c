@@ -33,8 +33,9 @@ static const char *const FIELD_KEYS[] = {
 static const char *const RULE_KEYS[] = {"type",	  "field",  "fields", "when", "values",
 					"severity", "message", "prompt", "max",  NULL};
 static const char *const LIST_KEYS[] = {"title", "values", NULL};
-static const char *const PRINT_KEYS[] = {"title", "signatures", "note1", "note2", "note3", "note4",
-					 "note5", "note6",	  "note7", "note8", "note9", NULL};
+static const char *const PRINT_KEYS[] = {"title", "signatures", "notes_caption", "note1", "note2",
+					 "note3", "note4",	"note5",	 "note6", "note7",
+					 "note8", "note9",	NULL};
 
 static const struct {
 	const char *name;
@@ -165,6 +166,7 @@ static void load_print(Loader *L, FormPrint *p)
 	const char *t = ini_get(L->ini, "print", "title");
 	p->title = t ? line_breaks(t) : NULL;
 	p->signatures = list(L, "print", "signatures", &p->nsignatures);
+	p->notes_caption = opt(L, "print", "notes_caption", NULL);
 	p->notes = xcalloc(9, sizeof *p->notes);
 	for (int i = 1; i <= 9; i++) {
 		char key[16];
@@ -567,6 +569,7 @@ void form_free(Form *form)
 	free(form->lists);
 	free(form->list_sheet);
 	free(form->print.title);
+	free(form->print.notes_caption);
 	ini_strv_free(form->print.signatures, form->print.nsignatures);
 	ini_strv_free(form->print.notes, form->print.nnotes);
 	free(form->path);

@@ -80,6 +80,7 @@ typedef struct {
 	size_t nsignatures;
 	char **notes;      /* numbered notes under the table */
 	size_t nnotes;
+	char *notes_caption; /* the line before the notes ("備註："), or NULL */
 } FormPrint;
 
 typedef enum {

@@ -79,12 +79,6 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
-/* The table of a CSV file (xlsx reading: see loader, when it comes). */
-static Table *load_any(const char *path, const Form *form, FileFormat fmt, DiagList *dl)
-{
-	return csvio_load(path, form, fmt, dl);
-}
-
 /* spmform export / import: reads in (CSV or .xlsx, by its name) and
  * writes out (.xlsx or CSV, by its name).  Reading problems that leave
  * the file usable are warnings here: converting does not judge the data
@@ -93,7 +87,7 @@ static int convert_file(const Form *form, const Config *cfg, const char *in, con
 {
 	DiagList dl;
 	diag_init(&dl);
-	Table *t = load_any(in, form, cfg->out, &dl);
+	Table *t = check_load(in, form, cfg->out, &dl);
 	int rc = 0;
 	if (!t) {
 		diag_sort(&dl);

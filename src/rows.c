@@ -194,8 +194,39 @@ static void take_record(RowSink *r)
 	}
 }
 
+/* true when a row is part of the form's printable layout, not data: its
+ * title, the signature captions, the notes caption or a numbered note
+ * (what the .xlsx export writes around the records). */
+static bool layout_row(const Form *form, const char *const *cells, size_t n)
+{
+	const FormPrint *p = form_print(form);
+	if (!p->title && !p->nsignatures && !p->nnotes)
+		return false;
+	bool any = false;
+	for (size_t j = 0; j < n; j++) {
+		const char *c = cells[j];
+		if (!*c)
+			continue;
+		any = true;
+		bool known = (p->title && strcmp(c, p->title) == 0) ||
+			     (p->notes_caption && strcmp(c, p->notes_caption) == 0);
+		for (size_t k = 0; k < p->nsignatures && !known; k++)
+			known = strcmp(c, p->signatures[k]) == 0;
+		for (size_t k = 0; k < p->nnotes && !known; k++) {
+			char *numbered = xasprintf("%zu. %s", k + 1, p->notes[k]);
+			known = strcmp(c, numbered) == 0 || strcmp(c, p->notes[k]) == 0;
+			free(numbered);
+		}
+		if (!known)
+			return false;
+	}
+	return any;
+}
+
 void rows_add_view(RowSink *r, const char *const *cells, const size_t *lens, size_t n, long line)
 {
+	if (layout_row(r->form, cells, n))
+		return;
 	r->row = cells;
 	r->len = lens;
 	r->nrow = n;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "csvio.h"
 #include "xlsxout.h"
 #include "rules.h"
@@ -183,7 +184,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 		t = table_new(form);
 		table_set_format(t, cfg->out);
 	} else {
-		t = csvio_load(path, form, cfg->out, diags);
+		t = check_load(path, form, cfg->out, diags);
 		if (!t)
 			return NULL;
 	}
@@ -193,6 +194,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 	s->table = t;
 	s->path = xstrdup(path);
 	s->is_new = is_new;
+	s->ask_name = path_is_xlsx(path) && !is_new;
 	remember_base(s);
 	take_file(s);
 	diag_init(&s->load_diags);
@@ -596,6 +598,7 @@ SaveResult session_save(Session *s, const char *path, bool force)
 	remember_base(s);
 	s->dirty = false;
 	s->is_new = false;
+	s->ask_name = false;
 	size_t n = 0;
 	for (size_t r = 0; r < session_nrecords(s); r++)
 		n += !table_record_empty(s->table, r);

@@ -38,6 +38,8 @@ typedef struct {
 	Table *table;       /* owned; always holds at least one record */
 	char *path;         /* the file saved to */
 	bool is_new;        /* the file did not exist when opened */
+	bool ask_name;      /* opened from a workbook: the first save asks for a
+			     * .csv or .xlsx name */
 	size_t rec, field;  /* current record and field */
 	bool dirty;         /* changes not saved */
 	DiagList load_diags; /* problems found when the file was opened */

@@ -104,6 +104,19 @@ void ui_draw_hints(KeyCtx ctx, int row)
 bool ui_save(Ui *ui)
 {
 	form_commit(ui);
+	if (ui->s->ask_name) { /* opened from a workbook: which file to write? */
+		char *name = xstrdup(ui->s->path);
+		char *dot = strrchr(name, '.');
+		if (dot)
+			*dot = '\0';
+		char *csv = xasprintf("%s.csv", name);
+		form_open_field(ui);
+		line_open(ui, csv, LINE_SAVE_AS);
+		session_set_msg(ui->s, false, "存成 .csv 或 .xlsx：請輸入檔名");
+		free(csv);
+		free(name);
+		return false;
+	}
 	SaveResult r = session_save(ui->s, NULL, false);
 	if (r == SAVE_CHANGED)
 		confirm_open(ui, CONFIRM_CHANGED);

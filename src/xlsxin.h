@@ -1,7 +1,8 @@
 /* xlsxin.h - reading the first sheet of an .xlsx workbook into a Table.
  *
- * The workbook is opened with minizip and its parts parsed with expat, as
- * a stream (no part is held in memory whole).  The sheet read is the first
+ * The workbook is opened with minizip and its parts parsed with expat as
+ * they are inflated (no part's XML is held in memory whole; the shared
+ * strings are kept, decoded).  The sheet read is the first
  * <sheet> of the workbook part (found through _rels/.rels, normally
  * xl/workbook.xml), resolved through its r:id in the workbook's
  * relationships: never assumed to be sheet1.xml.  Each row of the sheet
@@ -14,7 +15,7 @@
  * - shared (t="s") and inline (t="inlineStr") strings: every <t> of the
  *   string, rich-text runs (<r>) included, phonetic runs (<rPh>) skipped;
  * - formula results (t="str"), errors (t="e", e.g. "#N/A") and dates
- *   written as text (t="d"): the cached <v> as it is;
+ *   written as text (t="d"): the cached <v>;
  * - booleans (t="b"): "TRUE" or "FALSE", as Excel shows them (and writes
  *   them into a CSV); other <v> text is kept as it is;
  * - numbers (no t, or t="n"): an integral value below 10^15 in full without
@@ -22,8 +23,8 @@
  *   significant digits as Excel shows it ("0.30000000000000004" -> "0.3",
  *   "1E+20"); text that is not a number is kept.  Dates stored as numbers
  *   stay serial numbers (the styles are not read);
- * - a formula without a cached result: empty, with a warning naming the
- *   cell.
+ * - a formula without a cached result (openpyxl writes them so): empty,
+ *   with a warning naming the cell when its row is not blank.
  * In string values, _xHHHH_ escapes are decoded (Excel writes _x000D_ for
  * CR; _x005F_ is a literal "_"); _x0000_ cannot be held and is kept as
  * written.

@@ -34,7 +34,6 @@
 /* The sheet and header texts of the template's instruction sheet. */
 static const char HELP_SHEET[] = "填表說明";
 static const char *const HELP_HEADERS[] = {"項目", "填表說明", "填表說明2"};
-static const char NOTES_CAPTION[] = "備註：";
 static char DV_ERROR_TITLE[] = "輸入錯誤";
 static char DV_ERROR_MESSAGE[] = "請從下拉選單選擇";
 
@@ -551,7 +550,8 @@ static void printable_sheet(Out *o, lxw_worksheet *ws)
 	}
 	if (p->nnotes) {
 		row++;
-		put(o, ws, row++, 0, NOTES_CAPTION, o->f_bold);
+		if (p->notes_caption)
+			put(o, ws, row++, 0, p->notes_caption, o->f_bold);
 		for (size_t i = 0; i < p->nnotes; i++, row++) {
 			char *note = xasprintf("%zu. %s", i + 1, p->notes[i]);
 			put_range(o, ws, row, 0, row, cend, note, o->f_note);
