@@ -471,7 +471,12 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法讀取：%s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1,
 			 S_ISDIR(st.st_mode) ? "這是資料夾，不是檔案" : "不是一般檔案");
 		close(fd);
