@@ -204,8 +204,18 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 	}
 	rules_check_table(t, &s->load_diags);
 	diag_sort(&s->load_diags);
-	for (size_t r = 0; r < table_nrecords(t); r++)
-		s->load_errors += session_record_state(s, r) == REC_ERROR;
+	/* records with a wrong value, from the check just made (the diags are
+	 * sorted by line, so a record's come together) */
+	long last = -1;
+	for (size_t i = 0; i < s->load_diags.n; i++) {
+		const Diag *d = &s->load_diags.items[i];
+		if (d->level != DIAG_ERROR || d->record < 0 || d->record == last)
+			continue;
+		if (d->field < 0 || *table_record(t, (size_t)d->record)->cells[d->field]) {
+			s->load_errors++;
+			last = d->record;
+		}
+	}
 	for (size_t i = 0; i < cfg->ndefaults; i++)
 		if (form_field_index(form, cfg->defaults[i].id) < 0)
 			session_set_msg(s, true, "%s 的 [defaults]「%s」不是表單的欄位，已略過",
