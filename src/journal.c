@@ -190,8 +190,13 @@ char *journal_set_aside(const char *data_path)
 	char stamp[32];
 	time_t now = time(NULL);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+	/* never over an earlier one set aside in the same second */
 	char *aside = xasprintf("%s.%s", jp, stamp);
-	if (rename(jp, aside) != 0) {
+	for (int k = 2; access(aside, F_OK) == 0 && k < 1000; k++) {
+		free(aside);
+		aside = xasprintf("%s.%s-%d", jp, stamp, k);
+	}
+	if (access(aside, F_OK) == 0 || rename(jp, aside) != 0) {
 		free(aside);
 		aside = NULL;
 	}

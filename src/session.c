@@ -126,7 +126,7 @@ static bool changed_on_disk(const Session *s)
 static char *time_text(time_t t)
 {
 	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", localtime(&t));
+	strftime(buf, sizeof buf, "%m-%d %H:%M", localtime(&t));
 	return xstrdup(buf);
 }
 
@@ -138,8 +138,8 @@ static void take_file(Session *s)
 		s->read_only = true;
 		char *since = time_text(s->holder.since);
 		char *user = text_escape(s->holder.user);
-		session_set_msg(s, true, "%s 自 %s 起正在編輯這個檔案 (程序 %ld)：以唯讀開啟，可用 ^W 另存新檔",
-				user, since, s->holder.pid);
+		session_set_msg(s, true, "以唯讀開啟：%s 自 %s 起正在編輯 (程序 %ld)；^W 可另存新檔", user,
+				since, s->holder.pid);
 		free(user);
 		free(since);
 		return;

@@ -338,8 +338,8 @@ void form_draw(Ui *ui)
 	/* title */
 	char *path = text_escape(s->path);
 	/* what matters most first: a narrow terminal cuts the end */
-	char *title = xasprintf(" 第 %zu/%zu 筆%s | %s | %s%s", s->rec + 1, session_nrecords(s),
-				s->dirty ? " *未存檔" : "", form_title(form), path,
+	char *title = xasprintf(" 第 %zu/%zu 筆%s%s | %s | %s%s", s->rec + 1, session_nrecords(s),
+				s->read_only ? " [唯讀]" : "", s->dirty ? " *未存檔" : "", form_title(form), path,
 				ui->field_top > 0 || ui->field_top + area < (int)nf ? " | 欄位可捲動" : "");
 	ui_put(0, 0, W, title, A_REVERSE);
 	free(title);

@@ -43,13 +43,25 @@
 #
 # Every case also fails when the program writes anything to stderr (so an
 # AddressSanitizer leak report fails it), when its exit status is not 0, or
-# when it is still running after the keys.  Committed inputs are plain UTF-8
-# text with LF line ends; anything else is made by a setup.
+# when it is still running after the keys; so for each program a case runs
+# beside the first (use), and for a program started again (after hang_up
+# or kill -9) its last run.  Committed inputs are plain UTF-8 text with LF
+# line ends; anything else is made by a setup.
 #
 # Helpers for keys (every wait polls the screen, at most $E2E_TIMEOUT s):
 #
 #   start ARGS...         start spmform ARGS in an 80x24 pane; waits for the
-#                         first screen (the title line with 第 1/)
+#                         first screen (the title line with 第 1/).  Starting
+#                         again once the program has quit (or its terminal
+#                         is gone, see hang_up) starts it anew.  With
+#                         START_WITH='SHELL COMMANDS' (e.g. START_WITH='ulimit
+#                         -f 1' start data.csv) bash runs them just before
+#                         the program, in its process.
+#   use NAME              the helpers that follow act on the program started
+#                         in tmux session NAME (the first is app): `use
+#                         second; start data.csv` runs a second spmform
+#                         beside the first, writing err-second.txt and
+#                         rc-second.txt; `use app` goes back to the first
 #   type TEXT...          type TEXT literally (UTF-8, as an IME commits it)
 #   key KEY...            press keys, by tmux name: Enter Tab BTab Up Down
 #                         Left Right BSpace DC Home End NPage PPage Escape
@@ -75,9 +87,18 @@
 #   resize COLS ROWS      resize the terminal
 #   pane_title            print the pane's title (what an OSC 0/2 sets)
 #   wait_exit             wait until the program has quit
+#   app_pid               print the process id of the program
+#   wait_ended PID        wait until process PID has ended (fails when it is
+#                         still running after $E2E_TIMEOUT s)
+#   hang_up               end the terminal as a dropped connection does: the
+#                         tmux server is killed, every pane with it (the
+#                         programs get SIGHUP); what is left of them when
+#                         the case ends is killed
 #   note TEXT             print TEXT under the case's result line (e.g.
 #                         five-examples prints the keys it sent)
 #   fail TEXT             fail the case with TEXT and the screen
+#   $BIN                  the spmform being tested (absolute), for a run
+#                         outside tmux (e.g. a file it must refuse to open)
 #
 # Helpers for setup: to_cp950 IN OUT, crlf IN OUT, bom IN OUT, strip_bom IN
 # OUT, windows IN OUT (BOM and CRLF: how spmform writes a new file),
@@ -123,6 +144,7 @@ cleanup() {
 	if [ -f "$TMP/sockets" ]; then
 		while read -r sock state; do
 			[ -f "$state/socket" ] && halt "$sock" "$(cat "$state/socket")"
+			reap "$state"
 		done <"$TMP/sockets"
 	fi
 	if [ -n "${E2E_KEEP:-}" ]; then
@@ -207,8 +229,25 @@ visible() {
 	LC_ALL=C tr '\000-\010\013-\037\177' '?'
 }
 
+# the tmux session (and program) the helpers act on: see use
+APP=app
+
+use() {
+	APP=$1
+}
+
+# _out NAME: the file in the case's folder where the program of session
+# $APP writes NAME (err or rc): err.txt for app, err-NAME.txt for others.
+_out() {
+	if [ "$APP" = app ]; then
+		echo "$WORK/$1.txt"
+	else
+		echo "$WORK/$1-$APP.txt"
+	fi
+}
+
 capture() {
-	T capture-pane -t app -p 2>/dev/null
+	T capture-pane -t "$APP" -p 2>/dev/null
 }
 
 # show_screen: the screen as it is now, framed, for a failure report.
@@ -233,20 +272,40 @@ note() {
 }
 
 start() {
-	local cmd a
+	local cmd a env err rc
+	err=$(_out err)
+	rc=$(_out rc)
+	rm -f -- "$rc"
 	# HOME and XDG_CONFIG_HOME: no config.ini of the user's is found
-	cmd="cd $(printf '%q' "$WORK") && HOME=. XDG_CONFIG_HOME=./.config"
-	cmd+=" LC_ALL=C.UTF-8 TERM=tmux-256color $(printf '%q' "$BIN")"
+	env="HOME=. XDG_CONFIG_HOME=./.config LC_ALL=C.UTF-8 TERM=tmux-256color"
+	cmd="cd $(printf '%q' "$WORK") && "
+	if [ -n "${START_WITH:-}" ]; then
+		cmd+="( export $env; $START_WITH"$'\n'" exec $(printf '%q' "$BIN")"
+	else
+		cmd+="$env $(printf '%q' "$BIN")"
+	fi
 	for a in "$@"; do
 		cmd+=" $(printf '%q' "$a")"
 	done
-	cmd+=' 2>err.txt; echo $? >rc.txt'
+	if [ -n "${START_WITH:-}" ]; then
+		cmd+=" )"
+	fi
+	cmd+=" 2>$(printf '%q' "${err##*/}"); echo \$? >$(printf '%q' "${rc##*/}")"
 	echo "$SOCK $STATE" >>"$TMP/sockets"
-	T set-option -g status off \; set-option -g remain-on-exit off \; \
-		new-session -d -s app -x 80 -y 24 "$cmd" || {
-		echo "start: tmux could not start a session"
-		return 1
-	}
+	# The pane runs cmd with bash (which understands the $'...' quoting of
+	# printf %q), whatever the user's shell is.  A server whose last
+	# program has just quit may still be exiting: it takes a few tries.
+	local try out
+	for ((try = 0; ; try++)); do
+		out=$(T set-option -g status off \; set-option -g remain-on-exit off \; \
+			set-option -g default-shell "$BASH" \; \
+			new-session -d -s "$APP" -x 80 -y 24 "$cmd" 2>&1) && break
+		if [ $try -ge 10 ]; then
+			echo "start: tmux could not start a session: $out"
+			return 1
+		fi
+		sleep 0.1
+	done
 	# tmux leaves its socket file behind: halt removes it
 	T display-message -p '#{socket_path}' >"$STATE/socket" 2>/dev/null
 	echo started >"$STATE/started"
@@ -258,7 +317,7 @@ KEYS_SENT=0
 type() {
 	local t
 	for t in "$@"; do
-		T send-keys -t app -l -- "$t" || fail "type: send-keys failed" || return 1
+		T send-keys -t "$APP" -l -- "$t" || fail "type: send-keys failed" || return 1
 		KEYS_SENT=$((KEYS_SENT + ${#t}))
 	done
 }
@@ -266,7 +325,7 @@ type() {
 key() {
 	local k
 	for k in "$@"; do
-		T send-keys -t app -- "$k" || fail "key $k: send-keys failed" || return 1
+		T send-keys -t "$APP" -- "$k" || fail "key $k: send-keys failed" || return 1
 		KEYS_SENT=$((KEYS_SENT + 1))
 		# a key right after Esc would be read as Alt-KEY
 		[ "$k" = Escape ] && sleep 0.3
@@ -350,7 +409,7 @@ _current() {
 cursor_at() {
 	local i n=$((TIMEOUT * 20)) at
 	for ((i = 0; i < n; i++)); do
-		at=$(T display-message -p -t app '#{cursor_x} #{cursor_y}' 2>/dev/null)
+		at=$(T display-message -p -t "$APP" '#{cursor_x} #{cursor_y}' 2>/dev/null)
 		[ "$at" = "$1 $2" ] && return 0
 		sleep 0.05
 	done
@@ -384,20 +443,63 @@ screen_is() {
 }
 
 resize() {
-	T resize-window -t app -x "$1" -y "$2" || fail "resize $1 $2 failed"
+	T resize-window -t "$APP" -x "$1" -y "$2" || fail "resize $1 $2 failed"
 }
 
 pane_title() {
-	T display-message -p -t app '#{pane_title}'
+	T display-message -p -t "$APP" '#{pane_title}'
 }
 
 wait_exit() {
-	local i n=$((TIMEOUT * 20))
+	local i n=$((TIMEOUT * 20)) rc
+	rc=$(_out rc)
 	for ((i = 0; i < n; i++)); do
-		[ -f "$WORK/rc.txt" ] && return 0
+		[ -f "$rc" ] && return 0
 		sleep 0.05
 	done
 	fail "TIMEOUT ($TIMEOUT s) waiting for the program to quit"
+}
+
+app_pid() {
+	local pane pid
+	pane=$(T display-message -p -t "$APP" '#{pane_pid}' 2>/dev/null)
+	pid=$(children "$pane" | tr -d ' ')
+	if [ -z "$pane" ] || [ -z "$pid" ]; then
+		fail "app_pid: the program is not running"
+		return 1
+	fi
+	echo "$pid"
+}
+
+# _alive PID: PID is a process that has not ended (a zombie has ended).
+_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in
+	Z*) return 1 ;;
+	esac
+	return 0
+}
+
+wait_ended() {
+	local i n=$((TIMEOUT * 20))
+	for ((i = 0; i < n; i++)); do
+		_alive "$1" || return 0
+		sleep 0.05
+	done
+	echo "TIMEOUT ($TIMEOUT s) waiting for process $1 to end: it is still running"
+	ps -o pid=,stat=,args= -p "$1" | visible
+	return 1
+}
+
+hang_up() {
+	local panes
+	# the programs lose their tmux server: the runner's teardown can no
+	# longer find them through it, so they are noted for it (reap)
+	panes=$(T list-panes -a -F '#{pane_pid}' 2>/dev/null)
+	# shellcheck disable=SC2086
+	[ -z "$panes" ] || children $panes >>"$STATE/hung-up"
+	T kill-server || fail "hang_up: tmux kill-server failed"
 }
 
 # --- the runner ---------------------------------------------------------------------
@@ -419,11 +521,12 @@ children() {
 # that is killed, by process id.  tmux leaves its socket file behind: it is
 # removed.
 halt() {
-	local pane kids=() i
-	pane=$(tmux -L "$1" -f /dev/null display-message -p -t app '#{pane_pid}' 2>/dev/null)
-	if [ -n "$pane" ]; then
-		# shellcheck disable=SC2207
-		kids=($(children "$pane"))
+	local panes kids=() i
+	# every pane's (a case may run a second program: use)
+	panes=$(tmux -L "$1" -f /dev/null list-panes -a -F '#{pane_pid}' 2>/dev/null)
+	if [ -n "$panes" ]; then
+		# shellcheck disable=SC2207,SC2086
+		kids=($(children $panes))
 	fi
 	if [ ${#kids[@]} -gt 0 ]; then
 		kill -TERM "${kids[@]}" 2>/dev/null
@@ -451,6 +554,22 @@ halt() {
 stop_server() {
 	halt "$SOCK" "$(cat "$STATE/socket" 2>/dev/null)"
 	rm -f "$STATE/socket"
+	reap "$STATE"
+}
+
+# reap STATE: kills what is left of the programs a case hung up (hang_up),
+# by process id (and only while the id is still the program's).
+reap() {
+	local pid kids=()
+	[ -f "$1/hung-up" ] || return 0
+	while read -r pid; do
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$BIN")" ] || continue
+		# shellcheck disable=SC2207
+		kids+=("$pid" $(children "$pid"))
+	done <"$1/hung-up"
+	[ ${#kids[@]} -eq 0 ] || kill -KILL "${kids[@]}" 2>/dev/null
+	rm -f "$1/hung-up"
+	return 0
 }
 
 # show_file LABEL FILE: FILE for a failure report: CR shown as \r, a BOM as
@@ -473,6 +592,16 @@ show_file() {
 show_file_diff() {
 	diff -u --label "$1 (expected)" --label "$1 (actual)" \
 		<(show_file expected "$2" | tail -n +2) <(show_file actual "$3" | tail -n +2)
+}
+
+# _session_of ERRFILE: "" for err.txt, " (session NAME)" for err-NAME.txt.
+_session_of() {
+	case ${1##*/} in
+	err-*.txt)
+		local n=${1##*/err-}
+		echo " (session ${n%.txt})"
+		;;
+	esac
 }
 
 # run_case NAME: runs one case; writes its report to $TMP/NAME/result (the
@@ -530,18 +659,43 @@ run_one() {
 	elif [ $rc -eq 0 ] && ! wait_exit >>"$log" 2>&1; then
 		why+=("the program is still running after the keys")
 	fi
+	# the other programs (use NAME) too
+	local other
+	for f in "$WORK"/err-*.txt; do
+		if [ ! -e "$f" ] || [ $rc -ne 0 ]; then
+			continue
+		fi
+		other=${f##*/err-}
+		other=${other%.txt}
+		if ! (APP=$other && wait_exit) >>"$log" 2>&1; then
+			why+=("the program of session $other is still running after the keys")
+		fi
+	done
 	stop_server
 
 	# (after a failed step the program was stopped with SIGTERM: its exit
 	# status and what it says then are no news)
+	local st errs=("$WORK/err.txt")
 	if [ -f "$WORK/rc.txt" ] && [ ${#why[@]} -eq 0 ]; then
-		local st
 		st=$(tr -d ' \n' <"$WORK/rc.txt")
 		[ "$st" = 0 ] || why+=("exit status $st, expected 0")
 	fi
-	if [ -s "$WORK/err.txt" ] && [ ${#why[@]} -eq 0 ]; then
-		why+=("stderr not empty")
-	fi
+	# the other programs (use NAME)
+	for f in "$WORK"/err-*.txt; do
+		[ -e "$f" ] || continue
+		errs+=("$f")
+		other=${f##*/err-}
+		other=${other%.txt}
+		if [ -f "$WORK/rc-$other.txt" ] && [ ${#why[@]} -eq 0 ]; then
+			st=$(tr -d ' \n' <"$WORK/rc-$other.txt")
+			[ "$st" = 0 ] || why+=("exit status $st of session $other, expected 0")
+		fi
+	done
+	for f in "${errs[@]}"; do
+		if [ -s "$f" ] && [ ${#why[@]} -eq 0 ]; then
+			why+=("stderr not empty$(_session_of "$f")")
+		fi
+	done
 	local data_why=
 	if [ -f "$WORK/expected.csv" ] && [ ! -e "$WORK/data.csv" ]; then
 		data_why="data.csv was not written"
@@ -565,10 +719,11 @@ run_one() {
 			done
 			sed 's/^/    /' "$STATE/notes"
 			[ -s "$log" ] && visible <"$log" | sed 's/^/    /'
-			if [ -s "$WORK/err.txt" ]; then
-				echo "    stderr:"
-				head -n 60 "$WORK/err.txt" | visible | sed 's/^/    | /'
-			fi
+			for f in "${errs[@]}"; do
+				[ -s "$f" ] || continue
+				echo "    stderr$(_session_of "$f"):"
+				head -n 60 "$f" | visible | sed 's/^/    | /'
+			done
 			if [ -n "$data_why" ] && [ -e "$WORK/data.csv" ]; then
 				if [ -f "$WORK/expected.csv" ]; then
 					show_file_diff data.csv "$WORK/expected.csv" "$WORK/data.csv"
