@@ -207,6 +207,30 @@ static void test_declined_recovery_keeps_journal_aside(void **state)
 	free(path);
 }
 
+static void test_journals_set_aside_in_one_second_are_all_kept(void **state)
+{
+	(void)state;
+	char *path = example_copy("twice.csv");
+	char *names[2];
+	for (int i = 0; i < 2; i++) {
+		DiagList dl;
+		diag_init(&dl);
+		Journal *j = journal_open(path, &dl);
+		assert_non_null(j);
+		journal_log(j, JOP_SET, 0, 1, i ? "second" : "first");
+		journal_close(j);
+		names[i] = journal_set_aside(path);
+		assert_non_null(names[i]);
+		diag_free(&dl);
+	}
+	assert_string_not_equal(names[0], names[1]);
+	assert_int_equal(access(names[0], F_OK), 0);
+	assert_int_equal(access(names[1], F_OK), 0);
+	free(names[0]);
+	free(names[1]);
+	free(path);
+}
+
 static void test_journal_for_a_changed_file_is_not_applied(void **state)
 {
 	(void)state;
@@ -371,6 +395,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_journal_applies_complete_entries),
 	    cmocka_unit_test(test_corrupt_entries_stop_the_replay),
 	    cmocka_unit_test(test_declined_recovery_keeps_journal_aside),
+	    cmocka_unit_test(test_journals_set_aside_in_one_second_are_all_kept),
 	    cmocka_unit_test(test_journal_for_a_changed_file_is_not_applied),
 	    cmocka_unit_test(test_second_clerk_is_read_only_and_can_save_elsewhere),
 	    cmocka_unit_test(test_stale_lock_of_a_dead_process_is_taken_over),
