@@ -105,6 +105,7 @@ typedef struct {
 	LineEdit search;
 	size_t *list_rows; /* records matching the search */
 	size_t nlist_rows;
+	char *last_search; /* what list_rows was filtered by */
 	/* confirm and line prompts */
 	ConfirmKind confirm;
 	LineEdit line;

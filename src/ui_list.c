@@ -8,9 +8,11 @@
 #include "text.h"
 #include "ui_int.h"
 
-/* true when needle (ASCII case-insensitive) occurs in hay. */
-static bool contains(const char *hay, const char *needle)
+/* true when needle occurs in hay, ASCII letters compared without case. */
+static bool contains(const char *hay, const char *needle, bool has_letters)
 {
+	if (!has_letters)
+		return strstr(hay, needle) != NULL; /* the common case: Chinese, digits */
 	size_t n = strlen(needle);
 	for (; *hay; hay++)
 		if (strncasecmp(hay, needle, n) == 0)
@@ -18,23 +20,38 @@ static bool contains(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* Keeps the records matching the search.  When the search only grew (a
+ * character typed at its end), only the records that matched before are
+ * looked at again: typing stays fast on a large file. */
 static void refilter(Ui *ui)
 {
 	Session *s = ui->s;
 	size_t n = session_nrecords(s);
 	char *q = lineedit_text(&ui->search);
-	ui->list_rows = xrealloc(ui->list_rows, (n ? n : 1) * sizeof *ui->list_rows);
-	ui->nlist_rows = 0;
-	size_t ncols = form_nfields(s->form);
-	for (size_t r = 0; r < n; r++) {
+	bool letters = false;
+	for (const char *p = q; *p; p++)
+		letters |= (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+	bool narrowing = ui->last_search && *ui->last_search && ui->nlist_rows <= n &&
+			 strncmp(q, ui->last_search, strlen(ui->last_search)) == 0;
+	size_t from = narrowing ? ui->nlist_rows : n;
+	if (!narrowing) {
+		ui->list_rows = xrealloc(ui->list_rows, (n ? n : 1) * sizeof *ui->list_rows);
+		for (size_t r = 0; r < n; r++)
+			ui->list_rows[r] = r;
+	}
+	size_t ncols = form_nfields(s->form), kept = 0;
+	for (size_t i = 0; i < from; i++) {
+		size_t r = ui->list_rows[i];
 		bool hit = !*q;
 		char **cells = session_cells(s, r);
 		for (size_t c = 0; c < ncols && !hit; c++)
-			hit = contains(cells[c], q);
+			hit = contains(cells[c], q, letters);
 		if (hit)
-			ui->list_rows[ui->nlist_rows++] = r;
+			ui->list_rows[kept++] = r;
 	}
-	free(q);
+	ui->nlist_rows = kept;
+	free(ui->last_search);
+	ui->last_search = q;
 	ui->list_sel = 0;
 	for (size_t i = 0; i < ui->nlist_rows; i++)
 		if (ui->list_rows[i] == s->rec)
@@ -46,6 +63,8 @@ void list_open(Ui *ui)
 	ui->ov = OV_LIST;
 	ui->list_top = 0;
 	lineedit_clear(&ui->search); /* a new look at the whole list */
+	free(ui->last_search);
+	ui->last_search = NULL;
 	refilter(ui);
 }
 
