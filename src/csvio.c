@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "rows.h"
 #include "text.h"
 
@@ -656,66 +657,14 @@ char *csvio_serialize(const Table *t, size_t *len, DiagList *diags)
 static int write_atomic(const char *path, const char *data, size_t len, int force_mode,
 			DiagList *diags)
 {
-	char *dup = xstrdup(path);
-	char *dir = xstrdup(dirname(dup));
-	free(dup);
-	dup = xstrdup(path);
-	char *tmpl = xasprintf("%s/.%s.XXXXXX", dir, basename(dup));
-	free(dup);
-	int rc = -1;
-	int fd = mkstemp(tmpl);
-	if (fd < 0) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法在 %s 建立暫存檔：%s", dir,
-			 strerror(errno));
-		goto out;
+	AtomicFile a;
+	if (atomic_begin(&a, path, force_mode, diags) != 0)
+		return -1;
+	if (atomic_write(&a, data, len, diags) != 0) {
+		atomic_abort(&a);
+		return -1;
 	}
-	struct stat st;
-	mode_t mode;
-	if (force_mode >= 0) {
-		mode = (mode_t)force_mode;
-	} else if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t um = umask(0);
-		umask(um);
-		mode = 0666 & ~um;
-	}
-	const char *what = NULL;
-	int err = 0;
-	for (size_t done = 0; done < len && !what;) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			what = "寫入失敗";
-			err = w < 0 ? errno : ENOSPC;
-		} else {
-			done += (size_t)w;
-		}
-	}
-	if (!what && fchmod(fd, mode) != 0)
-		what = "無法設定權限", err = errno;
-	if (!what && fsync(fd) != 0)
-		what = "fsync 失敗", err = errno;
-	if (close(fd) != 0 && !what)
-		what = "關閉檔案失敗", err = errno;
-	if (!what && rename(tmpl, path) != 0)
-		what = "無法取代原檔", err = errno;
-	if (what) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "%s：%s；原檔未更動", what, strerror(err));
-		unlink(tmpl);
-		goto out;
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd); /* make the rename itself durable */
-		close(dfd);
-	}
-	rc = 0;
-out:
-	free(tmpl);
-	free(dir);
-	return rc;
+	return atomic_commit(&a, path, diags);
 }
 
 int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags)

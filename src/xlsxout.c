@@ -12,6 +12,7 @@
 
 #include <xlsxwriter.h>
 
+#include "atomic.h"
 #include "form.h"
 #include "text.h"
 #include "xlsxout.h"
@@ -719,16 +720,6 @@ static char *capture_end(Capture *c)
 
 /* ---- the file --------------------------------------------------------- */
 
-static mode_t target_mode(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return st.st_mode & 07777;
-	mode_t um = umask(0);
-	umask(um);
-	return 0666 & ~um;
-}
-
 /* Builds the workbook into the file tmp (stderr captured meanwhile).
  * Returns 0, or -1 with a diag. */
 static int write_workbook(Out *o, const char *tmp)
@@ -754,37 +745,6 @@ static int write_workbook(Out *o, const char *tmp)
 	return e == LXW_NO_ERROR ? 0 : -1;
 }
 
-/* Gives the complete file tmp its mode, makes it durable and renames it
- * over path.  Returns 0, or -1 with a diag. */
-static int install(const char *tmp, const char *path, const char *dir, mode_t mode,
-		   DiagList *diags)
-{
-	const char *what = NULL;
-	int err = 0;
-	int fd = open(tmp, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		what = "無法開啟暫存檔", err = errno;
-	} else {
-		if (fchmod(fd, mode) != 0)
-			what = "無法設定權限", err = errno;
-		if (!what && fsync(fd) != 0)
-			what = "fsync 失敗", err = errno;
-		if (close(fd) != 0 && !what)
-			what = "關閉檔案失敗", err = errno;
-	}
-	if (!what && rename(tmp, path) != 0)
-		what = "無法取代原檔", err = errno;
-	if (what) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "%s：%s；原檔未更動", what, strerror(err));
-		return -1;
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd); /* make the rename itself durable */
-		close(dfd);
-	}
-	return 0;
-}
 
 int xlsxout_write(const Table *t, const char *path, DiagList *diags)
 {
@@ -795,28 +755,16 @@ int xlsxout_write(const Table *t, const char *path, DiagList *diags)
 	size_t extra = 1 + (is_printable(o.form) ? 6 + SIG_BOX_ROWS + p->nnotes : 0);
 	int rc = -1;
 	if (collect(&o, extra)) {
-		char *dup = xstrdup(path);
-		char *dir = xstrdup(dirname(dup));
-		free(dup);
-		dup = xstrdup(path);
-		char *tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(dup));
-		free(dup);
-		int fd = mkstemp(tmp); /* 0600 until it is complete */
-		if (fd < 0) {
-			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法在 %s 建立暫存檔：%s", dir,
-				 strerror(errno));
-		} else {
-			close(fd); /* the library opens it by name and truncates it:
-				    * the inode and its mode 0600 stay */
-			mode_t mode = target_mode(path);
-			rc = write_workbook(&o, tmp) == 0 && install(tmp, path, dir, mode, diags) == 0
-				 ? 0
-				 : -1;
-			if (rc != 0)
-				unlink(tmp);
+		AtomicFile a;
+		if (atomic_begin(&a, path, -1, diags) == 0) {
+			close(a.fd); /* the library opens it by name and truncates it:
+				      * the inode and its mode 0600 stay */
+			a.fd = -1;
+			if (write_workbook(&o, a.tmp) == 0)
+				rc = atomic_commit(&a, path, diags);
+			else
+				atomic_abort(&a);
 		}
-		free(tmp);
-		free(dir);
 	}
 	free(o.recs);
 	free(o.colw);
