@@ -661,6 +661,12 @@ long form_value_index(const FormField *field, const char *value)
 	return -1;
 }
 
+char *form_value_text(const FormField *field, const char *value)
+{
+	long i = field->value_labels ? form_value_index(field, value) : -1;
+	return i >= 0 ? xasprintf("%s %s", value, field->value_labels[i]) : xstrdup(value);
+}
+
 char *form_normalize(const FormField *field, const char *raw)
 {
 	char *v = text_trim(raw);

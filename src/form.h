@@ -156,6 +156,10 @@ const FormRule *form_rule(const Form *form, size_t i);
 /* Index of value in field->values, or -1.  Exact comparison. */
 long form_value_index(const FormField *field, const char *value);
 
+/* How a value is shown: itself, or "code label" for a code/label choice
+ * ("1 新增").  Returns a malloc'd string. */
+char *form_value_text(const FormField *field, const char *value);
+
 /* What a raw cell becomes when stored: trimmed; for integer and OID fields
  * full-width digits and dots made ASCII; for choice fields an alias (Y/N,
  * y/n, ...) replaced by its value.  Never rejects: checking is rules_*'s

@@ -305,7 +305,9 @@ static char *choices_text(const Ui *ui, size_t field)
 	size_t k = rules_permitted(s->form, session_cells(s, s->rec), field, idx);
 	char *t = xstrdup("");
 	for (size_t i = 0; i < k; i++) {
-		char *n = xasprintf("%s%s%zu %s", t, i ? "  " : "", i + 1, f->values[idx[i]]);
+		char *v = form_value_text(f, f->values[idx[i]]);
+		char *n = xasprintf("%s%s%zu %s", t, i ? "  " : "", i + 1, v);
+		free(v);
 		free(t);
 		t = n;
 	}
@@ -396,7 +398,9 @@ void form_draw(Ui *ui)
 			empty = true; /* typed nothing yet: show what the field needs */
 		if (!empty) {
 			attr_t a = err ? A_BOLD | A_UNDERLINE | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
-			ui_put(row, ui->val_x, vw, cells[i], a);
+			char *shown = form_value_text(f, cells[i]);
+			ui_put(row, ui->val_x, vw, shown, a);
+			free(shown);
 			continue;
 		}
 		/* an empty value: say what it needs */

@@ -88,7 +88,9 @@ void pick_draw(Ui *ui)
 		ui->pick_sel = n ? n - 1 : 0;
 	int iw = 0;
 	for (size_t i = 0; i < n; i++) {
-		int w = ui_width(f->values[idx[i]]) + 3; /* "1 " + value + space */
+		char *v = form_value_text(f, f->values[idx[i]]);
+		int w = ui_width(v) + 3; /* "1 " + value + space */
+		free(v);
 		if (w > iw)
 			iw = w;
 	}
@@ -119,8 +121,9 @@ void pick_draw(Ui *ui)
 		size_t i = (size_t)(top + r);
 		if (i >= n)
 			break;
-		char *item = i < 9 ? xasprintf("%zu %s", i + 1, f->values[idx[i]])
-				   : xasprintf("  %s", f->values[idx[i]]);
+		char *v = form_value_text(f, f->values[idx[i]]);
+		char *item = i < 9 ? xasprintf("%zu %s", i + 1, v) : xasprintf("  %s", v);
+		free(v);
 		ui_put(y + 1 + r, x + 1, w - 2, item, i == ui->pick_sel ? A_REVERSE : A_NORMAL);
 		free(item);
 	}
