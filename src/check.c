@@ -2,6 +2,8 @@
 #include "check.h"
 
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "csvio.h"
 #include "diag.h"
@@ -20,6 +22,49 @@ static void print_all(FILE *out, const char *path, const Form *form, DiagList *d
 	}
 }
 
+/* --- progress -------------------------------------------------------------- */
+
+static struct timespec started;
+static char *progress_name;
+static bool progress_shown;
+
+static double since_start(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - started.tv_sec) + (now.tv_nsec - started.tv_nsec) / 1e9;
+}
+
+static void show_progress(size_t done, size_t total)
+{
+	if (!progress_shown && since_start() < 0.5)
+		return; /* quick files never show it */
+	progress_shown = true;
+	fprintf(stderr, "\r讀取 %s：%3zu%%", progress_name, total ? done * 100 / total : 100);
+	fflush(stderr);
+}
+
+void check_progress_begin(const char *path)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	free(progress_name);
+	progress_name = text_escape(path);
+	progress_shown = false;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	csvio_set_progress(show_progress);
+}
+
+void check_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr); /* clear the line for what follows */
+	progress_shown = false;
+	free(progress_name);
+	progress_name = NULL;
+	csvio_set_progress(NULL);
+}
+
 Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags)
 {
 	return path_is_xlsx(path) ? xlsxin_load(path, form, fmt, diags)
@@ -32,7 +77,9 @@ int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out)
 	diag_init(&dl);
 	char *name = text_escape(path);
 	int rc;
+	check_progress_begin(path);
 	Table *t = check_load(path, form, fmt, &dl);
+	check_progress_end();
 	if (!t) {
 		print_all(out, path, form, &dl);
 		fprintf(out, "%s: 無法讀取，未檢查任何記錄\n", name);

@@ -22,6 +22,11 @@ enum {
  * .xlsx reader, anything else as CSV.  As csvio_load. */
 Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
 
+/* Shows on stderr, when it is a terminal, how far reading path has come,
+ * once it takes longer than half a second; progress_end clears the line. */
+void check_progress_begin(const char *path);
+void check_progress_end(void);
+
 /* Checks the file at path against form, writing to out.  Returns one of
  * the CHECK_ values. */
 int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out);

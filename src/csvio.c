@@ -377,12 +377,21 @@ static size_t cut_tail(const char *buf, size_t n)
 
 #define READ_BLOCK ((size_t)1 << 20)
 
+static CsvioProgress progress;
+
+void csvio_set_progress(CsvioProgress fn)
+{
+	progress = fn;
+}
+
 /* Reads a UTF-8 file block by block, validating and parsing as it goes,
  * so that the file is never held whole in memory.  Returns the table, or
  * NULL with *fallback set when the file is not UTF-8 after all (no BOM):
  * then it is read again whole, as CP950. */
-static Table *load_stream(int fd, const Form *form, FileFormat fmt, DiagList *dl, bool *fallback)
+static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
+			  bool *fallback)
 {
+	size_t done = 0;
 	*fallback = false;
 	char *buf = xmalloc(READ_BLOCK + 4);
 	size_t carry = 0;
@@ -432,6 +441,9 @@ static Table *load_stream(int fd, const Form *form, FileFormat fmt, DiagList *dl
 			break;
 		}
 		parse_feed(&r, &ps, text, len);
+		done += len + skip;
+		if (progress)
+			progress(done, total);
 		if (!ps.ok || rows_fatal(r.sink) || end)
 			break;
 		memmove(buf, buf + n - keep, keep);
@@ -493,7 +505,7 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 	 * or a file to be refused with its reason) whole */
 	bool fallback;
 	size_t before = diags->n;
-	Table *t = load_stream(fd, form, out_fmt, diags, &fallback);
+	Table *t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, &fallback);
 	if (t || !fallback) {
 		close(fd);
 		return t;

@@ -27,6 +27,12 @@
 #include "form.h"
 #include "table.h"
 
+/* Called while a file is read, after each block: done of total bytes.
+ * One hook for the process (set by the command line when stderr is a
+ * terminal); NULL (the default) for none. */
+typedef void (*CsvioProgress)(size_t done, size_t total);
+void csvio_set_progress(CsvioProgress fn);
+
 /* Loads path.  The table gets format out_fmt for writing it back, except
  * that a file read as CP950 keeps CP950.  Returns NULL when the file
  * cannot be read or parsed at all (diags say why, with the place); a

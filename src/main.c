@@ -119,7 +119,9 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 		path = cfg->file ? cfg->file : (fallback = xasprintf("%s.csv", form_id(form)));
 	DiagList dl;
 	diag_init(&dl);
+	check_progress_begin(path); /* a large file: show how far it has come */
 	Session *s = session_open(form, cfg, path, &dl);
+	check_progress_end();
 	int rc = 0;
 	if (!s) {
 		diag_sort(&dl);
