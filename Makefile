@@ -46,7 +46,7 @@ TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: all run test unit cli deps deps-check clean fuzz valgrind install uninstall dist
+.PHONY: all run test unit cli deps deps-check clean fuzz valgrind install uninstall dist bench
 
 all: spmform
 
@@ -151,6 +151,13 @@ valgrind: deps $(PLAIN_TESTS)
 	  LC_ALL=C.UTF-8 valgrind --leak-check=full --error-exitcode=9 \
 	    --suppressions=tests/valgrind.supp $$t || exit 1; \
 	done
+
+# --- bench -----------------------------------------------------------------
+# make bench: spmform against the floor and its peers, on generated files of
+# 1,000 to 100,000 rows; prints a table and writes bench/RESULTS.md.  Not
+# part of make test.  See bench/README.md.
+bench: deps spmform
+	bash bench/run
 
 # --- install ---------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=]: the program, the forms, an

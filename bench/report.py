@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""bench/report.py - turns what bench/run measured into the tables it
+prints and into bench/RESULTS.md.
+
+    python3 bench/report.py RESULTS_DIR OUT.md
+
+RESULTS_DIR (build/bench/results) holds values.tsv (KEY TAB VALUE lines),
+commands.tsv (WHAT TAB COMMAND lines) and hyperfine-N.json for each size.
+"""
+import json
+import os
+import statistics
+import sys
+
+TOOLS = [("check", "spmform check"), ("parse", "bare libcsv parse"), ("wc", "wc -l"),
+         ("csvclean", "csvclean -n"), ("python", "check.py")]
+RDIR = "."
+ENCS = [("utf8", "UTF-8 + BOM"), ("cp950", "CP950")]
+
+
+def load(rdir):
+    vals = {}
+    with open(os.path.join(rdir, "values.tsv"), encoding="utf-8") as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("\t")
+            vals[k] = v
+    cmds = []
+    with open(os.path.join(rdir, "commands.tsv"), encoding="utf-8") as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("\t")
+            cmds.append((k, v))
+    sizes = [int(n) for n in vals.get("sizes", "").split()]
+    hf = {}
+    for n in sizes:
+        p = os.path.join(rdir, "hyperfine-%d.json" % n)
+        if os.path.exists(p):
+            with open(p, encoding="utf-8") as f:
+                for r in json.load(f)["results"]:
+                    hf[(n,) + tuple(r["command"].split("/"))] = r
+    return vals, cmds, sizes, hf
+
+
+def num(vals, key):
+    try:
+        return float(vals[key])
+    except (KeyError, ValueError):
+        return None
+
+
+def ms(x):
+    if x is None:
+        return "n/a"
+    return "%.1f" % x if x >= 10 else "%.2f" % x
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fx(x, digits=2):
+    return "n/a" if x is None else ("%.*f×" % (digits, x))
+
+
+def mb(kib):
+    return "n/a" if kib is None else "%.1f MB" % (kib / 1024)
+
+
+class Report:
+    def __init__(self):
+        self.lines = []
+        self.goals = []
+
+    def p(self, s=""):
+        self.lines.append(s)
+
+    def table(self, head, rows, align=None):
+        align = align or ["---"] + ["---:"] * (len(head) - 1)
+        self.p("| " + " | ".join(head) + " |")
+        self.p("| " + " | ".join(align) + " |")
+        for r in rows:
+            self.p("| " + " | ".join(str(c) for c in r) + " |")
+        self.p()
+
+    def goal(self, what, measured, limit, shown, limit_shown, upper=True):
+        """A goal: measured <= limit (upper) or measured >= limit."""
+        if measured is None or limit is None:
+            self.goals.append((what, shown, limit_shown, "n/a", "not measured"))
+            return
+        if upper:
+            met = measured <= limit
+            f = measured / limit if limit else float("inf")
+            how = ("%.0f%% of the limit (%.1f× headroom)" % (f * 100, 1 / f) if met and f > 0
+                   else "met" if met else "%.2f× over the limit" % f)
+        else:
+            met = measured >= limit
+            f = limit / measured if measured else float("inf")
+            how = ("%.1f× beyond the limit" % (1 / f) if met
+                   else "%.2f× short (needs %.1f× more)" % (1 / f, f))
+        self.goals.append((what, shown, limit_shown, "**yes**" if met else "**NO**", how))
+
+
+def build(vals, cmds, sizes, hf):
+    R = Report()
+    big = sizes[-1] if sizes else None
+    med = lambda n, t, e: hf[(n, t, e)]["median"] * 1000 if (n, t, e) in hf else None
+
+    R.p("# spmform benchmark results")
+    R.p()
+    R.p("Written by `bench/run` (`make bench`); see bench/README.md for what is measured and how.")
+    R.p()
+    R.p("- Date: %s (the run took %s s)" % (vals.get("date", "?"), vals.get("elapsed", "?")))
+    R.p("- Machine: %s cores (`nproc`), CPU %s, %s memory, %s" % (
+        vals.get("machine.nproc", "?"), vals.get("machine.cpu", "?"),
+        vals.get("machine.mem", "?"), vals.get("machine.os", "?")))
+    R.p("- Versions: %s; %s; csvkit %s; %s; %s; libcsv %s" % (
+        vals.get("version.spmform", "?"), vals.get("version.hyperfine", "?"),
+        vals.get("version.csvkit", "?").replace("csvclean ", ""), vals.get("version.python", "?"),
+        vals.get("version.tmux", "?"), vals.get("version.libcsv", "?")))
+    load0, load1 = vals.get("load.start", "?"), vals.get("load.end", "?")
+    busy = any(float(x.split()[0]) > float(vals.get("machine.nproc", "1")) / 2
+               for x in (load0, load1) if x != "?")
+    R.p("- Load average (1, 5, 15 min) at the start: %s; at the end: %s%s" % (
+        load0, load1, " — **other work was running: the times are noisy**" if busy else ""))
+    R.p("- Files: bench/gen N rows, seed 109: " + "; ".join(
+        "%d rows %.1f MB (CP950 %.1f MB)" % (n, num(vals, "size.%d.utf8" % n) / 1e6,
+                                             num(vals, "size.%d.cp950" % n) / 1e6) for n in sizes))
+    R.p()
+
+    # --- the goals first, filled in below -----------------------------------------
+    goals_at = len(R.lines)
+
+    # --- speed ---------------------------------------------------------------------
+    R.p("## 1. Speed (hyperfine, median of the runs, ms)")
+    R.p()
+    for enc, ename in ENCS:
+        rows = []
+        for n in sizes:
+            c = med(n, "check", enc)
+            rows.append(["%d" % n] + [ms(med(n, t, enc)) for t, _ in TOOLS] +
+                        [fx(ratio(c, med(n, "parse", enc))), fx(ratio(med(n, "python", enc), c)),
+                         fx(ratio(med(n, "csvclean", enc), c)), fx(ratio(med(n, "wc", enc), c), 3)])
+        R.p("%s files:" % ename)
+        R.p()
+        R.table(["rows"] + [name for _, name in TOOLS] +
+                ["check / parse", "python / check", "csvclean / check", "wc / check"], rows)
+    if len(sizes) >= 2:
+        rows = []
+        for t, name in TOOLS:
+            row = [name]
+            for enc, _ in ENCS:
+                for a, b in zip(sizes[1:], sizes[:-1]):
+                    row.append(fx(ratio(med(a, t, enc), med(b, t, enc)), 1))
+            rows.append(row)
+        R.p("Growth: time(N) / time(N/10) (linear = 10×):")
+        R.p()
+        R.table(["command"] + ["%s %d/%d" % (enc, a, b) for enc, _ in ENCS
+                               for a, b in zip(sizes[1:], sizes[:-1])], rows)
+    if big:
+        for enc, ename in ENCS:
+            c = med(big, "check", enc)
+            R.goal("check ≤ 1.5× bare parse (%s)" % ename, ratio(c, med(big, "parse", enc)), 1.5,
+                   fx(ratio(c, med(big, "parse", enc))), "1.5×")
+        for enc, ename in ENCS:
+            c = med(big, "check", enc)
+            R.goal("check ≥ 15× faster than check.py (%s)" % ename,
+                   ratio(med(big, "python", enc), c), 15,
+                   fx(ratio(med(big, "python", enc), c)), "15×", upper=False)
+        if len(sizes) >= 2:
+            prev = sizes[-2]
+            for enc, ename in ENCS:
+                g = ratio(med(big, "check", enc), med(prev, "check", enc))
+                R.goal("check growth %d→%d rows ≤ 11× (%s)" % (prev, big, ename), g, 11, fx(g, 1),
+                       "11×")
+
+    # --- counts ----------------------------------------------------------------------
+    R.p("## Error counts: spmform check and bench/check.py")
+    R.p()
+    rows = []
+    for n in sizes:
+        for enc, key in (("UTF-8", "%d" % n), ("CP950", "%d-cp950" % n)):
+            c = vals.get("count.check." + key, "? ?").split()
+            p = vals.get("count.py." + key, "? ?").split()
+            rows.append(["%d %s" % (n, enc), c[0], c[-1], p[0], p[-1],
+                         vals.get("count.diff." + key, "?")])
+    R.table(["file", "spmform errors", "spmform warnings", "check.py errors", "check.py warnings",
+             "lines differing (line, severity, field)"], rows)
+
+    # --- memory ------------------------------------------------------------------------
+    R.p("## 2. Peak memory (`/usr/bin/time -f %M`, max resident set)")
+    R.p()
+    rows = []
+    for n in sizes:
+        for enc, ename in ENCS:
+            size = num(vals, "size.%d.%s" % (n, enc))
+            lim = 2 * size / 1024 + 8 * 1024
+            m = num(vals, "mem.check.%d.%s" % (n, enc))
+            rows.append(["%d %s" % (n, ename), "%.1f MB" % (size / 1048576), mb(m), mb(lim),
+                         fx(ratio(m * 1024 if m else None, size), 1),
+                         mb(num(vals, "mem.parse.%d.%s" % (n, enc))),
+                         mb(num(vals, "mem.python.%d.%s" % (n, enc)))])
+    R.table(["file", "size", "spmform check", "limit 2×size+8 MB", "check / size", "bare parse",
+             "check.py"], rows)
+    if big:
+        screens = [num(vals, "mem.screen%d" % k) for k in (1, 2, 3)]
+        R.p("Entry screen on the %d-row file (80x24 in tmux): peak %s and %s when quitting "
+            "right after the first screen, %s after paging, the record list and 5 searches; "
+            "CP950 file: %s (3 runs, quitting after the first screen)." % (
+                big, mb(screens[0]), mb(screens[1]), mb(screens[2]),
+                ", ".join(mb(num(vals, "mem.screen-cp950-%d" % k)) for k in (1, 2, 3))))
+        R.p()
+        for enc, ename in ENCS:
+            size = num(vals, "size.%d.%s" % (big, enc))
+            lim = 2 * size / 1024 + 8 * 1024
+            m = num(vals, "mem.check.%d.%s" % (big, enc))
+            R.goal("check peak memory ≤ 2×size+8 MB (%s)" % ename, m, lim, mb(m), mb(lim))
+        for enc, ename, ms_ in (("utf8", ENCS[0][1], [s for s in screens if s]),
+                                ("cp950", ENCS[1][1],
+                                 [num(vals, "mem.screen-cp950-%d" % k) for k in (1, 2, 3)])):
+            size = num(vals, "size.%d.%s" % (big, enc))
+            lim = 2 * size / 1024 + 8 * 1024
+            m = max([x for x in ms_ if x], default=None)
+            R.goal("entry screen peak memory ≤ 2×size+8 MB (%s)" % ename, m, lim, mb(m), mb(lim))
+
+    # --- entry screen: first screen, latency ------------------------------------------
+    if big:
+        R.p("## 3. Start to the first drawn screen, %d rows (tmux, polling capture-pane)" % big)
+        R.p()
+        firsts = [num(vals, "first.screen%d" % k) for k in (1, 2, 3)]
+        firsts = [f / 1000 for f in firsts if f is not None]
+        first = statistics.median(firsts) if firsts else None
+        fcps = [num(vals, "first.screen-cp950-%d" % k) for k in (1, 2, 3)]
+        fcps = [f / 1000 for f in fcps if f is not None]
+        fcp = statistics.median(fcps) if fcps else None
+        c, ccp = med(big, "check", "utf8"), med(big, "check", "cp950")
+        R.table(["file", "first screen (runs)", "median", "spmform check (median)",
+                 "first screen / check"],
+                [["UTF-8 + BOM", ", ".join("%.0f" % f for f in firsts) + " ms", ms(first) + " ms",
+                  ms(c) + " ms", fx(ratio(first, c))],
+                 ["CP950", ", ".join("%.0f" % f for f in fcps) + " ms", ms(fcp) + " ms",
+                  ms(ccp) + " ms", fx(ratio(fcp, ccp))]])
+        R.goal("first screen ≤ 2× check (UTF-8, median of 3)", ratio(first, c), 2,
+               fx(ratio(first, c)), "2×")
+        R.goal("first screen ≤ 2× check (CP950, median of 3)", ratio(fcp, ccp), 2, fx(ratio(fcp, ccp)),
+               "2×")
+
+        R.p("## 6. Keys on the %d-row file: time from send-keys to the screen showing the "
+            "result (ms)" % big)
+        R.p()
+        cap = num(vals, "tmux.capture_us")
+        R.p("One look at the screen (`tmux capture-pane`) takes %.1f ms here: the resolution of "
+            "these times, which also include starting one tmux client for send-keys." %
+            ((cap or 0) / 1000))
+        R.p()
+        lat = []
+        for key, what in (("pgdn", "PgDn (next record)"), ("pgup", "PgUp (previous record)"),
+                          ("list", "^T (open the record list)"),
+                          ("search", "a key typed into the list's search (refilters)")):
+            m = num(vals, "lat." + key)
+            alls = [int(x) / 1000 for x in vals.get("lat.%s.all" % key, "").split() if x]
+            lat.append([what, ms(m / 1000 if m is not None else None), ms(max(alls) if alls else None),
+                        ", ".join("%.0f" % x for x in alls)])
+            R.goal("%s < 50 ms (median)" % what.split(" (")[0], m / 1000 if m is not None else None,
+                   50, ms(m / 1000 if m is not None else None) + " ms", "50 ms")
+        R.table(["key", "median", "max", "all"], lat)
+        R.p("Searches typed (one key each, 5 list openings): A0999, 網站, 自行開發, 乙系統, Zz.")
+        R.p()
+
+    # --- bytes -------------------------------------------------------------------------
+    R.p("## 4. Bytes written to the terminal at 80x24 (`tmux pipe-pane`, raw, nothing "
+        "subtracted; the screen settled before and after each key)")
+    R.p()
+    rows = []
+    for key, what, per, lim in (
+            ("type_ascii", "typing 20 ASCII characters into an empty text field", "key", 64),
+            ("type_cjk", "typing 20 Chinese characters into an empty text field", "key", 64),
+            ("five", "the five example rows, key by key (as tests/e2e five-examples)", "key", 64),
+            ("pgdn", "PgDn/PgUp between records of the example file", "record change", 1024),
+            ("pgdn_big", "PgDn on the %s-row file" % big, "record change", 1024)):
+        b = num(vals, "bytes." + key)
+        k = num(vals, "bytes.%s.keys" % key) or num(vals, "bytes.%s.changes" % key)
+        nodraw = vals.get("bytes.%s.nodraw" % key, "")
+        v = ratio(b, k)
+        rows.append([what, "n/a" if b is None else "%d" % b, "n/a" if k is None else "%d" % k,
+                     "n/a" if v is None else "%.1f" % v, "%d" % lim,
+                     nodraw if nodraw else "-"])
+        if key not in ("pgdn_big", "five"):
+            R.goal("bytes per %s ≤ %d: %s" % (per, lim, what), v, lim,
+                   "n/a" if v is None else "%.1f B" % v, "%d B" % lim)
+    R.table(["what", "bytes", "keys / changes", "bytes each", "goal", "keys that drew nothing"],
+            rows)
+    R.p("The goals are for typing into a field and for a record change; the five example rows "
+        "(every key: Enter, choices, ^D, ^N, ^S, ^Q) are shown for the whole entry.")
+    R.p()
+    kinds = {}
+    p = os.path.join(RDIR, "five-keys.tsv")
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as f:
+            for line in f:
+                k, _, b = line.rstrip("\n").partition("\t")
+                kinds.setdefault(k, []).append(int(b))
+    if kinds:
+        R.p("The five example rows, by kind of key:")
+        R.p()
+        R.table(["key", "keys", "bytes", "bytes per key", "most for one key"],
+                [[k, len(v), sum(v), "%.1f" % (sum(v) / len(v)), max(v)]
+                 for k, v in sorted(kinds.items(), key=lambda kv: -sum(kv[1]))])
+    if vals.get("bytes.five.same_file"):
+        R.p("The replayed five example rows saved a file identical to forms/examples/inventory.csv: "
+            "%s." % vals["bytes.five.same_file"])
+        R.p()
+
+    # --- keys -------------------------------------------------------------------------
+    R.p("## 5. Keystrokes for the spec's five example rows")
+    R.p()
+    R.table(["how", "keys"], [
+        ["spmform entry screen (tests/e2e/cases/five-examples, e2e %s)" %
+         ("passed" if vals.get("keys.e2e_ok") == "yes" else "FAILED"),
+         vals.get("keys.spmform", "n/a")],
+        ["Excel template, dropdowns as meant, text typed out (bench/README.md)",
+         vals.get("keys.excel", "n/a")],
+        ["Excel template, fewest keys (Ctrl+D, Ctrl+R, AutoComplete, typed choices)",
+         vals.get("keys.excel_fewest", "n/a")]])
+
+    # --- commands ---------------------------------------------------------------------
+    R.p("## Commands")
+    R.p()
+    R.p("Run from the repository root unless they `cd`; `SOCK` is a tmux socket of the run's own.")
+    R.p()
+    R.p("```")
+    seen = set()
+    for k, c in cmds:
+        if c not in seen:
+            R.p(c)
+            seen.add(c)
+    R.p("```")
+
+    # --- the goals, at the top --------------------------------------------------------
+    g = ["## Goals (on the %s-row file)" % big, ""]
+    g.append("| goal | measured | limit | met | by how much |")
+    g.append("| --- | ---: | ---: | --- | --- |")
+    for what, shown, lim, met, how in R.goals:
+        g.append("| %s | %s | %s | %s | %s |" % (what, shown, lim, met, how))
+    g.append("")
+    nmet = sum(1 for x in R.goals if x[3] == "**yes**")
+    g.append("%d of %d goals met." % (nmet, len(R.goals)))
+    g.append("")
+    R.lines[goals_at:goals_at] = g
+    return R
+
+
+def main():
+    global RDIR
+    rdir, out = sys.argv[1], sys.argv[2]
+    RDIR = rdir
+    vals, cmds, sizes, hf = load(rdir)
+    R = build(vals, cmds, sizes, hf)
+    text = "\n".join(R.lines).rstrip() + "\n"
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    sys.stdout.write("\n(written to %s)\n" % out)
+
+
+if __name__ == "__main__":
+    main()
