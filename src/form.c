@@ -18,13 +18,17 @@ struct Form {
 	FormList *lists;
 	size_t nlists;
 	char *list_sheet;
+	char *help_sheet;
+	char **help_cols;
+	size_t nhelp_cols;
 	FormPrint print;
 	size_t **field_rules; /* per field: the rules that name it (fields/field) */
 	size_t *nfield_rules;
 };
 
-static const char *const FORM_KEYS[] = {"id",	   "title",	 "version", "note",
-					"list_columns", "list_sheet", NULL};
+static const char *const FORM_KEYS[] = {"id",		"title",      "version",
+					"note",		"list_columns", "list_sheet",
+					"help_sheet",	"help_columns", NULL};
 static const char *const FIELD_KEYS[] = {
     "header",	"label",	   "help",	   "help_more",	      "full_header",
     "kind",	"required",	   "values",	   "labels",	      "aliases",
@@ -454,7 +458,15 @@ Form *form_load(const char *path, DiagList *diags)
 			load_list(&L, s, &form->lists[form->nlists++]);
 	}
 	load_print(&L, &form->print);
-	form->list_sheet = have_form ? opt(&L, "form", "list_sheet", "此頁不可刪除") : xstrdup("");
+	form->list_sheet = have_form ? opt(&L, "form", "list_sheet", NULL) : NULL;
+	if (nl && !form->list_sheet)
+		diag_add(diags, DIAG_ERROR, have_form ? ini_line(ini, "form", NULL) : 1, 0, -1, -1,
+			 "有 [list.代號] 段落時，[form] 需要 list_sheet (活頁簿中放選項清單的工作表名稱)");
+	form->help_sheet = have_form ? opt(&L, "form", "help_sheet", NULL) : NULL;
+	form->help_cols = have_form ? list(&L, "form", "help_columns", &form->nhelp_cols) : NULL;
+	if (form->help_sheet && form->nhelp_cols != 3)
+		diag_add(diags, DIAG_ERROR, ini_line(ini, "form", "help_columns"), 0, -1, -1,
+			 "[form] help_sheet 需要 help_columns：三個欄名 (項目、說明、說明2)，以 | 分隔");
 	form->fields = xcalloc(nf, sizeof *form->fields);
 	for (size_t i = 0; i < ns; i++) {
 		const char *s = ini_section(ini, i);
@@ -568,6 +580,8 @@ void form_free(Form *form)
 	}
 	free(form->lists);
 	free(form->list_sheet);
+	free(form->help_sheet);
+	ini_strv_free(form->help_cols, form->nhelp_cols);
 	free(form->print.title);
 	free(form->print.notes_caption);
 	ini_strv_free(form->print.signatures, form->print.nsignatures);
@@ -624,6 +638,12 @@ const FormList *form_list(const Form *form, size_t i)
 const char *form_list_sheet(const Form *form)
 {
 	return form->list_sheet;
+}
+
+const char *form_help_sheet(const Form *form, char *const **cols)
+{
+	*cols = form->help_cols;
+	return form->help_sheet;
 }
 
 const FormPrint *form_print(const Form *form)

@@ -140,8 +140,12 @@ long form_field_index(const Form *form, const char *id);
 /* The lists of the .xlsx template's value sheet ([list.ID] sections). */
 size_t form_nlists(const Form *form);
 const FormList *form_list(const Form *form, size_t i);
-/* The name of the .xlsx sheet that holds them ([form] list_sheet). */
+/* The name of the .xlsx sheet that holds them ([form] list_sheet; NULL
+ * only when the form has no lists). */
 const char *form_list_sheet(const Form *form);
+/* The .xlsx instructions sheet ([form] help_sheet), or NULL for none;
+ * *cols gets its three column titles (item, help, help_more). */
+const char *form_help_sheet(const Form *form, char *const **cols);
 /* The printable layout ([print]). */
 const FormPrint *form_print(const Form *form);
 

@@ -33,8 +33,6 @@
 #define LINE_PT 16.0      /* points per wrapped line of 11-point text */
 
 /* The sheet and header texts of the template's instruction sheet. */
-static const char HELP_SHEET[] = "填表說明";
-static const char *const HELP_HEADERS[] = {"項目", "填表說明", "填表說明2"};
 static char DV_ERROR_TITLE[] = "輸入錯誤";
 static char DV_ERROR_MESSAGE[] = "請從下拉選單選擇";
 
@@ -583,8 +581,10 @@ static void help_sheet(Out *o, lxw_worksheet *ws)
 			put(o, ws, (lxw_row_t)(i + 1), (lxw_col_t)k, c[k], o->f_text);
 		}
 	}
+	char *const *titles;
+	form_help_sheet(o->form, &titles);
 	for (size_t k = 0; k < 3; k++) {
-		put(o, ws, 0, (lxw_col_t)k, HELP_HEADERS[k], o->f_header);
+		put(o, ws, 0, (lxw_col_t)k, titles[k], o->f_header);
 		double cw = (w[k] > 60 ? 60 : w[k]) + 2;
 		chk(o, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, cw < 12 ? 12 : cw,
 					    o->f_text));
@@ -636,7 +636,9 @@ static void build(Out *o)
 	bool printable = is_printable(o->form);
 	size_t pos = 1;
 	lxw_worksheet *main_ws = add_sheet(o, form_title(o->form), pos++, NULL);
-	lxw_worksheet *help_ws = printable ? NULL : add_sheet(o, HELP_SHEET, pos++, NULL);
+	char *const *titles;
+	const char *help_name = printable ? NULL : form_help_sheet(o->form, &titles);
+	lxw_worksheet *help_ws = help_name ? add_sheet(o, help_name, pos++, NULL) : NULL;
 	lxw_worksheet *lists_ws = NULL;
 	if (form_nlists(o->form) > 0) {
 		char *name;
@@ -644,7 +646,7 @@ static void build(Out *o)
 		o->list_sheet = quote_sheet(name);
 		free(name);
 	}
-	if (!main_ws || (!printable && !help_ws) || (form_nlists(o->form) && !lists_ws))
+	if (!main_ws || (help_name && !help_ws) || (form_nlists(o->form) && !lists_ws))
 		return;
 	size_columns(o);
 	if (printable)
