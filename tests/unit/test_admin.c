@@ -179,9 +179,7 @@ static void test_serial_number_is_filled_in_order(void **state)
 	session_free(s);
 	config_free(&cfg);
 	diag_free(&dl);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(remove_tree(dir), 0);
 	free(path);
 }
 

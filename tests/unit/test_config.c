@@ -22,10 +22,7 @@ static int teardown(void **state)
 	(void)state;
 	if (chdir(repo) != 0)
 		return -1;
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 static void touch(const char *path, const char *text)

@@ -28,10 +28,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	form_free(form);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 /* The official header line, as spmform writes it. */

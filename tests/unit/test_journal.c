@@ -35,10 +35,7 @@ static int teardown(void **state)
 	(void)state;
 	form_free(form);
 	config_free(&cfg);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 /* A copy of the example file in tmpdir; returns its path. */

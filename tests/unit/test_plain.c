@@ -27,10 +27,7 @@ static int teardown(void **state)
 	(void)state;
 	form_free(form);
 	config_free(&cfg);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 /* Runs plain mode on a new file with input; returns what it printed. */

@@ -37,10 +37,7 @@ static int teardown(void **state)
 	(void)state;
 	form_free(form);
 	config_free(&cfg);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 static Session *new_session(const char *name)

@@ -213,10 +213,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	form_free(form);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 /* Appends printf output to *s. */

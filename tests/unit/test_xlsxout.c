@@ -254,10 +254,7 @@ static int teardown(void **state)
 	free(inv_out);
 	form_free(inv);
 	form_free(admin);
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return remove_tree(tmpdir);
 }
 
 /* ---- the inventory: the template's workbook ----------------------------- */

@@ -110,6 +110,15 @@ static inline void dump_diags(const DiagList *dl)
 			dl->items[i].field, diag_level_name(dl->items[i].level), dl->items[i].msg);
 }
 
+/* Removes a test's temporary folder and everything in it; 0 on success. */
+static inline int remove_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
 /* Writes data to path (for tests that need a file). */
 static inline void write_file(const char *path, const char *data, size_t len)
 {
