@@ -335,7 +335,7 @@ def build(vals, cmds, sizes, hf):
     R.p("```")
 
     # --- the goals, at the top --------------------------------------------------------
-    g = ["## Goals (on the %s-row file)" % big, ""]
+    g = ["## Goals (time, memory and latency on the %s-row file; bytes at 80x24)" % big, ""]
     g.append("| goal | measured | limit | met | by how much |")
     g.append("| --- | ---: | ---: | --- | --- |")
     for what, shown, lim, met, how in R.goals:
