@@ -118,9 +118,7 @@ test: deps
 	  if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] && fail=$$((fail + 1)); fi; \
 	done; \
 	for t in $(PLAIN_TESTS); do \
-	  LC_ALL=C.UTF-8 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-	    --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
-	    --suppressions=tests/valgrind.supp $$t >build/$${t##*/}.valgrind 2>&1; r=$$?; \
+	  LC_ALL=C.UTF-8 $(VALGRIND) -q $$t >build/$${t##*/}.valgrind 2>&1; r=$$?; \
 	  if [ $$r -eq 0 ]; then echo "valgrind $${t##*/}: ok"; pass=$$((pass + 1)); \
 	  else echo "valgrind $${t##*/}: FAILED (exit $$r)"; tail -40 build/$${t##*/}.valgrind; fail=$$((fail + 1)); rc=1; fi; \
 	done; \
@@ -142,14 +140,16 @@ test: deps
 # memory error of our own; known library leaks are suppressed in
 # tests/valgrind.supp.
 PLAIN_TESTS := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
+VALGRIND    := valgrind --leak-check=full --show-leak-kinds=definite,indirect \
+               --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+               --suppressions=tests/valgrind.supp
 build/tests:
 	mkdir -p $@
 build/tests/%: tests/unit/%.c tests/unit/testutil.h $(CORE_OBJS) | build/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS) -lcmocka
 valgrind: deps $(PLAIN_TESTS)
 	@for t in $(PLAIN_TESTS); do \
-	  LC_ALL=C.UTF-8 valgrind --leak-check=full --error-exitcode=9 \
-	    --suppressions=tests/valgrind.supp $$t || exit 1; \
+	  LC_ALL=C.UTF-8 $(VALGRIND) $$t || exit 1; \
 	done
 
 # --- bench -----------------------------------------------------------------

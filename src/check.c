@@ -2,13 +2,13 @@
 #include "check.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "csvio.h"
 #include "diag.h"
 #include "rules.h"
-#include "session.h"
 #include "text.h"
 #include "xlsxin.h"
 
@@ -63,6 +63,12 @@ void check_progress_end(void)
 	free(progress_name);
 	progress_name = NULL;
 	csvio_set_progress(NULL);
+}
+
+bool path_is_xlsx(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && text_casecmp(path + n - 5, ".xlsx") == 0;
 }
 
 Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags)

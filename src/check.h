@@ -18,6 +18,9 @@ enum {
 	CHECK_UNREADABLE = 2, /* the file could not be read or parsed */
 };
 
+/* Whether path names an .xlsx workbook (by its ending). */
+bool path_is_xlsx(const char *path);
+
 /* Loads a file of records: an .xlsx workbook (by its name) with the
  * .xlsx reader, anything else as CSV.  As csvio_load. */
 Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);

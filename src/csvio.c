@@ -61,6 +61,18 @@ static long char_count(const char *s, size_t n)
 	return c;
 }
 
+/* Reports a NUL byte, or a byte that is not UTF-8 in a file marked UTF-8,
+ * at line and byte (1-based, within the line). */
+static void report_bad_byte(DiagList *dl, long line, long byte, unsigned char c)
+{
+	if (c == 0)
+		diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
+			 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", byte);
+	else
+		diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
+			 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)", byte, c);
+}
+
 /* --- encoding ------------------------------------------------------------ */
 
 /* Big5 user-defined areas (造字), which no standard table maps. */
@@ -279,8 +291,7 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 	const char *nul = memchr(buf, '\0', len);
 	if (nul) {
 		Place pl = place_of(buf, len, (size_t)(nul - buf));
-		diag_add(dl, DIAG_ERROR, pl.line, 0, -1, -1,
-			 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", pl.byte);
+		report_bad_byte(dl, pl.line, pl.byte, 0);
 		return NULL;
 	}
 	bool bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
@@ -291,9 +302,7 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 	if (bad < tlen) {
 		Place pu = place_of(buf, len, (size_t)(text - buf) + bad);
 		if (bom) {
-			diag_add(dl, DIAG_ERROR, pu.line, 0, -1, -1,
-				 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)",
-				 pu.byte, (unsigned char)text[bad]);
+			report_bad_byte(dl, pu.line, pu.byte, (unsigned char)text[bad]);
 			return NULL;
 		}
 		size_t bad950 = 0;
@@ -429,14 +438,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 						start = i + 1;
 					}
 				long byte = (long)(at - start) + 1 + (line == 1 && bom ? 3 : 0);
-				if (nul)
-					diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
-						 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞",
-						 byte);
-				else
-					diag_add(dl, DIAG_ERROR, line, 0, -1, -1,
-						 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)",
-						 byte, (unsigned char)text[bad]);
+				report_bad_byte(dl, line, byte, (unsigned char)text[at]);
 			}
 			break;
 		}

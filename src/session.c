@@ -533,12 +533,6 @@ void session_abandon(Session *s)
 	}
 }
 
-bool path_is_xlsx(const char *path)
-{
-	size_t n = strlen(path);
-	return n > 5 && text_casecmp(path + n - 5, ".xlsx") == 0;
-}
-
 int session_export(Session *s, const char *path)
 {
 	DiagList dl;

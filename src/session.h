@@ -152,9 +152,6 @@ SaveResult session_save(Session *s, const char *path, bool force);
  * reason in s->msg. */
 int session_export(Session *s, const char *path);
 
-/* Whether path names an .xlsx workbook (by its ending). */
-bool path_is_xlsx(const char *path);
-
 /* Ends the session's hold on its file for a quit without saving: the
  * journal is kept aside under a dated name (nothing is ever deleted). */
 void session_abandon(Session *s);
