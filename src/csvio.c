@@ -203,6 +203,7 @@ typedef struct {
 	long line;	    /* lines begun so far */
 	bool at_line_start; /* the next byte fed begins a line */
 	long line_chars;    /* characters of the current line fed so far */
+	long line_bytes;    /* and bytes */
 	bool ok;
 } Parse;
 
@@ -227,6 +228,7 @@ static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
 		if (ps->at_line_start) {
 			ps->line++;
 			ps->line_chars = 0;
+			ps->line_bytes = 0;
 			if (ps->p.pstate == 0) /* ROW_NOT_BEGUN: a row starts on this line */
 				r->row_line = ps->line;
 		}
@@ -248,8 +250,10 @@ static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
 			csv_set_blk_size(&ps->p, have > CSV_PIECE ? have : CSV_PIECE);
 		}
 		ps->at_line_start = nl != NULL;
-		if (!nl)
+		if (!nl) {
 			ps->line_chars += char_count(buf + pos, n);
+			ps->line_bytes += (long)n;
+		}
 		pos += n;
 	}
 }
@@ -432,12 +436,14 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			} else {
 				long line = ps.line + (ps.at_line_start ? 1 : 0);
 				size_t at = nul ? (size_t)(nul - text) : bad, start = 0;
+				long before = ps.at_line_start ? 0 : ps.line_bytes; /* a line begun in an earlier block */
 				for (size_t i = 0; i < at; i++)
 					if (text[i] == ps.sep) {
 						line += 1;
 						start = i + 1;
+						before = 0;
 					}
-				long byte = (long)(at - start) + 1 + (line == 1 && bom ? 3 : 0);
+				long byte = before + (long)(at - start) + 1 + (line == 1 && bom ? 3 : 0);
 				report_bad_byte(dl, line, byte, (unsigned char)text[at]);
 			}
 			break;
