@@ -91,11 +91,8 @@ int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out)
 		fprintf(out, "%s: 無法讀取，未檢查任何記錄\n", name);
 		rc = CHECK_UNREADABLE;
 	} else {
-		rules_check_table(t, &dl);
+		size_t nrec = rules_check_table(t, &dl);
 		print_all(out, path, form, &dl);
-		size_t nrec = 0;
-		for (size_t i = 0; i < table_nrecords(t); i++)
-			nrec += !table_record_empty(t, i);
 		fprintf(out, "%s: %zu 筆記錄，%zu 個錯誤，%zu 個警告\n", name, nrec, dl.nerrors,
 			dl.nwarnings);
 		rc = dl.nerrors ? CHECK_ERRORS : CHECK_OK;

@@ -7,6 +7,7 @@
 #include <iconv.h>
 #include <libgen.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,65 +398,195 @@ void csvio_set_progress(CsvioProgress fn)
 	progress = fn;
 }
 
-/* Reads a UTF-8 file block by block, validating and parsing as it goes,
- * so that the file is never held whole in memory.  Returns the table, or
- * NULL with *fallback set when the file is not UTF-8 after all (no BOM):
- * then it is read again whole, as CP950. */
-static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
-			  bool *fallback)
+/* Where reading a file without BOM as UTF-8 failed: reading it as CP950
+ * comes next, and says this place when that fails too. */
+typedef struct {
+	size_t offset; /* of the bad byte in the file */
+	long line, byte;
+	unsigned char c;
+} Utf8Fail;
+
+/* What csvio_load does when load_stream returns NULL. */
+typedef enum {
+	NEXT_NONE,  /* nothing: the file cannot be read (diags say why) */
+	NEXT_CP950, /* read it again as CP950 (it is not UTF-8) */
+	NEXT_WHOLE, /* read it whole: empty, unreadable or UTF-16, refused
+		     * with the reason by load_text */
+} Next;
+
+/* The place of raw[at], in a block whose first byte is on line line,
+ * after line_bytes bytes of that line in earlier blocks. */
+static Place block_place(const char *raw, size_t at, char sep, long line, long line_bytes)
 {
-	size_t done = 0;
-	*fallback = false;
+	size_t start = 0;
+	for (size_t i = 0; i < at; i++)
+		if (raw[i] == sep) {
+			line++;
+			start = i + 1;
+			line_bytes = 0;
+		}
+	return (Place){line, line_bytes + (long)(at - start) + 1};
+}
+
+/* Whether the file has a byte of 0x80 or more before offset end. */
+static bool non_ascii_before(int fd, size_t end)
+{
+	char b[4096];
+	for (size_t off = 0; off < end;) {
+		ssize_t got = pread(fd, b, end - off < sizeof b ? end - off : sizeof b, (off_t)off);
+		if (got <= 0)
+			return false;
+		for (ssize_t i = 0; i < got; i++)
+			if ((unsigned char)b[i] >= 0x80)
+				return true;
+		off += (size_t)got;
+	}
+	return false;
+}
+
+/* Says why a file is neither UTF-8 (it failed at *u8) nor CP950 (it
+ * failed at raw[at], at place pc). */
+static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, const char *raw,
+			   size_t rawlen, size_t at, Place pc)
+{
+	/* valid UTF-8 with non-ASCII text before its bad byte: the file was
+	 * meant to be UTF-8, so that byte is the place to show */
+	if (non_ascii_before(fd, u8->offset)) {
+		diag_add(dl, DIAG_ERROR, u8->line, 0, -1, -1,
+			 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (整個檔案也不是 CP950/Big5)",
+			 u8->byte, u8->c);
+		return;
+	}
+	const unsigned char *b = (const unsigned char *)raw + at;
+	bool eudc = at + 1 < rawlen && big5_eudc(b, 2);
+	diag_add(dl, DIAG_ERROR, pc.line, 0, -1, -1,
+		 "第 %ld 個位元組 (0x%02X) 無法以 CP950/Big5 讀取%s (整個檔案也不是 UTF-8)", pc.byte,
+		 b[0], eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
+}
+
+/* CP950 is converted to UTF-8 through a buffer of this size, parsed each
+ * time it fills. */
+#define CP950_OUT ((size_t)1 << 18)
+
+/* Converts CP950 raw[0..n) and parses it, as far as it can: returns the
+ * bytes done.  A character cut at the end is left for the next block
+ * (EINVAL); a byte that is not CP950 stops it with *bad set. */
+static size_t cp950_feed(iconv_t cd, const char *raw, size_t n, char *out, Reader *r, Parse *ps,
+			 bool *bad)
+{
+	char *ip = (char *)raw;
+	size_t il = n;
+	*bad = false;
+	while (il > 0 && ps->ok && !rows_fatal(r->sink)) {
+		char *op = out;
+		size_t ol = CP950_OUT;
+		size_t rc = iconv(cd, &ip, &il, &op, &ol);
+		int e = errno;
+		parse_feed(r, ps, out, (size_t)(op - out));
+		if (rc != (size_t)-1 || e == E2BIG)
+			continue;
+		*bad = e != EINVAL;
+		break;
+	}
+	return (size_t)(ip - raw);
+}
+
+/* Drops the diagnostics added since there were n: what a first try said
+ * no longer holds. */
+static void diags_truncate(DiagList *dl, size_t n)
+{
+	while (dl->n > n)
+		free(dl->items[--dl->n].msg);
+	dl->nerrors = dl->nwarnings = 0;
+	for (size_t i = 0; i < dl->n; i++)
+		dl->items[i].level == DIAG_ERROR ? dl->nerrors++ : dl->nwarnings++;
+}
+
+/* Reads a file block by block, decoding, validating and parsing as it
+ * goes, so that the file is never held whole in memory: as UTF-8 (with or
+ * without BOM), or, after that failed at *u8, as CP950.  Returns the table,
+ * or NULL with *next saying what comes next. */
+static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
+			  Encoding enc, Utf8Fail *u8, Next *next)
+{
+	*next = NEXT_NONE;
 	char *buf = xmalloc(READ_BLOCK + 4);
-	size_t carry = 0;
 	ssize_t got = read_full(fd, buf, READ_BLOCK);
 	if (got <= 0 || (got >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))) {
-		free(buf); /* empty, unreadable or UTF-16: the whole-file path says so */
-		*fallback = true;
+		free(buf);
+		*next = NEXT_WHOLE;
 		return NULL;
 	}
-	size_t n = (size_t)got;
-	bool bom = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	iconv_t cd = enc == ENC_CP950 ? iconv_open("UTF-8", "CP950") : (iconv_t)-1;
+	if (enc == ENC_CP950 && cd == (iconv_t)-1) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這個系統的 iconv 不支援 CP950：%s", strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	char *out = enc == ENC_CP950 ? xmalloc(CP950_OUT) : NULL; /* a piece in UTF-8 */
+	size_t n = (size_t)got, carry = 0;
+	bool bom = enc == ENC_UTF8 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	size_t skip = bom ? 3 : 0;
 	Table *t = table_new(form);
 	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
 	Parse ps;
 	bool ok = parse_begin(&r, &ps, line_sep(buf, n));
-	size_t skip = bom ? 3 : 0;
+	/* the place of the block's first byte, in the file's own bytes */
+	long line = 1, line_bytes = (long)skip;
+	size_t offset = 0; /* of buf[0] in the file */
 	while (ok) {
-		/* hold back a character the block cuts off, unless the file ends */
-		bool end = n < READ_BLOCK + carry;
-		size_t keep = end ? 0 : cut_tail(buf, n);
-		size_t len = n - keep - skip;
-		const char *text = buf + skip;
-		size_t bad = text_utf8_invalid_at(text, len);
-		const char *nul = memchr(text, '\0', bad);
-		if (bad < len || nul) {
+		bool end = n < READ_BLOCK + carry; /* the file ends in this block */
+		size_t diags_before = dl->n;
+		const char *raw = buf + skip;
+		size_t rawlen = n - skip, used = 0;
+		const char *nul = memchr(raw, '\0', rawlen);
+		size_t bad = SIZE_MAX; /* where the block cannot be read, if anywhere */
+		if (enc == ENC_UTF8) {
+			/* hold back a character the block cuts off, unless the file ends */
+			used = rawlen - (end ? 0 : cut_tail(raw, rawlen));
+			size_t lim = nul ? (size_t)(nul - raw) : used; /* a NUL is never held back */
+			size_t u = text_utf8_invalid_at(raw, lim);
+			bad = u < lim ? u : nul ? lim : SIZE_MAX;
+		} else if (nul) {
+			bad = (size_t)(nul - raw);
+		} else {
+			bool not_cp950;
+			used = cp950_feed(cd, raw, rawlen, out, &r, &ps, &not_cp950);
+			if (not_cp950 || (end && used < rawlen && ps.ok && !rows_fatal(r.sink)))
+				bad = used; /* or a character the end cuts */
+		}
+		if (bad != SIZE_MAX) {
+			/* a block that cannot be read says only that (CP950 is
+			 * parsed while converted: what parsing it said goes) */
+			diags_truncate(dl, diags_before);
+			Place pl = block_place(raw, bad, ps.sep, line, line_bytes);
+			unsigned char c = (unsigned char)raw[bad];
 			ok = false;
-			if (!bom && !nul) {
-				*fallback = true; /* not UTF-8: try CP950 on the whole file */
-			} else {
-				long line = ps.line + (ps.at_line_start ? 1 : 0);
-				size_t at = nul ? (size_t)(nul - text) : bad, start = 0;
-				long before = ps.at_line_start ? 0 : ps.line_bytes; /* a line begun in an earlier block */
-				for (size_t i = 0; i < at; i++)
-					if (text[i] == ps.sep) {
-						line += 1;
-						start = i + 1;
-						before = 0;
-					}
-				long byte = before + (long)(at - start) + 1 + (line == 1 && bom ? 3 : 0);
-				report_bad_byte(dl, line, byte, (unsigned char)text[at]);
-			}
+			if (c == 0)
+				report_bad_byte(dl, pl.line, pl.byte, 0);
+			else if (enc == ENC_UTF8 && !bom) {
+				*u8 = (Utf8Fail){offset + skip + bad, pl.line, pl.byte, c};
+				*next = NEXT_CP950; /* not UTF-8: try CP950 */
+			} else if (enc == ENC_UTF8)
+				report_bad_byte(dl, pl.line, pl.byte, c);
+			else
+				report_neither(dl, fd, u8, raw, rawlen, bad, pl);
 			break;
 		}
-		parse_feed(&r, &ps, text, len);
-		done += len + skip;
+		if (enc == ENC_UTF8)
+			parse_feed(&r, &ps, raw, used);
+		for (const char *p = raw, *e = raw + used; (p = memchr(p, ps.sep, (size_t)(e - p))); p++) {
+			line++;
+			line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
+		}
+		line_bytes += (long)used;
 		if (progress)
-			progress(done, total);
+			progress(offset + skip + used, total);
 		if (!ps.ok || rows_fatal(r.sink) || end)
 			break;
-		memmove(buf, buf + n - keep, keep);
-		carry = keep;
+		carry = rawlen - used;
+		memmove(buf, raw + used, carry);
+		offset += skip + used;
 		skip = 0;
 		got = read_full(fd, buf + carry, READ_BLOCK);
 		if (got < 0) {
@@ -476,10 +607,14 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	reader_free(&r);
 	rows_free(r.sink);
 	free(buf);
+	free(out);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
 	if (!ok) {
 		table_free(t);
 		return NULL;
 	}
+	fmt.encoding = enc;
 	table_set_format(t, fmt);
 	return t;
 }
@@ -509,20 +644,26 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 		close(fd);
 		return NULL;
 	}
-	/* UTF-8, the usual case, is read block by block; anything else (CP950,
-	 * or a file to be refused with its reason) whole */
-	bool fallback;
+	/* UTF-8, then CP950, each read block by block; what neither can start
+	 * on (an empty or UTF-16 file) whole, to be refused with its reason */
+	Utf8Fail u8;
+	Next next;
 	size_t before = diags->n;
-	Table *t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, &fallback);
-	if (t || !fallback) {
+	Table *t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next);
+	if (!t && next == NEXT_CP950) {
+		diags_truncate(diags, before);
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next);
+	}
+	if (t || next != NEXT_WHOLE) {
 		close(fd);
 		return t;
 	}
-	while (diags->n > before) /* what the first try said no longer holds */
-		free(diags->items[--diags->n].msg);
-	diags->nerrors = diags->nwarnings = 0;
-	for (size_t i = 0; i < diags->n; i++)
-		diags->items[i].level == DIAG_ERROR ? diags->nerrors++ : diags->nwarnings++;
+	diags_truncate(diags, before);
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
 		close(fd);

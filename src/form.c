@@ -216,6 +216,9 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		f->required = b == 1;
 	}
 	f->values = list(L, sec, "values", &f->nvalues);
+	f->value_lens = xcalloc(f->nvalues ? f->nvalues : 1, sizeof *f->value_lens);
+	for (size_t i = 0; i < f->nvalues; i++)
+		f->value_lens[i] = strlen(f->values[i]);
 	if (f->kind == KIND_CHOICE && f->nvalues == 0)
 		ERR_AT(L, sec, "values", "[%s] kind = choice 需要 values (以 | 分隔)", sec);
 	if (f->kind != KIND_CHOICE && ini_get(L->ini, sec, "values"))
@@ -288,16 +291,23 @@ static bool field_ref(Loader *L, const char *sec, const char *key, const char *i
 	return true;
 }
 
-/* Every one of values must be a value of choice field f. */
-static void check_values(Loader *L, const char *sec, const char *key, const FormField *f,
-			 char **values, size_t n)
+/* Every one of values must be a value of choice field f; returns their
+ * indices among f's values (malloc'd), or NULL when f is not a choice. */
+static size_t *check_values(Loader *L, const char *sec, const char *key, const FormField *f,
+			    char **values, size_t n)
 {
 	if (f->kind != KIND_CHOICE)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (form_value_index(f, values[i]) < 0)
+		return NULL;
+	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
+	for (size_t i = 0; i < n; i++) {
+		long k = form_value_index(f, values[i]);
+		if (k < 0)
 			ERR_AT(L, sec, key, "[%s] %s 的「%s」不是欄位 %s 的選項", sec, key, values[i],
 			       f->id);
+		else
+			idx[i] = (size_t)k;
+	}
+	return idx;
 }
 
 /* "FIELD = A|B" or "FIELD != A|B". */
@@ -322,7 +332,8 @@ static void load_cond(Loader *L, const char *sec, FormCond *c)
 		ERR_AT(L, sec, "when", "[%s] when 的值不可空白", sec);
 	if (field_ref(L, sec, "when", id, &c->field)) {
 		c->present = true;
-		check_values(L, sec, "when", &L->form->fields[c->field], c->values, c->nvalues);
+		c->value_idx = check_values(L, sec, "when", &L->form->fields[c->field], c->values,
+					    c->nvalues);
 	}
 	free(id);
 }
@@ -384,7 +395,7 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 			if (f->kind != KIND_CHOICE)
 				ERR_AT(L, sec, "field", "[%s] only 規則的欄位 %s 不是 choice", sec,
 				       f->id);
-			check_values(L, sec, "values", f, r->values, r->nvalues);
+			r->value_idx = check_values(L, sec, "values", f, r->values, r->nvalues);
 		}
 	} else if (r->nvalues) {
 		ERR_AT(L, sec, "values", "[%s] 只有 only 規則可以有 values", sec);
@@ -523,6 +534,7 @@ Form *form_load(const char *path, DiagList *diags)
 static void free_cond(FormCond *c)
 {
 	ini_strv_free(c->values, c->nvalues);
+	free(c->value_idx);
 }
 
 void form_free(Form *form)
@@ -549,6 +561,7 @@ void form_free(Form *form)
 		free(f->pattern_re);
 		free(f->warn_re);
 		ini_strv_free(f->values, f->nvalues);
+		free(f->value_lens);
 		for (size_t a = 0; a < f->naliases; a++) {
 			free(f->aliases[a].from);
 			free(f->aliases[a].to);
@@ -563,6 +576,7 @@ void form_free(Form *form)
 		free_cond(&r->when);
 		free(r->fields);
 		ini_strv_free(r->values, r->nvalues);
+		free(r->value_idx);
 		free(r->message);
 		free(r->prompt);
 	}
@@ -675,8 +689,21 @@ const FormRule *form_rule(const Form *form, size_t i)
 
 long form_value_index(const FormField *field, const char *value)
 {
+	/* a table keeps a choice as the form's own string (table_put_shared):
+	 * most lookups end at a pointer */
+	for (size_t i = 0; i < field->nvalues; i++)
+		if (field->values[i] == value)
+			return (long)i;
 	for (size_t i = 0; i < field->nvalues; i++)
 		if (strcmp(field->values[i], value) == 0)
+			return (long)i;
+	return -1;
+}
+
+long form_value_find(const FormField *field, const char *s, size_t n)
+{
+	for (size_t i = 0; i < field->nvalues; i++)
+		if (field->value_lens[i] == n && memcmp(field->values[i], s, n) == 0)
 			return (long)i;
 	return -1;
 }

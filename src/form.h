@@ -53,6 +53,7 @@ typedef struct {
 	FieldKind kind;
 	bool required;
 	char **values; /* KIND_CHOICE: permitted values in template order */
+	size_t *value_lens; /* and their lengths */
 	size_t nvalues;
 	FormAlias *aliases; /* KIND_CHOICE: other spellings accepted on input */
 	size_t naliases;
@@ -102,6 +103,9 @@ typedef struct {
 	CondOp op;
 	char **values;
 	size_t nvalues;
+	size_t *value_idx; /* a choice field's: each value's index among the
+			    * field's values (compared instead of the text);
+			    * NULL for other kinds */
 } FormCond;
 
 typedef struct {
@@ -112,6 +116,7 @@ typedef struct {
 	size_t nfields;
 	char **values; /* RULE_ONLY: the permitted subset, in template order */
 	size_t nvalues;
+	size_t *value_idx; /* RULE_ONLY: their indices among the field's values */
 	DiagLevel severity;
 	char *message; /* template, or NULL for the built-in one */
 	char *prompt;  /* RULE_REQUIRE: what the screen asks for, or NULL */
@@ -159,6 +164,8 @@ const FormRule *form_rule(const Form *form, size_t i);
 
 /* Index of value in field->values, or -1.  Exact comparison. */
 long form_value_index(const FormField *field, const char *value);
+/* The same for s[0..n), which need not be NUL-terminated. */
+long form_value_find(const FormField *field, const char *s, size_t n);
 
 /* How a value is shown: itself, or "code label" for a code/label choice
  * ("1 新增").  Returns a malloc'd string. */

@@ -1,10 +1,22 @@
 /* rows.c - see rows.h. */
 #include "rows.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
+
+/* Cells of up to SHARE_MAX bytes that repeat (an agency's name and OID,
+ * a department, a vendor) are kept once: each column remembers the last
+ * cell stored in each of SHARE_SLOTS slots, chosen by a hash. */
+#define SHARE_MAX 48
+#define SHARE_SLOTS 64
+
+typedef struct {
+	const char *s; /* in the table's arena */
+	size_t n;
+} Shared;
 
 struct RowSink {
 	const Form *form;
@@ -19,6 +31,7 @@ struct RowSink {
 	bool have_header;
 	long *colmap; /* header column -> table column */
 	size_t ncols;
+	Shared *shared; /* SHARE_SLOTS per header column */
 	bool fatal;
 };
 
@@ -36,6 +49,7 @@ void rows_free(RowSink *r)
 	if (!r)
 		return;
 	free(r->colmap);
+	free(r->shared);
 	free(r);
 }
 
@@ -55,6 +69,7 @@ static void take_header(RowSink *r)
 	bool *taken = xcalloc(nf, sizeof *taken);
 	r->ncols = r->nrow;
 	r->colmap = xmalloc((r->nrow ? r->nrow : 1) * sizeof *r->colmap);
+	r->shared = xcalloc((r->nrow ? r->nrow : 1) * SHARE_SLOTS, sizeof *r->shared);
 	size_t matched = 0;
 	for (size_t j = 0; j < r->nrow; j++) {
 		long m = form_match_header(r->form, r->row[j], taken);
@@ -107,9 +122,11 @@ static void take_header(RowSink *r)
 
 /* true when form_normalize would return s[0..n) unchanged, decided without
  * allocating: no white space at either end, only ASCII in a number or an
- * OID, a choice already one of its values.  Most cells of a file are. */
-static bool already_normal(const FormField *f, const char *s, size_t n)
+ * OID, a choice already one of its values (its index then in *value).
+ * Most cells of a file are. */
+static bool already_normal(const FormField *f, const char *s, size_t n, long *value)
 {
+	*value = -1;
 	if (n == 0)
 		return true;
 	unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
@@ -127,54 +144,53 @@ static bool already_normal(const FormField *f, const char *s, size_t n)
 				return false;
 		return true;
 	case KIND_CHOICE:
-		for (size_t i = 0; i < f->nvalues; i++)
-			if (strncmp(f->values[i], s, n) == 0 && f->values[i][n] == '\0')
-				return true;
-		return false;
+		*value = form_value_find(f, s, n);
+		return *value >= 0;
 	case KIND_TEXT:
 		break;
 	}
 	return true;
 }
 
-static void take_record(RowSink *r)
+/* The slot of a short cell: a hash of its length and its first and last
+ * eight bytes (enough to tell names apart; a collision only costs a copy). */
+static size_t share_slot(const char *s, size_t n)
 {
+	uint64_t a = 0, z = 0;
+	memcpy(&a, s, n < 8 ? n : 8);
+	memcpy(&z, s + (n < 8 ? 0 : n - 8), n < 8 ? n : 8);
+	uint64_t h = (a ^ (z * 0x9E3779B97F4A7C15ULL) ^ n) * 0xFF51AFD7ED558CCDULL;
+	return (size_t)(h >> 58) % SHARE_SLOTS;
+}
+
+/* Puts cell s[0..n) of header column j into the record rec: a choice as
+ * the form's own string (value, its index, when known), a short cell seen
+ * lately in the column as that copy, anything else as a new copy. */
+static void put_cell(RowSink *r, size_t rec, size_t j, const char *s, size_t n, long value)
+{
+	size_t col = (size_t)r->colmap[j];
 	size_t nf = form_nfields(r->form);
-	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
-	/* cells that needed normalising get a malloc'd copy, freed below */
-	char *fixed_small[64];
-	char **fixed = n <= 64 ? fixed_small : xmalloc(n * sizeof *fixed);
-	bool empty = true;
-	for (size_t j = 0; j < r->nrow; j++) {
-		fixed[j < n ? j : 0] = j < n ? NULL : fixed[0];
-		if (j < n && (size_t)r->colmap[j] < nf) {
-			const FormField *f = form_field(r->form, (size_t)r->colmap[j]);
-			if (!already_normal(f, r->row[j], r->len[j])) {
-				fixed[j] = form_normalize(f, r->row[j]);
-				empty &= *fixed[j] == '\0';
-				continue;
-			}
-		}
-		empty &= r->len[j] == 0;
+	if (value < 0 && col < nf && form_field(r->form, col)->kind == KIND_CHOICE)
+		value = form_value_find(form_field(r->form, col), s, n);
+	if (value >= 0) {
+		table_put_shared(r->t, rec, col, form_field(r->form, col)->values[value]);
+		return;
 	}
-	if (empty) {
-		for (size_t j = 0; j < n; j++)
-			free(fixed[j]);
-		if (fixed != fixed_small)
-			free(fixed);
-		return; /* an all-empty record is never kept */
+	if (n == 0 || n > SHARE_MAX) {
+		table_put_copy(r->t, rec, col, s, n);
+		return;
 	}
-	Record *rec = table_append(r->t, r->row_line);
-	size_t rec_i = table_nrecords(r->t) - 1;
-	for (size_t j = 0; j < n; j++) {
-		if (fixed[j])
-			table_put_copy(r->t, rec_i, (size_t)r->colmap[j], fixed[j], strlen(fixed[j]));
-		else
-			table_put_copy(r->t, rec_i, (size_t)r->colmap[j], r->row[j], r->len[j]);
-		free(fixed[j]);
+	Shared *sh = &r->shared[j * SHARE_SLOTS + share_slot(s, n)];
+	if (sh->n == n && memcmp(sh->s, s, n) == 0) {
+		table_put_shared(r->t, rec, col, sh->s);
+		return;
 	}
-	if (fixed != fixed_small)
-		free(fixed);
+	sh->s = table_put_copy(r->t, rec, col, s, n);
+	sh->n = n;
+}
+
+static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
+{
 	if (r->nrow > r->ncols) {
 		bool extra_data = false;
 		for (size_t j = r->ncols; j < r->nrow; j++)
@@ -192,6 +208,52 @@ static void take_record(RowSink *r)
 		diag_add(r->dl, DIAG_WARNING, r->row_line, 0, (long)rec_i, -1,
 			 "這筆記錄只有 %zu 欄，標題有 %zu 欄；缺的視為空白", r->nrow, r->ncols);
 	}
+}
+
+static void take_record(RowSink *r)
+{
+	size_t nf = form_nfields(r->form);
+	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
+	/* cells that needed normalising get a malloc'd copy, freed below; a
+	 * choice found among its values, the index */
+	char *fixed_small[64];
+	long value_small[64];
+	char **fixed = n <= 64 ? fixed_small : xmalloc(n * sizeof *fixed);
+	long *value = n <= 64 ? value_small : xmalloc(n * sizeof *value);
+	bool empty = true;
+	for (size_t j = 0; j < n; j++) {
+		fixed[j] = NULL;
+		value[j] = -1;
+		if ((size_t)r->colmap[j] < nf) {
+			const FormField *f = form_field(r->form, (size_t)r->colmap[j]);
+			if (!already_normal(f, r->row[j], r->len[j], &value[j])) {
+				fixed[j] = form_normalize(f, r->row[j]);
+				empty &= *fixed[j] == '\0';
+				continue;
+			}
+		}
+		empty &= r->len[j] == 0;
+	}
+	for (size_t j = n; j < r->nrow; j++)
+		empty &= r->len[j] == 0;
+	if (!empty) {
+		Record *rec = table_append(r->t, r->row_line);
+		size_t rec_i = table_nrecords(r->t) - 1;
+		for (size_t j = 0; j < n; j++) {
+			if (fixed[j])
+				put_cell(r, rec_i, j, fixed[j], strlen(fixed[j]), -1);
+			else
+				put_cell(r, rec_i, j, r->row[j], r->len[j], value[j]);
+		}
+		take_overflow(r, rec, rec_i);
+	}
+	for (size_t j = 0; j < n; j++)
+		free(fixed[j]);
+	if (fixed != fixed_small) {
+		free(fixed);
+		free(value);
+	}
+	/* an all-empty record is never kept */
 }
 
 /* true when a row is part of the form's printable layout, not data: its

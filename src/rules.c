@@ -18,12 +18,17 @@ static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
 	const char *v = cells[c->field];
 	if (!*v)
 		return false; /* an empty field is unknown: neither = nor != */
-	const FormField *f = form_field(form, c->field);
-	if (f->kind == KIND_CHOICE && form_value_index(f, v) < 0)
-		return false; /* so is a value that is wrong itself: it has its own error */
 	bool in = false;
-	for (size_t i = 0; i < c->nvalues && !in; i++)
-		in = strcmp(c->values[i], v) == 0;
+	if (c->value_idx) {
+		long k = form_value_index(form_field(form, c->field), v);
+		if (k < 0)
+			return false; /* so is a value that is wrong itself: it has its own error */
+		for (size_t i = 0; i < c->nvalues && !in; i++)
+			in = c->value_idx[i] == (size_t)k;
+	} else {
+		for (size_t i = 0; i < c->nvalues && !in; i++)
+			in = strcmp(c->values[i], v) == 0;
+	}
 	return c->op == COND_IN ? in : !in;
 }
 
@@ -65,10 +70,11 @@ const char *rules_prompt(const Form *form, char *const *cells, size_t field)
 	return NULL;
 }
 
-static bool only_allows(const FormRule *r, const char *value)
+/* Whether only rule r permits the value of index k. */
+static bool only_allows(const FormRule *r, size_t k)
 {
 	for (size_t i = 0; i < r->nvalues; i++)
-		if (strcmp(r->values[i], value) == 0)
+		if (r->value_idx[i] == k)
 			return true;
 	return false;
 }
@@ -78,13 +84,15 @@ bool rules_value_ok(const Form *form, char *const *cells, size_t field, const ch
 {
 	if (why)
 		*why = NULL;
-	if (form_value_index(form_field(form, field), value) < 0)
+	long k = form_value_index(form_field(form, field), value);
+	if (k < 0)
 		return false;
 	size_t nr;
 	const size_t *ri = form_field_rules(form, field, &nr);
 	for (size_t i = 0; i < nr; i++) {
 		const FormRule *r = form_rule(form, ri[i]);
-		if (r->type == RULE_ONLY && cond_holds(form, &r->when, cells) && !only_allows(r, value)) {
+		if (r->type == RULE_ONLY && cond_holds(form, &r->when, cells) &&
+		    !only_allows(r, (size_t)k)) {
 			if (why)
 				*why = r;
 			return false;
@@ -384,7 +392,7 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	    r->nfields == 1 ? "與{where}重複" : "與{where}的{labels}相同，可能重複填寫";
 	for (size_t i = 0; i < n; i++) {
 		const Record *rec = table_record_c(t, i);
-		if (table_record_empty(t, i) || !key_complete(rec, r))
+		if (!key_complete(rec, r)) /* an empty record has no key either */
 			continue;
 		size_t s = (size_t)hash_key(rec, r) & (cap - 1);
 		while (slot[s] && !same_key(table_record_c(t, slot[s] - 1), rec, r))
@@ -446,18 +454,21 @@ static void check_count(const Table *t, const FormRule *r, DiagList *dl)
 	}
 }
 
-void rules_check_table(const Table *t, DiagList *dl)
+size_t rules_check_table(const Table *t, DiagList *dl)
 {
 	const Form *form = table_form(t);
+	size_t checked = 0;
 	for (size_t i = 0; i < table_nrecords(t); i++) {
 		if (table_record_empty(t, i))
 			continue;
 		const Record *rec = table_record_c(t, i);
 		rules_check_record(form, rec->cells, rec->line, (long)i, dl);
+		checked++;
 	}
 	for (size_t i = 0; i < form_nrules(form); i++)
 		if (form_rule(form, i)->type == RULE_UNIQUE)
 			check_unique(t, form_rule(form, i), dl);
 		else if (form_rule(form, i)->type == RULE_COUNT)
 			check_count(t, form_rule(form, i), dl);
+	return checked;
 }

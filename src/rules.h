@@ -42,7 +42,8 @@ bool rules_value_ok(const Form *form, char *const *cells, size_t field, const ch
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
 			DiagList *dl);
 
-/* Checks every non-empty record, then the unique rules across records. */
-void rules_check_table(const Table *t, DiagList *dl);
+/* Checks every non-empty record, then the unique and count rules across
+ * records; returns how many records were checked (the non-empty ones). */
+size_t rules_check_table(const Table *t, DiagList *dl);
 
 #endif

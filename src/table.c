@@ -9,9 +9,11 @@
 
 /* Cell text read from a file lives in an arena of large chunks, freed
  * with the table: a file of 100,000 records would otherwise cost two
- * million small allocations.  A cell changed later is a malloc'd string;
- * Record.owned marks those (NULL while none is).  Empty cells all point at
- * one shared empty string. */
+ * million small allocations.  So do the records' cell arrays (one of a
+ * removed record stays there until the table goes).  A cell changed later
+ * is a malloc'd string; Record.owned marks those (NULL while none is).
+ * Empty cells all point at one shared empty string, and a choice at the
+ * form's own string for it. */
 #define CHUNK_SIZE ((size_t)1 << 20)
 
 typedef struct Chunk {
@@ -50,8 +52,7 @@ static void record_free(Record *r, size_t ncols)
 	for (size_t c = 0; r->owned && c < ncols; c++)
 		if (r->owned[c])
 			free(r->cells[c]);
-	free(r->owned);
-	free(r->cells);
+	free(r->owned); /* the cells array is in the arena */
 	for (size_t c = 0; c < r->noverflow; c++)
 		free(r->overflow[c]);
 	free(r->overflow);
@@ -75,23 +76,32 @@ void table_free(Table *t)
 	free(t);
 }
 
+/* n bytes of the arena, at a multiple of align (a power of two). */
+static void *arena_alloc(Table *t, size_t n, size_t align)
+{
+	Chunk *c = t->arena;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->cap || c->cap - at < n) {
+		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+		c = xmalloc(sizeof *c + cap); /* data[] is aligned as malloc aligns */
+		c->used = 0;
+		c->cap = cap;
+		c->next = t->arena;
+		t->arena = c;
+		at = 0;
+	}
+	c->used = at + n;
+	return c->data + at;
+}
+
 /* A copy of s[0..n) in the arena. */
 static char *intern(Table *t, const char *s, size_t n)
 {
 	if (n == 0)
 		return EMPTY;
-	if (!t->arena || t->arena->cap - t->arena->used < n + 1) {
-		size_t cap = n + 1 > CHUNK_SIZE ? n + 1 : CHUNK_SIZE;
-		Chunk *c = xmalloc(sizeof *c + cap);
-		c->used = 0;
-		c->cap = cap;
-		c->next = t->arena;
-		t->arena = c;
-	}
-	char *p = t->arena->data + t->arena->used;
+	char *p = arena_alloc(t, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
-	t->arena->used += n + 1;
 	return p;
 }
 
@@ -167,7 +177,7 @@ Record *table_append(Table *t, long line)
 	}
 	Record *r = &t->recs[t->n++];
 	size_t nc = table_ncols(t);
-	r->cells = xmalloc(nc * sizeof *r->cells);
+	r->cells = arena_alloc(t, nc * sizeof *r->cells, _Alignof(char *));
 	for (size_t c = 0; c < nc; c++)
 		r->cells[c] = EMPTY;
 	r->owned = NULL;
@@ -207,14 +217,24 @@ void table_put(Table *t, size_t rec, size_t col, char *value)
 	free(swap_cell(t, rec, col, value, true));
 }
 
-void table_put_copy(Table *t, size_t rec, size_t col, const char *s, size_t n)
+const char *table_put_copy(Table *t, size_t rec, size_t col, const char *s, size_t n)
 {
 	Record *r = &t->recs[rec];
 	if (owned(r, col)) {
 		free(r->cells[col]);
 		r->owned[col] = 0;
 	}
-	r->cells[col] = intern(t, s, n);
+	return r->cells[col] = intern(t, s, n);
+}
+
+void table_put_shared(Table *t, size_t rec, size_t col, const char *s)
+{
+	Record *r = &t->recs[rec];
+	if (owned(r, col)) {
+		free(r->cells[col]);
+		r->owned[col] = 0;
+	}
+	r->cells[col] = *s ? (char *)s : EMPTY;
 }
 
 bool table_record_empty(const Table *t, size_t rec)
@@ -240,12 +260,18 @@ TableChange *table_set(Table *t, size_t rec, size_t field, const char *raw, size
 	TableChange *changes = NULL;
 	*n = 0;
 	char **cells = t->recs[rec].cells;
-	char *v = form_normalize(form_field(t->form, field), raw);
+	const FormField *set = form_field(t->form, field);
+	char *v = form_normalize(set, raw);
 	if (strcmp(v, cells[field]) == 0) {
 		free(v);
 		return NULL;
 	}
-	change_add(&changes, n, field, swap_cell(t, rec, field, v, true), NULL);
+	long k = set->kind == KIND_CHOICE ? form_value_index(set, v) : -1;
+	if (k >= 0) { /* keep the form's own string */
+		free(v);
+		v = set->values[k];
+	}
+	change_add(&changes, n, field, swap_cell(t, rec, field, v, k < 0), NULL);
 	/* Clearing one value can change what another rule permits, so repeat
 	 * until nothing moves; each pass clears at least one cell, so this ends
 	 * within nfields passes. */

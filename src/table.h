@@ -80,13 +80,20 @@ void table_remove(Table *t, size_t i);
  * value, a malloc'd string).  For readers that normalise themselves. */
 void table_put(Table *t, size_t rec, size_t col, char *value);
 /* The same with a copy of s[0..n) kept in the table's arena: what readers
- * use for the many cells of a file. */
-void table_put_copy(Table *t, size_t rec, size_t col, const char *s, size_t n);
+ * use for the many cells of a file.  Returns the copy, which stays as it is
+ * until table_free (another cell may share it: table_put_shared). */
+const char *table_put_copy(Table *t, size_t rec, size_t col, const char *s, size_t n);
+
+/* The same for s, a string that lives as long as the table (a value of
+ * the form's fields, or a copy table_put_copy returned): kept by pointer,
+ * not copied. */
+void table_put_shared(Table *t, size_t rec, size_t col, const char *s);
 
 /* true when every cell (and overflow cell) is empty. */
 bool table_record_empty(const Table *t, size_t rec);
 
-/* Sets field of record rec to form_normalize(raw), then clears every other
+/* Sets field of record rec to form_normalize(raw) (a choice is kept as
+ * the form's own string), then clears every other
  * choice field whose value the rules no longer permit.  Returns the changes
  * (the set cell first, then the cleared ones) as a malloc'd array of *n;
  * free with table_changes_free.  Nothing is reported when the value stays

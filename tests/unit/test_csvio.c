@@ -746,6 +746,39 @@ static void test_output_format_lf_no_bom_and_cp950_from_utf8(void **state)
 	diag_free(&dl);
 }
 
+/* Cells that repeat are kept once (a choice as the form's own string, a
+ * short text as one copy), yet editing one leaves the others alone. */
+static void test_repeated_cells_are_shared_but_edited_alone(void **state)
+{
+	(void)state;
+	char *h = header_line(), *a = example_csv(0);
+	char *text = xasprintf("%s\n%s\n%s\n%s\n", h, a, a, a);
+	DiagList dl;
+	Table *t = load(text, &dl);
+	assert_non_null(t);
+	assert_int_equal(table_nrecords(t), 3);
+	size_t name = field_of(form, "agency_name"), build = field_of(form, "build");
+	const FormField *bf = form_field(form, build);
+	assert_ptr_equal(table_record(t, 0)->cells[build], bf->values[form_value_index(bf, "自行委外")]);
+	assert_ptr_equal(table_record(t, 0)->cells[name], table_record(t, 2)->cells[name]);
+	size_t n;
+	TableChange *c = table_set(t, 1, name, "某某局", &n);
+	table_changes_free(c, n);
+	c = table_set(t, 1, build, "套裝軟體", &n);
+	table_changes_free(c, n);
+	assert_string_equal(cellv(t, 1, "agency_name"), "某某局");
+	assert_string_equal(cellv(t, 0, "agency_name"), "OO局");
+	assert_string_equal(cellv(t, 2, "agency_name"), "OO局");
+	assert_string_equal(cellv(t, 1, "build"), "套裝軟體");
+	assert_string_equal(cellv(t, 0, "build"), "自行委外");
+	assert_string_equal(bf->values[form_value_index(bf, "自行委外")], "自行委外");
+	table_free(t);
+	diag_free(&dl);
+	free(text);
+	free(a);
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +809,7 @@ int main(void)
 	    cmocka_unit_test(test_save_into_missing_folder_fails_cleanly),
 	    cmocka_unit_test(test_failed_write_keeps_old_file_and_leaves_no_temp),
 	    cmocka_unit_test(test_output_format_lf_no_bom_and_cp950_from_utf8),
+	    cmocka_unit_test(test_repeated_cells_are_shared_but_edited_alone),
 	};
 	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
 }
