@@ -27,6 +27,7 @@ static void print_all(FILE *out, const char *path, const Form *form, DiagList *d
 static struct timespec started;
 static char *progress_name;
 static bool progress_shown;
+static int progress_delay; /* ms */
 
 static double since_start(void)
 {
@@ -37,20 +38,21 @@ static double since_start(void)
 
 static void show_progress(size_t done, size_t total)
 {
-	if (!progress_shown && since_start() < 0.5)
+	if (!progress_shown && since_start() * 1000 < progress_delay)
 		return; /* quick files never show it */
 	progress_shown = true;
 	fprintf(stderr, "\r讀取 %s：%3zu%%", progress_name, total ? done * 100 / total : 100);
 	fflush(stderr);
 }
 
-void check_progress_begin(const char *path)
+void check_progress_begin(const char *path, int delay_ms)
 {
 	if (!isatty(STDERR_FILENO))
 		return;
 	free(progress_name);
 	progress_name = text_escape(path);
 	progress_shown = false;
+	progress_delay = delay_ms;
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	csvio_set_progress(show_progress);
 }
@@ -77,13 +79,14 @@ Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *
 				  : csvio_load(path, form, fmt, diags);
 }
 
-int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out)
+int check_file(const char *path, const Form *form, FileFormat fmt, int progress_delay_ms,
+	       FILE *out)
 {
 	DiagList dl;
 	diag_init(&dl);
 	char *name = text_escape(path);
 	int rc;
-	check_progress_begin(path);
+	check_progress_begin(path, progress_delay_ms);
 	Table *t = check_load(path, form, fmt, &dl);
 	check_progress_end();
 	if (!t) {

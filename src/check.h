@@ -26,12 +26,13 @@ bool path_is_xlsx(const char *path);
 Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
 
 /* Shows on stderr, when it is a terminal, how far reading path has come,
- * once it takes longer than half a second; progress_end clears the line. */
-void check_progress_begin(const char *path);
+ * once it takes longer than delay_ms; progress_end clears the line. */
+void check_progress_begin(const char *path, int delay_ms);
 void check_progress_end(void);
 
 /* Checks the file at path against form, writing to out.  Returns one of
  * the CHECK_ values. */
-int check_file(const char *path, const Form *form, FileFormat fmt, FILE *out);
+int check_file(const char *path, const Form *form, FileFormat fmt, int progress_delay_ms,
+	       FILE *out);
 
 #endif

@@ -19,7 +19,22 @@
 
 static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
-static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", NULL};
+static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay", NULL};
+
+/* [ui] key = a number of milliseconds, 0 to max. */
+static void set_ms(const Ini *ini, const char *key, long max, int *out, DiagList *diags)
+{
+	const char *v = ini_get(ini, "ui", key);
+	if (!v)
+		return;
+	char *end;
+	long ms = strtol(v, &end, 10); /* base 10: iniparser's getint reads 010 as 8 */
+	if (*v == '\0' || *end != '\0' || ms < 0 || ms > max)
+		diag_add(diags, DIAG_ERROR, ini_line(ini, "ui", key), 0, -1, -1,
+			 "[ui] %s 應為 0 到 %ld 的毫秒數，不是「%s」", key, max, v);
+	else
+		*out = (int)ms;
+}
 
 static void set_bool(const Ini *ini, const char *sec, const char *key, bool *out, DiagList *dl)
 {
@@ -56,6 +71,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 			.out = {ENC_UTF8, true, true},
 			.backup = true,
 			.escdelay = 100,
+			.progress_delay = 500,
 			.ascii_lines = true,
 			.color = true};
 	char *found = NULL;
@@ -94,16 +110,8 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	const char *f = ini_get(ini, "spmform", "file");
 	if (f && *f)
 		cfg->file = xstrdup(f);
-	const char *ed = ini_get(ini, "ui", "escdelay");
-	if (ed) {
-		char *end;
-		long ms = strtol(ed, &end, 10); /* base 10: iniparser's getint reads 010 as 8 */
-		if (*ed == '\0' || *end != '\0' || ms < 0 || ms > 10000)
-			diag_add(diags, DIAG_ERROR, ini_line(ini, "ui", "escdelay"), 0, -1, -1,
-				 "[ui] escdelay 應為 0 到 10000 的毫秒數，不是「%s」", ed);
-		else
-			cfg->escdelay = (int)ms;
-	}
+	set_ms(ini, "escdelay", 10000, &cfg->escdelay, diags);
+	set_ms(ini, "progress_delay", 60000, &cfg->progress_delay, diags);
 	set_bool(ini, "ui", "ascii_lines", &cfg->ascii_lines, diags);
 	set_bool(ini, "ui", "color", &cfg->color, diags);
 	const char *v = ini_get(ini, "spmform", "form");

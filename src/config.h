@@ -29,6 +29,8 @@ typedef struct {
 	int escdelay;     /* ms to wait after Esc for the rest of a key: 100 */
 	bool ascii_lines; /* draw boxes with + - |: yes */
 	bool color;       /* use colour where the terminal has it: yes */
+	int progress_delay; /* ms a file may take to read before its progress
+			     * shows: 500 */
 } Config;
 
 /* The config file to read when none is named: ./config.ini, then

@@ -119,11 +119,25 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 		path = cfg->file ? cfg->file : (fallback = xasprintf("%s.csv", form_id(form)));
 	DiagList dl;
 	diag_init(&dl);
-	check_progress_begin(path); /* a large file: show how far it has come */
+	/* the screen starts before the file is read, so that a large file
+	 * shows how far it has come (plain mode: a line on stderr) */
+	if (!plain && ui_start(cfg) != 0) {
+		diag_free(&dl);
+		free(fallback);
+		return 2;
+	}
+	if (plain)
+		check_progress_begin(path, cfg->progress_delay);
+	else
+		ui_load_begin(path, cfg->progress_delay);
 	Session *s = session_open(form, cfg, path, &dl);
-	check_progress_end();
+	if (plain)
+		check_progress_end();
+	else
+		ui_load_end();
 	int rc = 0;
 	if (!s) {
+		ui_stop();
 		diag_sort(&dl);
 		for (size_t i = 0; i < dl.n; i++)
 			diag_print(stderr, path, &dl.items[i], NULL);
@@ -239,7 +253,7 @@ int main(int argc, char **argv)
 	if (form && check) {
 		rc = 0;
 		for (size_t i = 0; i < nfiles; i++) {
-			int r = check_file(files[i], form, cfg.out, stdout);
+			int r = check_file(files[i], form, cfg.out, cfg.progress_delay, stdout);
 			if (r > rc)
 				rc = r;
 		}

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
+#include "csvio.h"
 #include "text.h"
 #include "ui_int.h"
 
@@ -254,10 +256,15 @@ static int dispatch(Ui *ui, UiKey k)
 	return form_key(ui, k);
 }
 
-int ui_run(Session *s, const Config *cfg)
+/* --- the terminal, and progress while the file loads ------------------------ */
+
+static SCREEN *screen;
+static bool screen_colors;
+
+int ui_start(const Config *cfg)
 {
-	SCREEN *scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
 		fprintf(stderr, "spmform: 無法使用這個終端機 (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		return -1;
@@ -269,14 +276,84 @@ int ui_run(Session *s, const Config *cfg)
 	keypad(stdscr, TRUE);
 	if (!getenv("ESCDELAY"))
 		set_escdelay(cfg->escdelay); /* after newterm, which reads ESCDELAY */
-	Ui ui = {.s = s, .cfg = cfg};
+	screen_colors = false;
 	if (cfg->color && has_colors()) {
 		start_color();
 		use_default_colors();
 		init_pair(1, COLOR_RED, -1);
 		init_pair(2, COLOR_CYAN, -1);
-		ui.colors = true;
+		screen_colors = true;
 	}
+	return 0;
+}
+
+void ui_stop(void)
+{
+	if (!screen)
+		return;
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+}
+
+static struct timespec load_started;
+static char *load_name;
+static int load_delay; /* ms */
+static bool load_shown;
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A bar in the middle of the screen:  讀取 FILE … 45%  [#########.........] */
+static void load_progress(size_t done, size_t total)
+{
+	if (!load_shown && ms_since(&load_started) < load_delay)
+		return; /* quick files never show it */
+	int pct = total ? (int)(done * 100 / total) : 100;
+	if (!load_shown)
+		erase();
+	load_shown = true;
+	int y = LINES / 2 - 1, w = COLS - 4;
+	if (y < 0 || w < 10)
+		return;
+	char *line = xasprintf("讀取 %s … %3d%%", load_name, pct);
+	move(y, 2);
+	clrtoeol();
+	ui_put(y, 2, w, line, A_BOLD);
+	free(line);
+	int inner = w - 2, fill = inner * pct / 100;
+	mvaddch(y + 1, 2, '[');
+	for (int i = 0; i < inner; i++)
+		addch(i < fill ? '#' : '.');
+	addch(']');
+	move(y + 1, 2 + fill + 1 > w ? w : 2 + fill + 1);
+	refresh();
+}
+
+void ui_load_begin(const char *path, int delay_ms)
+{
+	free(load_name);
+	load_name = text_escape(path);
+	load_delay = delay_ms;
+	load_shown = false;
+	clock_gettime(CLOCK_MONOTONIC, &load_started);
+	csvio_set_progress(load_progress);
+}
+
+void ui_load_end(void)
+{
+	csvio_set_progress(NULL);
+	free(load_name);
+	load_name = NULL;
+}
+
+int ui_run(Session *s, const Config *cfg)
+{
+	Ui ui = {.s = s, .cfg = cfg, .colors = screen_colors};
 	lineedit_init(&ui.search, "");
 	lineedit_init(&ui.line, "");
 	if (s->load_diags.n) {
@@ -290,7 +367,7 @@ int ui_run(Session *s, const Config *cfg)
 		confirm_open(&ui, CONFIRM_RECOVER);
 	for (;;) {
 		draw(&ui);
-		UiKey k = read_key();
+		UiKey k = stop_signal ? (UiKey){.key = ERR} : read_key();
 		if (stop_signal || (!k.is_char && k.key == ERR)) {
 			/* a signal, or a blocking read that failed: the terminal is
 			 * gone (a dropped link may close it before SIGHUP arrives).
@@ -318,7 +395,8 @@ int ui_run(Session *s, const Config *cfg)
 	free(ui.pending_path);
 	if (!gone) /* after a hang-up there is no terminal to restore */
 		endwin();
-	delscreen(scr);
+	delscreen(screen);
+	screen = NULL;
 	if (stop_signal || gone) {
 		fprintf(stderr, "spmform: %s，已關閉畫面%s\n",
 			stop_signal ? "收到結束訊號" : "終端機已斷線",

@@ -6,6 +6,7 @@
 #ifndef SPMFORM_UI_H
 #define SPMFORM_UI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -16,9 +17,24 @@
  * anything is drawn. */
 int ui_setup_locale(void);
 
-/* Runs the entry screen on s until the clerk quits.  The terminal is
- * restored on return.  Returns 0, or -1 when no terminal could be used
- * (a message is on stderr). */
+/* Takes over the terminal for the entry screen, before the file is opened
+ * (so that a long load shows its progress there), and catches the signals
+ * that end it (ui_run then ends at once).  Returns 0, or -1 when no terminal could be
+ * used (a message is on stderr). */
+int ui_start(const Config *cfg);
+
+/* Between ui_load_begin and ui_load_end, reading a file that takes more
+ * than delay_ms shows a progress bar on the screen. */
+void ui_load_begin(const char *path, int delay_ms);
+void ui_load_end(void);
+
+/* Gives the terminal back without running the screen (the file could not
+ * be opened); nothing when it was not taken. */
+void ui_stop(void);
+
+/* Runs the entry screen on s until the clerk quits (after ui_start).  The
+ * terminal is restored on return.  Returns 0, or -1 when the screen ended
+ * on a signal or a lost terminal (a message is on stderr). */
 int ui_run(Session *s, const Config *cfg);
 
 /* Lists every key of the entry screen with what it does (for --help). */

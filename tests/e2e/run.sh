@@ -56,7 +56,9 @@
 #                         is gone, see hang_up) starts it anew.  With
 #                         START_WITH='SHELL COMMANDS' (e.g. START_WITH='ulimit
 #                         -f 1' start data.csv) bash runs them just before
-#                         the program, in its process.
+#                         the program, in its process.  With RECORD=FILE
+#                         everything the program writes to the terminal is
+#                         appended to FILE (tmux pipe-pane), from its start.
 #   use NAME              the helpers that follow act on the program started
 #                         in tmux session NAME (the first is app): `use
 #                         second; start data.csv` runs a second spmform
@@ -279,6 +281,10 @@ start() {
 	# HOME and XDG_CONFIG_HOME: no config.ini of the user's is found
 	env="HOME=. XDG_CONFIG_HOME=./.config LC_ALL=C.UTF-8 TERM=tmux-256color"
 	cmd="cd $(printf '%q' "$WORK") && "
+	if [ -n "${RECORD:-}" ]; then # wait until pipe-pane is in place
+		rm -f -- "$STATE/recording-$APP"
+		cmd+="until [ -e $(printf '%q' "$STATE/recording-$APP") ]; do sleep 0.02; done && "
+	fi
 	if [ -n "${START_WITH:-}" ]; then
 		cmd+="( export $env; $START_WITH"$'\n'" exec $(printf '%q' "$BIN")"
 	else
@@ -306,6 +312,10 @@ start() {
 		fi
 		sleep 0.1
 	done
+	if [ -n "${RECORD:-}" ]; then
+		T pipe-pane -t "$APP" -o "cat >>$(printf '%q' "$WORK/$RECORD")" || return 1
+		touch "$STATE/recording-$APP"
+	fi
 	# tmux leaves its socket file behind: halt removes it
 	T display-message -p '#{socket_path}' >"$STATE/socket" 2>/dev/null
 	echo started >"$STATE/started"
