@@ -389,7 +389,13 @@ static size_t cut_tail(const char *buf, size_t n)
 	return 0;
 }
 
-#define READ_BLOCK ((size_t)1 << 20)
+/* A file is read in blocks of this many bytes (1 MiB; tests set less). */
+static size_t read_block = (size_t)1 << 20;
+
+void csvio_set_block_size(size_t n)
+{
+	read_block = n ? n : (size_t)1 << 20;
+}
 
 static CsvioProgress progress;
 
@@ -464,9 +470,12 @@ static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, const char 
 		 b[0], eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
 }
 
-/* CP950 is converted to UTF-8 through a buffer of this size, parsed each
- * time it fills. */
-#define CP950_OUT ((size_t)1 << 18)
+/* CP950 is converted to UTF-8 through a buffer of this size (a quarter of
+ * a block: 256 KiB), parsed each time it fills. */
+static size_t cp950_out_size(void)
+{
+	return read_block / 4 + 16; /* room for a character, whatever the block */
+}
 
 /* Converts CP950 raw[0..n) and parses it, as far as it can: returns the
  * bytes done.  A character cut at the end is left for the next block
@@ -479,7 +488,7 @@ static size_t cp950_feed(iconv_t cd, const char *raw, size_t n, char *out, Reade
 	*bad = false;
 	while (il > 0 && ps->ok && !rows_fatal(r->sink)) {
 		char *op = out;
-		size_t ol = CP950_OUT;
+		size_t ol = cp950_out_size();
 		size_t rc = iconv(cd, &ip, &il, &op, &ol);
 		int e = errno;
 		parse_feed(r, ps, out, (size_t)(op - out));
@@ -502,6 +511,23 @@ static void diags_truncate(DiagList *dl, size_t n)
 		dl->items[i].level == DIAG_ERROR ? dl->nerrors++ : dl->nwarnings++;
 }
 
+/* line_sep for a whole file, whose first n bytes are in buf: without an
+ * LF there, the rest of the file is looked through for one. */
+static char file_line_sep(int fd, const char *buf, size_t n)
+{
+	if (memchr(buf, '\n', n))
+		return '\n';
+	bool cr = memchr(buf, '\r', n) != NULL;
+	char b[4096];
+	ssize_t got;
+	for (off_t off = (off_t)n; (got = pread(fd, b, sizeof b, off)) > 0; off += got) {
+		if (memchr(b, '\n', (size_t)got))
+			return '\n';
+		cr = cr || memchr(b, '\r', (size_t)got);
+	}
+	return cr ? '\r' : '\n';
+}
+
 /* Reads a file block by block, decoding, validating and parsing as it
  * goes, so that the file is never held whole in memory: as UTF-8 (with or
  * without BOM), or, after that failed at *u8, as CP950.  Returns the table,
@@ -510,8 +536,8 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			  Encoding enc, Utf8Fail *u8, Next *next)
 {
 	*next = NEXT_NONE;
-	char *buf = xmalloc(READ_BLOCK + 4);
-	ssize_t got = read_full(fd, buf, READ_BLOCK);
+	char *buf = xmalloc(read_block + 4);
+	ssize_t got = read_full(fd, buf, read_block < 4 ? 4 : read_block); /* a BOM whole */
 	if (got <= 0 || (got >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))) {
 		free(buf);
 		*next = NEXT_WHOLE;
@@ -523,19 +549,19 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		free(buf);
 		return NULL;
 	}
-	char *out = enc == ENC_CP950 ? xmalloc(CP950_OUT) : NULL; /* a piece in UTF-8 */
+	char *out = enc == ENC_CP950 ? xmalloc(cp950_out_size()) : NULL; /* a piece in UTF-8 */
 	size_t n = (size_t)got, carry = 0;
 	bool bom = enc == ENC_UTF8 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
 	size_t skip = bom ? 3 : 0;
 	Table *t = table_new(form);
 	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
 	Parse ps;
-	bool ok = parse_begin(&r, &ps, line_sep(buf, n));
+	bool ok = parse_begin(&r, &ps, file_line_sep(fd, buf, n));
 	/* the place of the block's first byte, in the file's own bytes */
 	long line = 1, line_bytes = (long)skip;
 	size_t offset = 0; /* of buf[0] in the file */
 	while (ok) {
-		bool end = n < READ_BLOCK + carry; /* the file ends in this block */
+		bool end = n < read_block + carry; /* the file ends in this block */
 		size_t diags_before = dl->n;
 		const char *raw = buf + skip;
 		size_t rawlen = n - skip, used = 0;
@@ -588,7 +614,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		memmove(buf, raw + used, carry);
 		offset += skip + used;
 		skip = 0;
-		got = read_full(fd, buf + carry, READ_BLOCK);
+		got = read_full(fd, buf + carry, read_block);
 		if (got < 0) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
 			ok = false;

@@ -33,6 +33,10 @@
 typedef void (*CsvioProgress)(size_t done, size_t total);
 void csvio_set_progress(CsvioProgress fn);
 
+/* Sets the size of the blocks csvio_load reads (0: the default, 1 MiB):
+ * for tests, which make the block edges fall everywhere in small files. */
+void csvio_set_block_size(size_t n);
+
 /* Loads path.  The table gets format out_fmt for writing it back, except
  * that a file read as CP950 keeps CP950.  Returns NULL when the file
  * cannot be read or parsed at all (diags say why, with the place); a

@@ -1,11 +1,17 @@
 /* fuzz_csv.c - libFuzzer target: any bytes as a CSV file of the inventory
  * form.  Reading must never crash, hang or leak; whatever is read is
  * checked, written and read again, and the second writing must give the
- * same bytes (spmform's own output is a fixed point). */
+ * same bytes (spmform's own output is a fixed point).  The same bytes read
+ * from a file, block by block in blocks of 1 to 64 bytes (so that block
+ * edges fall inside characters, lines and fields), must give what reading
+ * them whole gives: both fail, or the same records and messages. */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "csvio.h"
 #include "form.h"
@@ -14,6 +20,50 @@
 static Form *form;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool same_diags(const DiagList *a, const DiagList *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const Diag *x = &a->items[i], *y = &b->items[i];
+		if (x->level != y->level || x->line != y->line || x->col != y->col ||
+		    x->record != y->record || x->field != y->field || strcmp(x->msg, y->msg) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Reads data[0..size) from a file, in small blocks, as csvio_load does. */
+static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl)
+{
+	int fd = memfd_create("fuzz_csv", 0);
+	if (fd < 0)
+		abort();
+	for (size_t done = 0; done < size;) {
+		ssize_t w = write(fd, data + done, size - done);
+		if (w <= 0)
+			abort();
+		done += (size_t)w;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	csvio_set_block_size(1 + (size ? data[size / 2] % 64 : 0));
+	Table *t = csvio_load(path, form, fmt, dl);
+	csvio_set_block_size(0);
+	close(fd);
+	return t;
+}
+
+/* The records of t as spmform writes them (malloc'd), or NULL. */
+static char *serialized(const Table *t, size_t *len)
+{
+	DiagList dl;
+	diag_init(&dl);
+	char *out = csvio_serialize(t, len, &dl);
+	diag_free(&dl);
+	return out;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,6 +79,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&dl);
 	FileFormat fmt = {ENC_UTF8, true, true};
 	Table *t = csvio_load_mem((const char *)data, size, form, fmt, &dl);
+	DiagList ds;
+	diag_init(&ds);
+	Table *ts = load_stream(data, size, fmt, &ds);
+	if (!t != !ts)
+		abort(); /* one reader failed, the other not */
+	if (t) {
+		size_t l1, l2;
+		char *a = serialized(t, &l1), *b = serialized(ts, &l2);
+		if (!same_diags(&dl, &ds) || !a != !b || (a && (l1 != l2 || memcmp(a, b, l1) != 0)))
+			abort(); /* the readers differ */
+		free(a);
+		free(b);
+	}
+	table_free(ts);
+	diag_free(&ds);
 	if (t) {
 		rules_check_table(t, &dl);
 		size_t len;
