@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "progress.h"
 #include "diag.h"
 #include "rules.h"
 #include "text.h"
@@ -54,7 +55,7 @@ void check_progress_begin(const char *path, int delay_ms)
 	progress_shown = false;
 	progress_delay = delay_ms;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	csvio_set_progress(show_progress);
+	progress_set(show_progress);
 }
 
 void check_progress_end(void)
@@ -64,7 +65,7 @@ void check_progress_end(void)
 	progress_shown = false;
 	free(progress_name);
 	progress_name = NULL;
-	csvio_set_progress(NULL);
+	progress_set(NULL);
 }
 
 bool path_is_xlsx(const char *path)

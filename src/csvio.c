@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "progress.h"
 #include "rows.h"
 #include "text.h"
 
@@ -397,12 +398,6 @@ void csvio_set_block_size(size_t n)
 	read_block = n ? n : (size_t)1 << 20;
 }
 
-static CsvioProgress progress;
-
-void csvio_set_progress(CsvioProgress fn)
-{
-	progress = fn;
-}
 
 /* Where reading a file without BOM as UTF-8 failed: reading it as CP950
  * comes next, and says this place when that fails too. */
@@ -606,8 +601,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
 		}
 		line_bytes += (long)used;
-		if (progress)
-			progress(offset + skip + used, total);
+		progress_report(offset + skip + used, total);
 		if (!ps.ok || rows_fatal(r.sink) || end)
 			break;
 		carry = rawlen - used;

@@ -27,12 +27,6 @@
 #include "form.h"
 #include "table.h"
 
-/* Called while a file is read, after each block: done of total bytes.
- * One hook for the process (set by the command line when stderr is a
- * terminal); NULL (the default) for none. */
-typedef void (*CsvioProgress)(size_t done, size_t total);
-void csvio_set_progress(CsvioProgress fn);
-
 /* Sets the size of the blocks csvio_load reads (0: the default, 1 MiB):
  * for tests, which make the block edges fall everywhere in small files. */
 void csvio_set_block_size(size_t n);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "csvio.h"
+#include "progress.h"
 #include "text.h"
 #include "ui_int.h"
 
@@ -341,12 +341,12 @@ void ui_load_begin(const char *path, int delay_ms)
 	load_delay = delay_ms;
 	load_shown = false;
 	clock_gettime(CLOCK_MONOTONIC, &load_started);
-	csvio_set_progress(load_progress);
+	progress_set(load_progress);
 }
 
 void ui_load_end(void)
 {
-	csvio_set_progress(NULL);
+	progress_set(NULL);
 	free(load_name);
 	load_name = NULL;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "rows.h"
 #include "text.h"
 
@@ -251,6 +252,9 @@ typedef struct {
 	bool stopped;     /* a handler stopped the parser (after any diag) */
 	int depth;        /* of the element being read, the root is 1 */
 	void *state;      /* the part's own reader */
+	/* progress over the parts that take long (shared strings and sheet):
+	 * their total size, and what of it earlier parts had; 0: none */
+	size_t progress_total, progress_done;
 } Part;
 
 /* Stops the parse because of damage in the part: one diag naming it. */
@@ -349,6 +353,8 @@ static int parse_part(unzFile z, const char *name, bool required, Part *p,
 			rc = -1;
 			break;
 		}
+		if (p->progress_total)
+			progress_report(p->progress_done + (size_t)total, p->progress_total);
 		if (XML_Parse(xp, chunk, got, got == 0) == XML_STATUS_ERROR) {
 			if (!p->stopped)
 				diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
@@ -362,6 +368,7 @@ static int parse_part(unzFile z, const char *name, bool required, Part *p,
 		if (got == 0)
 			break;
 	}
+	p->progress_done += (size_t)total;
 	/* the CRC is checked only when the whole part was read */
 	if (unzCloseCurrentFile(z) == UNZ_CRCERROR && rc == 1) {
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿損壞：%s 的檢查碼 (CRC) 不符", name);
@@ -1006,6 +1013,17 @@ static bool read_sheet(unzFile z, Part *p, const Where *w, const Strings *sst,
 	return ok;
 }
 
+/* The uncompressed size of part name of z, or 0. */
+static size_t part_size(unzFile z, const char *name)
+{
+	unz_file_info64 info;
+	if (unzLocateFile(z, name, 2) != UNZ_OK ||
+	    unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK ||
+	    info.uncompressed_size > XLSX_MAX_PART)
+		return 0;
+	return (size_t)info.uncompressed_size;
+}
+
 /* Reads the first sheet of z into t; false after a diag. */
 static bool read_workbook(unzFile z, const Form *form, Table *t, DiagList *dl)
 {
@@ -1014,6 +1032,10 @@ static bool read_workbook(unzFile z, const Form *form, Table *t, DiagList *dl)
 	Strings sst = {0};
 	char *wb_name = find_workbook(z, &p);
 	bool ok = wb_name && find_first_sheet(z, &p, wb_name, &w);
+	if (ok) {
+		p.progress_total = part_size(z, w.sheet_part) + (w.sst_part ? part_size(z, w.sst_part) : 0);
+		p.progress_done = 0;
+	}
 	if (ok && w.sst_part) { /* a workbook without text cells has none */
 		p.state = &sst;
 		ok = parse_part(z, w.sst_part, false, &p, sst_start, sst_end, sst_text) >= 0;

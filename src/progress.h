@@ -1,0 +1,21 @@
+/* progress.h - how far reading a file has come, for whoever shows it.
+ *
+ * One hook for the process: the command line sets it while a file is read
+ * (check's line on stderr, the entry screen's bar); the readers (CSV,
+ * .xlsx) report to it as they go, a few dozen times per file.
+ */
+#ifndef SPMFORM_PROGRESS_H
+#define SPMFORM_PROGRESS_H
+
+#include <stddef.h>
+
+/* Called with done of total bytes read so far. */
+typedef void (*ProgressFn)(size_t done, size_t total);
+
+/* Sets the hook; NULL (the default) for none. */
+void progress_set(ProgressFn fn);
+
+/* Tells the hook, if any. */
+void progress_report(size_t done, size_t total);
+
+#endif
