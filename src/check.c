@@ -37,13 +37,14 @@ static double since_start(void)
 	return (double)(now.tv_sec - started.tv_sec) + (now.tv_nsec - started.tv_nsec) / 1e9;
 }
 
-static void show_progress(size_t done, size_t total)
+static bool show_progress(size_t done, size_t total)
 {
 	if (!progress_shown && since_start() * 1000 < progress_delay)
-		return; /* quick files never show it */
+		return true; /* quick files never show it */
 	progress_shown = true;
 	fprintf(stderr, "\r讀取 %s：%3zu%%", progress_name, total ? done * 100 / total : 100);
 	fflush(stderr);
+	return true;
 }
 
 void check_progress_begin(const char *path, int delay_ms)

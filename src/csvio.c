@@ -446,9 +446,9 @@ static bool non_ascii_before(int fd, size_t end)
 }
 
 /* Says why a file is neither UTF-8 (it failed at *u8) nor CP950 (it
- * failed at raw[at], at place pc). */
-static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, const char *raw,
-			   size_t rawlen, size_t at, Place pc)
+ * failed at byte c, at offset off and place pc). */
+static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, unsigned char c, size_t off,
+			   Place pc)
 {
 	/* valid UTF-8 with non-ASCII text before its bad byte: the file was
 	 * meant to be UTF-8, so that byte is the place to show */
@@ -458,11 +458,11 @@ static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, const char 
 			 u8->byte, u8->c);
 		return;
 	}
-	const unsigned char *b = (const unsigned char *)raw + at;
-	bool eudc = at + 1 < rawlen && big5_eudc(b, 2);
+	unsigned char b[2]; /* read again: the next byte may be in the next block */
+	bool eudc = pread(fd, b, 2, (off_t)off) == 2 && big5_eudc(b, 2);
 	diag_add(dl, DIAG_ERROR, pc.line, 0, -1, -1,
 		 "第 %ld 個位元組 (0x%02X) 無法以 CP950/Big5 讀取%s (整個檔案也不是 UTF-8)", pc.byte,
-		 b[0], eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
+		 c, eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
 }
 
 /* CP950 is converted to UTF-8 through a buffer of this size (a quarter of
@@ -591,7 +591,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			} else if (enc == ENC_UTF8)
 				report_bad_byte(dl, pl.line, pl.byte, c);
 			else
-				report_neither(dl, fd, u8, raw, rawlen, bad, pl);
+				report_neither(dl, fd, u8, c, offset + skip + bad, pl);
 			break;
 		}
 		if (enc == ENC_UTF8)
@@ -601,7 +601,11 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
 		}
 		line_bytes += (long)used;
-		progress_report(offset + skip + used, total);
+		if (!progress_report(offset + skip + used, total)) {
+			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
+			ok = false;
+			break;
+		}
 		if (!ps.ok || rows_fatal(r.sink) || end)
 			break;
 		carry = rawlen - used;
@@ -634,7 +638,8 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		table_free(t);
 		return NULL;
 	}
-	fmt.encoding = enc;
+	if (enc == ENC_CP950) /* written back as read; UTF-8 as out_fmt says */
+		fmt.encoding = ENC_CP950;
 	table_set_format(t, fmt);
 	return t;
 }

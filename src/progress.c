@@ -8,8 +8,9 @@ void progress_set(ProgressFn fn)
 	hook = fn;
 }
 
-void progress_report(size_t done, size_t total)
+const char progress_stopped_msg[] = "讀取已中斷，未讀完";
+
+bool progress_report(size_t done, size_t total)
 {
-	if (hook)
-		hook(done, total);
+	return !hook || hook(done, total);
 }

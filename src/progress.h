@@ -7,15 +7,19 @@
 #ifndef SPMFORM_PROGRESS_H
 #define SPMFORM_PROGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* Called with done of total bytes read so far. */
-typedef void (*ProgressFn)(size_t done, size_t total);
+/* Called with done of total bytes read so far; returns false to stop the
+ * reading (the clerk interrupted it). */
+typedef bool (*ProgressFn)(size_t done, size_t total);
 
 /* Sets the hook; NULL (the default) for none. */
 void progress_set(ProgressFn fn);
 
-/* Tells the hook, if any. */
-void progress_report(size_t done, size_t total);
+/* Tells the hook, if any; false when the reading is to stop, after which
+ * the reader fails with progress_stopped_msg as its reason. */
+bool progress_report(size_t done, size_t total);
+extern const char progress_stopped_msg[];
 
 #endif

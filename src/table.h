@@ -3,7 +3,9 @@
  * A Table holds the records of one form.  Each Record has one cell per
  * column: first the form's fields in form order, then the columns the file
  * had that the form does not know (kept so that they are written back
- * unchanged).  Cells are owned by the table and never NULL ("" = empty).
+ * unchanged).  Cells are never NULL ("" = empty); they belong to the table,
+ * except that a choice may be the form's own string for it (and cells may
+ * share one string): never write into a cell, replace it.
  * Cells beyond the header that a record of the file had are kept in
  * Record.overflow, also written back.
  *

@@ -250,8 +250,17 @@ char *text_ndup(const char *s, size_t n)
 	return p;
 }
 
-static void out_of_memory(void)
+static void (*oom_hook)(void);
+
+void text_on_out_of_memory(void (*hook)(void))
 {
+	oom_hook = hook;
+}
+
+void text_out_of_memory(void)
+{
+	if (oom_hook)
+		oom_hook();
 	fputs("spmform: 記憶體不足 (out of memory)\n", stderr);
 	abort();
 }
@@ -260,7 +269,7 @@ void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		out_of_memory();
+		text_out_of_memory();
 	return p;
 }
 
@@ -268,7 +277,7 @@ void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		out_of_memory();
+		text_out_of_memory();
 	return p;
 }
 
@@ -276,7 +285,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		out_of_memory();
+		text_out_of_memory();
 	return p;
 }
 
@@ -292,7 +301,7 @@ char *xasprintf(const char *fmt, ...)
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		out_of_memory();
+		text_out_of_memory();
 	char *p = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

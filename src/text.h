@@ -54,7 +54,11 @@ int text_casecmp(const char *a, const char *b);
 char *text_ndup(const char *s, size_t n);
 
 /* Calls malloc/realloc/strdup and aborts the program with a message when
- * memory runs out: the core never continues with half-built state. */
+ * memory runs out: the core never continues with half-built state.  The
+ * hook set by text_on_out_of_memory (the entry screen's: it gives the
+ * terminal back) runs first. */
+void text_on_out_of_memory(void (*hook)(void));
+void text_out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -261,6 +261,14 @@ static int dispatch(Ui *ui, UiKey k)
 static SCREEN *screen;
 static bool screen_colors;
 
+/* Before the program aborts for want of memory: the terminal back to
+ * normal, so that the message can be read. */
+static void give_terminal_back(void)
+{
+	if (screen)
+		endwin();
+}
+
 int ui_start(const Config *cfg)
 {
 	screen = newterm(NULL, stdout, stdin);
@@ -269,8 +277,10 @@ int ui_start(const Config *cfg)
 			getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}
+	/* ^C, a hang-up or SIGTERM while the file loads stop the loading
+	 * (load_progress); the keys go raw once the screen runs (ui_run) */
 	catch_stop_signals();
-	raw(); /* ^S, ^Q, ^Z and ^C reach the program: no flow control, no signals */
+	text_on_out_of_memory(give_terminal_back);
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -294,6 +304,8 @@ void ui_stop(void)
 	endwin();
 	delscreen(screen);
 	screen = NULL;
+	text_on_out_of_memory(NULL);
+	text_on_out_of_memory(NULL);
 }
 
 static struct timespec load_started;
@@ -308,18 +320,21 @@ static long ms_since(const struct timespec *t0)
 	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* A bar in the middle of the screen:  讀取 FILE … 45%  [#########.........] */
-static void load_progress(size_t done, size_t total)
+/* A bar in the middle of the screen:  讀取 FILE … 45%  [#########.........]
+ * Returns false to stop the loading: a signal came (^C, a hang-up). */
+static bool load_progress(size_t done, size_t total)
 {
+	if (stop_signal)
+		return false;
 	if (!load_shown && ms_since(&load_started) < load_delay)
-		return; /* quick files never show it */
+		return true; /* quick files never show it */
 	int pct = total ? (int)(done * 100 / total) : 100;
 	if (!load_shown)
 		erase();
 	load_shown = true;
 	int y = LINES / 2 - 1, w = COLS - 4;
 	if (y < 0 || w < 10)
-		return;
+		return true;
 	char *line = xasprintf("讀取 %s … %3d%%", load_name, pct);
 	move(y, 2);
 	clrtoeol();
@@ -332,6 +347,7 @@ static void load_progress(size_t done, size_t total)
 	addch(']');
 	move(y + 1, 2 + fill + 1 > w ? w : 2 + fill + 1);
 	refresh();
+	return true;
 }
 
 void ui_load_begin(const char *path, int delay_ms)
@@ -353,6 +369,8 @@ void ui_load_end(void)
 
 int ui_run(Session *s, const Config *cfg)
 {
+	raw(); /* ^S, ^Q, ^Z and ^C reach the program: no flow control, no signals */
+	flushinp(); /* keys typed while the file loaded were typed blind */
 	Ui ui = {.s = s, .cfg = cfg, .colors = screen_colors};
 	lineedit_init(&ui.search, "");
 	lineedit_init(&ui.line, "");

@@ -19,12 +19,14 @@ int ui_setup_locale(void);
 
 /* Takes over the terminal for the entry screen, before the file is opened
  * (so that a long load shows its progress there), and catches the signals
- * that end it (ui_run then ends at once).  Returns 0, or -1 when no terminal could be
- * used (a message is on stderr). */
+ * that end it: ^C (the keys are not raw until ui_run), a hang-up or
+ * SIGTERM stop a load under way, and end ui_run at once.  Returns 0, or -1
+ * when no terminal could be used (a message is on stderr). */
 int ui_start(const Config *cfg);
 
 /* Between ui_load_begin and ui_load_end, reading a file that takes more
- * than delay_ms shows a progress bar on the screen. */
+ * than delay_ms shows a progress bar on the screen; a signal stops the
+ * reading (it fails with progress_stopped_msg). */
 void ui_load_begin(const char *path, int delay_ms);
 void ui_load_end(void);
 

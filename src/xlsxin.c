@@ -322,10 +322,8 @@ static int parse_part(unzFile z, const char *name, bool required, Part *p,
 		return -1;
 	}
 	XML_Parser xp = XML_ParserCreateNS(NULL, NS_SEP);
-	if (!xp) {
-		fprintf(stderr, "spmform: out of memory\n");
-		abort(); /* as xmalloc does */
-	}
+	if (!xp)
+		text_out_of_memory(); /* as xmalloc does */
 	p->xp = xp;
 	p->name = name;
 	p->stopped = false;
@@ -353,8 +351,12 @@ static int parse_part(unzFile z, const char *name, bool required, Part *p,
 			rc = -1;
 			break;
 		}
-		if (p->progress_total)
-			progress_report(p->progress_done + (size_t)total, p->progress_total);
+		if (p->progress_total &&
+		    !progress_report(p->progress_done + (size_t)total, p->progress_total)) {
+			diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
+			rc = -1;
+			break;
+		}
 		if (XML_Parse(xp, chunk, got, got == 0) == XML_STATUS_ERROR) {
 			if (!p->stopped)
 				diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,

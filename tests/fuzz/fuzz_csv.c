@@ -4,7 +4,10 @@
  * same bytes (spmform's own output is a fixed point).  The same bytes read
  * from a file, block by block in blocks of 1 to 64 bytes (so that block
  * edges fall inside characters, lines and fields), must give what reading
- * them whole gives: both fail, or the same records and messages. */
+ * them whole gives: both fail, or the same records and messages.  When
+ * both fail, their messages may differ: reading block by block reports
+ * the first problem it meets (a quote error before a bad byte further on,
+ * a bad byte before a NUL), reading whole looks at the encoding first. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdio.h>

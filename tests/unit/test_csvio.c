@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "progress.h"
 #include "testutil.h"
 
 static Form *form;
@@ -779,6 +780,87 @@ static void test_repeated_cells_are_shared_but_edited_alone(void **state)
 	free(h);
 }
 
+/* A Big5 造字 whose lead byte ends a reading block is still named as one:
+ * the message reads the next byte again, across the block's edge. */
+static void test_stream_eudc_at_block_edge(void **state)
+{
+	(void)state;
+	char *h = header_line(), *a = example_csv(0);
+	char *text = xasprintf("%s\n%s\n", h, a);
+	char *big5 = cp950(text);
+	size_t n = strlen(big5);
+	char *data = xasprintf("%sX\x87\x51\n", big5); /* a row of one cell: X then 造字 */
+	char *path = xasprintf("%s/eudc.csv", tmpdir);
+	write_file(path, data, n + 4);
+	for (int pass = 0; pass < 2; pass++) {
+		csvio_set_block_size(pass == 0 ? n + 2 : 0); /* 0x87 last in the block, or not */
+		DiagList dl;
+		diag_init(&dl);
+		assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+		assert_int_equal(dl.n, 1);
+		assert_int_equal(dl.items[0].line, 3);
+		assert_non_null(strstr(dl.items[0].msg, "第 2 個位元組 (0x87)"));
+		assert_non_null(strstr(dl.items[0].msg, "造字區"));
+		diag_free(&dl);
+	}
+	csvio_set_block_size(0);
+	free(path);
+	free(data);
+	free(big5);
+	free(text);
+	free(a);
+	free(h);
+}
+
+static int calls;
+static bool stop_at_second(size_t done, size_t total)
+{
+	(void)done;
+	(void)total;
+	return ++calls < 2;
+}
+
+/* A reading stopped through the progress hook (a signal in the entry
+ * screen) fails with its own reason, whatever the file's encoding. */
+static void test_progress_hook_stops_reading(void **state)
+{
+	(void)state;
+	char *h = header_line(), *a = example_csv(0);
+	char *text = xasprintf("%s\n%s\n%s\n%s\n", h, a, a, a);
+	char *big5 = cp950(text);
+	char *utf8 = xasprintf("%s/stop.csv", tmpdir), *cp = xasprintf("%s/stop-cp950.csv", tmpdir);
+	write_file(utf8, text, strlen(text));
+	write_file(cp, big5, strlen(big5));
+	const char *paths[] = {utf8, cp};
+	for (int k = 0; k < 2; k++) {
+		csvio_set_block_size(64);
+		calls = 0;
+		progress_set(stop_at_second);
+		DiagList dl;
+		diag_init(&dl);
+		assert_null(csvio_load(paths[k], form, DEFAULT_FMT, &dl));
+		progress_set(NULL);
+		assert_int_equal(calls, 2);
+		assert_int_equal(dl.nerrors, 1);
+		assert_string_equal(dl.items[dl.n - 1].msg, progress_stopped_msg);
+		diag_free(&dl);
+		/* and without the hook it reads */
+		diag_init(&dl);
+		Table *t = csvio_load(paths[k], form, DEFAULT_FMT, &dl);
+		assert_non_null(t);
+		assert_int_equal(table_nrecords(t), 3);
+		table_free(t);
+		diag_free(&dl);
+	}
+	csvio_set_block_size(0);
+	free(cp);
+	free(utf8);
+	free(big5);
+	free(text);
+	free(a);
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +892,8 @@ int main(void)
 	    cmocka_unit_test(test_failed_write_keeps_old_file_and_leaves_no_temp),
 	    cmocka_unit_test(test_output_format_lf_no_bom_and_cp950_from_utf8),
 	    cmocka_unit_test(test_repeated_cells_are_shared_but_edited_alone),
+	    cmocka_unit_test(test_stream_eudc_at_block_edge),
+	    cmocka_unit_test(test_progress_hook_stops_reading),
 	};
 	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
 }
