@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "csvio.h"
@@ -25,21 +24,12 @@ static void print_all(FILE *out, const char *path, const Form *form, DiagList *d
 
 /* --- progress -------------------------------------------------------------- */
 
-static struct timespec started;
 static char *progress_name;
 static bool progress_shown;
-static int progress_delay; /* ms */
-
-static double since_start(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - started.tv_sec) + (now.tv_nsec - started.tv_nsec) / 1e9;
-}
 
 static bool show_progress(size_t done, size_t total)
 {
-	if (!progress_shown && since_start() * 1000 < progress_delay)
+	if (!progress_shown && !progress_due())
 		return true; /* quick files never show it */
 	progress_shown = true;
 	fprintf(stderr, "\r讀取 %s：%3zu%%", progress_name, total ? done * 100 / total : 100);
@@ -54,9 +44,7 @@ void check_progress_begin(const char *path, int delay_ms)
 	free(progress_name);
 	progress_name = text_escape(path);
 	progress_shown = false;
-	progress_delay = delay_ms;
-	clock_gettime(CLOCK_MONOTONIC, &started);
-	progress_set(show_progress);
+	progress_set(show_progress, delay_ms);
 }
 
 void check_progress_end(void)
@@ -66,7 +54,7 @@ void check_progress_end(void)
 	progress_shown = false;
 	free(progress_name);
 	progress_name = NULL;
-	progress_set(NULL);
+	progress_set(NULL, 0);
 }
 
 bool path_is_xlsx(const char *path)

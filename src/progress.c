@@ -1,11 +1,25 @@
 /* progress.c - see progress.h. */
 #include "progress.h"
 
-static ProgressFn hook;
+#include <time.h>
 
-void progress_set(ProgressFn fn)
+static ProgressFn hook;
+static struct timespec started;
+static int delay; /* ms */
+
+void progress_set(ProgressFn fn, int delay_ms)
 {
 	hook = fn;
+	delay = delay_ms;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+bool progress_due(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000;
+	return ms >= delay;
 }
 
 const char progress_stopped_msg[] = "讀取已中斷，未讀完";

@@ -14,8 +14,13 @@
  * reading (the clerk interrupted it). */
 typedef bool (*ProgressFn)(size_t done, size_t total);
 
-/* Sets the hook; NULL (the default) for none. */
-void progress_set(ProgressFn fn);
+/* Sets the hook (NULL, the default, for none) and starts the clock of
+ * progress_due. */
+void progress_set(ProgressFn fn, int delay_ms);
+
+/* Whether delay_ms have passed since progress_set: a display shows
+ * nothing before, so that quick files never show progress. */
+bool progress_due(void);
 
 /* Tells the hook, if any; false when the reading is to stop, after which
  * the reader fails with progress_stopped_msg as its reason. */

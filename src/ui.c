@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <wchar.h>
 
 #include "progress.h"
@@ -305,20 +304,10 @@ void ui_stop(void)
 	delscreen(screen);
 	screen = NULL;
 	text_on_out_of_memory(NULL);
-	text_on_out_of_memory(NULL);
 }
 
-static struct timespec load_started;
 static char *load_name;
-static int load_delay; /* ms */
 static bool load_shown;
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* A bar in the middle of the screen:  讀取 FILE … 45%  [#########.........]
  * Returns false to stop the loading: a signal came (^C, a hang-up). */
@@ -326,7 +315,7 @@ static bool load_progress(size_t done, size_t total)
 {
 	if (stop_signal)
 		return false;
-	if (!load_shown && ms_since(&load_started) < load_delay)
+	if (!load_shown && !progress_due())
 		return true; /* quick files never show it */
 	int pct = total ? (int)(done * 100 / total) : 100;
 	if (!load_shown)
@@ -354,15 +343,13 @@ void ui_load_begin(const char *path, int delay_ms)
 {
 	free(load_name);
 	load_name = text_escape(path);
-	load_delay = delay_ms;
 	load_shown = false;
-	clock_gettime(CLOCK_MONOTONIC, &load_started);
-	progress_set(load_progress);
+	progress_set(load_progress, delay_ms);
 }
 
 void ui_load_end(void)
 {
-	progress_set(NULL);
+	progress_set(NULL, 0);
 	free(load_name);
 	load_name = NULL;
 }
@@ -415,6 +402,7 @@ int ui_run(Session *s, const Config *cfg)
 		endwin();
 	delscreen(screen);
 	screen = NULL;
+	text_on_out_of_memory(NULL);
 	if (stop_signal || gone) {
 		fprintf(stderr, "spmform: %s，已關閉畫面%s\n",
 			stop_signal ? "收到結束訊號" : "終端機已斷線",

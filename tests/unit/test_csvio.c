@@ -835,11 +835,11 @@ static void test_progress_hook_stops_reading(void **state)
 	for (int k = 0; k < 2; k++) {
 		csvio_set_block_size(64);
 		calls = 0;
-		progress_set(stop_at_second);
+		progress_set(stop_at_second, 0);
 		DiagList dl;
 		diag_init(&dl);
 		assert_null(csvio_load(paths[k], form, DEFAULT_FMT, &dl));
-		progress_set(NULL);
+		progress_set(NULL, 0);
 		assert_int_equal(calls, 2);
 		assert_int_equal(dl.nerrors, 1);
 		assert_string_equal(dl.items[dl.n - 1].msg, progress_stopped_msg);
