@@ -83,10 +83,10 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/san/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | build/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRCS) | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
-build/san/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(SAN_CORE) | build/san
+build/san/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/driver.c $(SAN_CORE) | build/san
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(SAN_CORE) $(LDLIBS)
 
 fuzz: deps

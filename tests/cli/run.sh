@@ -71,6 +71,10 @@ trap 'exit 130' INT TERM
 
 # --- helpers for cmd, setup and assert snippets ------------------------------
 
+# to_cp950, crlf, bom
+# shellcheck source=tests/helpers.sh
+. "$REPO/tests/helpers.sh"
+
 # spmform ARGS...: the binary under test (stopped after 60 s, should it
 # ever wait for something).
 if command -v timeout >/dev/null; then
@@ -94,30 +98,6 @@ form_from() {
 		echo "form_from: sed $* changed nothing" >&2
 		return 1
 	fi
-}
-
-# to_cp950 IN OUT: OUT is IN converted from UTF-8 to CP950, and must really
-# be CP950: not valid UTF-8, and converting it back gives IN again.
-to_cp950() {
-	iconv -f UTF-8 -t CP950 "$1" >"$2" || return 1
-	if iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1; then
-		echo "to_cp950: $2 is still valid UTF-8" >&2
-		return 1
-	fi
-	iconv -f CP950 -t UTF-8 "$2" | cmp -s - "$1" || {
-		echo "to_cp950: $2 does not convert back to $1" >&2
-		return 1
-	}
-}
-
-# crlf IN OUT: OUT is IN with every LF made CRLF.
-crlf() {
-	sed 's/$/\r/' "$1" >"$2"
-}
-
-# bom IN OUT: OUT is IN with a UTF-8 byte-order mark in front.
-bom() {
-	{ printf '\357\273\277' && cat "$1"; } >"$2"
 }
 
 # differ A B: fails unless files A and B differ (an edit that took).

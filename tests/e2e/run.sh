@@ -160,29 +160,9 @@ trap 'exit 130' INT TERM
 
 # --- helpers for setup snippets -------------------------------------------------
 
-# to_cp950 IN OUT: OUT is IN converted from UTF-8 to CP950, and must really
-# be CP950: not valid UTF-8, and converting it back gives IN again.
-to_cp950() {
-	iconv -f UTF-8 -t CP950 "$1" >"$2" || return 1
-	if iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1; then
-		echo "to_cp950: $2 is still valid UTF-8" >&2
-		return 1
-	fi
-	iconv -f CP950 -t UTF-8 "$2" | cmp -s - "$1" || {
-		echo "to_cp950: $2 does not convert back to $1" >&2
-		return 1
-	}
-}
-
-# crlf IN OUT: OUT is IN with every LF made CRLF.
-crlf() {
-	sed 's/$/\r/' "$1" >"$2"
-}
-
-# bom IN OUT: OUT is IN with a UTF-8 byte-order mark in front.
-bom() {
-	{ printf '\357\273\277' && cat "$1"; } >"$2"
-}
+# to_cp950, crlf, bom
+# shellcheck source=tests/helpers.sh
+. "$REPO/tests/helpers.sh"
 
 # strip_bom IN OUT: OUT is IN without its UTF-8 byte-order mark (IN must
 # have one).

@@ -18,6 +18,7 @@
 
 #include "csvio.h"
 #include "form.h"
+#include "fuzz_util.h"
 #include "rules.h"
 
 static Form *form;
@@ -70,14 +71,7 @@ static char *serialized(const Table *t, size_t *len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!form) {
-		DiagList dl;
-		diag_init(&dl);
-		form = form_load("forms/inventory.ini", &dl);
-		diag_free(&dl);
-		if (!form)
-			abort(); /* run from the repository root */
-	}
+	form = fuzz_inventory();
 	DiagList dl;
 	diag_init(&dl);
 	FileFormat fmt = {ENC_UTF8, true, true};

@@ -13,6 +13,7 @@
 
 #include "csvio.h"
 #include "form.h"
+#include "fuzz_util.h"
 #include "rules.h"
 #include "xlsxin.h"
 
@@ -25,12 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!form) {
-		DiagList dl;
-		diag_init(&dl);
-		form = form_load("forms/inventory.ini", &dl);
-		diag_free(&dl);
-		if (!form)
-			abort(); /* run from the repository root */
+		form = fuzz_inventory();
 		fd = memfd_create("fuzz.xlsx", MFD_CLOEXEC);
 		if (fd < 0)
 			abort();
