@@ -12,7 +12,7 @@ CC       ?= cc
 CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc \
             -DSPMFORM_DATADIR='"$(PREFIX)/share/spmform"'
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
+CFLAGS   += -std=c11 -pthread -Wall -Wextra -Werror -MMD -MP
 # The program's own build is optimised across files (small accessors such
 # as form_field are called millions of times on a big file): about 8 %
 # off check on 100,000 rows.  The sanitizer builds are not.
@@ -29,7 +29,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
-             src/atomic.c src/progress.c
+             src/atomic.c src/progress.c src/par.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -80,7 +80,7 @@ build build/san build/san/tests build/fuzz:
 FUZZ_TARGETS ?= csv form journal xlsx
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
-FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS   := -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/san/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRCS) | build/fuzz

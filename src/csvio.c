@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "par.h"
 #include "progress.h"
 #include "rows.h"
 #include "text.h"
@@ -143,6 +146,9 @@ static bool utf8_to_cp950(iconv_t cd, const char *s, char **out, size_t *cap, si
 
 /* --- reading --------------------------------------------------------------- */
 
+typedef struct Split Split;
+static void split_publish(Split *sp, RowsHeader *h);
+
 typedef struct {
 	RowSink *sink;
 	DiagList *dl;
@@ -154,6 +160,8 @@ typedef struct {
 	const char **cell;
 	size_t nrow, caprow;
 	long row_line; /* line where the current row started */
+	Split *split;	/* part 0 of a file read in parts: says the header */
+	bool published; /* and has */
 } Reader;
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -184,6 +192,10 @@ static void on_row(int term, void *ctx)
 	for (size_t j = 0; j < r->nrow; j++)
 		r->cell[j] = r->text + r->off[j];
 	rows_add_view(r->sink, r->cell, r->len, r->nrow, r->row_line);
+	if (r->split && !r->published && (rows_have_header(r->sink) || rows_fatal(r->sink))) {
+		r->published = true;
+		split_publish(r->split, rows_header(r->sink));
+	}
 	r->nrow = 0;
 	r->used = 0;
 }
@@ -359,12 +371,13 @@ Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat
 	return load_text(data, len, form, out_fmt, diags);
 }
 
-/* Reads up to n bytes (fewer only at the end of the file); -1 on error. */
-static ssize_t read_full(int fd, char *buf, size_t n)
+/* Reads up to n bytes at offset off (fewer only at the end of the file);
+ * -1 on error. */
+static ssize_t pread_full(int fd, char *buf, size_t n, size_t off)
 {
 	size_t got = 0;
 	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -523,40 +536,182 @@ static char file_line_sep(int fd, const char *buf, size_t n)
 	return cr ? '\r' : '\n';
 }
 
+/* --- reading a big file in parts, side by side ---------------------------
+
+ * A big file is cut into parts at record boundaries, one per processor,
+ * and each part is read by load_stream on a thread of its own into a table
+ * of its own; the tables and their problems are then joined in order.
+ * Where a record ends is known without parsing: a line break is between
+ * records when the quotes before it are even in number (a "" inside a
+ * field counts two).  Every part's parser must end between rows, or the
+ * cut was wrong (a file whose quotes are not as CSV wants them).
+ *
+ * Reading in parts only ever saves time: when any part fails, the file is
+ * read again as one, which says what is wrong exactly as it always has.
+ * The one exception: when the first part to fail found a file without BOM
+ * not to be UTF-8 (and those before it are fine), every part is read again
+ * as CP950, which is what reading it as one would do next. */
+
+/* A part is at least this big (smaller files are read as one). */
+static size_t split_min = (size_t)1 << 20;
+
+void csvio_set_split_min(size_t n)
+{
+	split_min = n ? n : (size_t)1 << 20;
+}
+
+/* How many parts the last csvio_load read (1: none, it read the file as one). */
+static size_t last_parts = 1;
+
+size_t csvio_last_parts(void)
+{
+	return last_parts;
+}
+
+typedef struct {
+	size_t start, end; /* the bytes [start, end) of the file */
+	long line;	   /* the line of byte start */
+} Span;
+
+typedef struct Split {
+	int fd;
+	size_t total;
+	const Form *form;
+	FileFormat fmt;
+	Encoding enc;
+	bool bom;
+	char sep;
+	size_t n;
+	Span span[PAR_MAX];
+	/* what each part counted (quotes and line separators in its equal
+	 * share of the file), then what each part read */
+	size_t quotes[PAR_MAX], seps[PAR_MAX];
+	bool count_failed[PAR_MAX];
+	Table *t[PAR_MAX];
+	DiagList dl[PAR_MAX];
+	Next next[PAR_MAX];
+	/* while reading: the header, published by part 0 for the others */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool header_done;
+	RowsHeader *header;
+	_Atomic size_t done[PAR_MAX]; /* bytes each part has read */
+	_Atomic size_t first_failed;  /* the first part that failed so far */
+	bool stopped;		      /* the clerk stopped it (part 0 knows) */
+} Split;
+
+/* Part 0 says what the header is (NULL: there is none it could use). */
+static void split_publish(Split *sp, RowsHeader *h)
+{
+	pthread_mutex_lock(&sp->mu);
+	if (!sp->header_done) {
+		sp->header = h;
+		sp->header_done = true;
+		pthread_cond_broadcast(&sp->cv);
+	} else {
+		rows_header_free(h);
+	}
+	pthread_mutex_unlock(&sp->mu);
+}
+
+static const RowsHeader *split_header(Split *sp)
+{
+	pthread_mutex_lock(&sp->mu);
+	while (!sp->header_done)
+		pthread_cond_wait(&sp->cv, &sp->mu);
+	const RowsHeader *h = sp->header;
+	pthread_mutex_unlock(&sp->mu);
+	return h;
+}
+
+/* Part i failed: the parts after it need not go on. */
+static void split_fail(Split *sp, size_t i)
+{
+	size_t f = atomic_load(&sp->first_failed);
+	while (i < f && !atomic_compare_exchange_weak(&sp->first_failed, &f, i))
+		;
+}
+
+static bool split_abandoned(Split *sp, size_t i)
+{
+	return atomic_load(&sp->first_failed) < i;
+}
+
+/* Tells the progress hook (from part 0, on the calling thread) how far
+ * all the parts have come; false when it is to stop. */
+static bool split_progress(Split *sp, size_t i, size_t done)
+{
+	atomic_store(&sp->done[i], done);
+	if (i != 0)
+		return true;
+	size_t sum = 0;
+	for (size_t k = 0; k < sp->n; k++)
+		sum += atomic_load(&sp->done[k]);
+	if (progress_report(sum, sp->total))
+		return true;
+	sp->stopped = true;
+	split_fail(sp, 0);
+	return false;
+}
+
 /* Reads a file block by block, decoding, validating and parsing as it
  * goes, so that the file is never held whole in memory: as UTF-8 (with or
  * without BOM), or, after that failed at *u8, as CP950.  Returns the table,
- * or NULL with *next saying what comes next. */
+ * or NULL with *next saying what comes next.  With sp, reads only part i
+ * of the file (see Split); the result is then sp->t[i]. */
 static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
-			  Encoding enc, Utf8Fail *u8, Next *next)
+			  Encoding enc, Utf8Fail *u8, Next *next, Split *sp, size_t part)
 {
 	*next = NEXT_NONE;
+	Span span = sp ? sp->span[part] : (Span){0, SIZE_MAX, 1};
+	size_t fpos = span.start; /* of the next byte to read */
 	char *buf = xmalloc(read_block + 4);
-	ssize_t got = read_full(fd, buf, read_block < 4 ? 4 : read_block); /* a BOM whole */
-	if (got <= 0 || (got >= 2 && (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))) {
+	size_t want = read_block < 4 ? 4 : read_block; /* a BOM whole */
+	if (want > span.end - fpos)
+		want = span.end - fpos;
+	ssize_t got = pread_full(fd, buf, want, fpos);
+	if (got <= 0 || (got >= 2 && span.start == 0 &&
+			 (memcmp(buf, "\xFF\xFE", 2) == 0 || memcmp(buf, "\xFE\xFF", 2) == 0))) {
 		free(buf);
 		*next = NEXT_WHOLE;
+		if (sp && part == 0)
+			split_publish(sp, NULL);
 		return NULL;
 	}
+	fpos += (size_t)got;
 	iconv_t cd = enc == ENC_CP950 ? iconv_open("UTF-8", "CP950") : (iconv_t)-1;
 	if (enc == ENC_CP950 && cd == (iconv_t)-1) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這個系統的 iconv 不支援 CP950：%s", strerror(errno));
 		free(buf);
+		if (sp && part == 0)
+			split_publish(sp, NULL);
 		return NULL;
 	}
 	char *out = enc == ENC_CP950 ? xmalloc(cp950_out_size()) : NULL; /* a piece in UTF-8 */
 	size_t n = (size_t)got, carry = 0;
-	bool bom = enc == ENC_UTF8 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	bool bom = enc == ENC_UTF8 && n >= 3 && span.start == 0 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
 	size_t skip = bom ? 3 : 0;
+	if (sp && part > 0)
+		bom = sp->bom;
 	Table *t = table_new(form);
-	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
-	Parse ps;
-	bool ok = parse_begin(&r, &ps, file_line_sep(fd, buf, n));
+	Reader r = {.dl = dl, .split = sp && part == 0 ? sp : NULL};
+	bool ok = true;
+	if (sp && part > 0) {
+		const RowsHeader *h = split_header(sp);
+		ok = h != NULL;
+		r.sink = h ? rows_new_after(form, t, dl, h) : rows_new(form, t, dl);
+	} else {
+		r.sink = rows_new(form, t, dl);
+	}
+	Parse ps; /* begun even when the header failed: it is freed below */
+	ok = parse_begin(&r, &ps, sp ? sp->sep : file_line_sep(fd, buf, n)) && ok;
+	ps.line = span.line - 1; /* the first line fed is span.line */
 	/* the place of the block's first byte, in the file's own bytes */
-	long line = 1, line_bytes = (long)skip;
-	size_t offset = 0; /* of buf[0] in the file */
+	long line = span.line, line_bytes = (long)skip;
+	size_t offset = span.start; /* of buf[0] in the file */
 	while (ok) {
-		bool end = n < read_block + carry; /* the file ends in this block */
+		/* the file (or the part) ends in this block */
+		bool end = (size_t)got < want || fpos >= span.end;
 		size_t diags_before = dl->n;
 		const char *raw = buf + skip;
 		size_t rawlen = n - skip, used = 0;
@@ -590,7 +745,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 				*next = NEXT_CP950; /* not UTF-8: try CP950 */
 			} else if (enc == ENC_UTF8)
 				report_bad_byte(dl, pl.line, pl.byte, c);
-			else
+			else if (!sp)
 				report_neither(dl, fd, u8, c, offset + skip + bad, pl);
 			break;
 		}
@@ -601,33 +756,49 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
 		}
 		line_bytes += (long)used;
-		if (!progress_report(offset + skip + used, total)) {
+		size_t done = offset + skip + used;
+		if (sp ? !split_progress(sp, part, done - span.start) : !progress_report(done, total)) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
 			ok = false;
 			break;
 		}
 		if (!ps.ok || rows_fatal(r.sink) || end)
 			break;
+		if (sp && split_abandoned(sp, part)) {
+			ok = false;
+			break;
+		}
 		carry = rawlen - used;
 		memmove(buf, raw + used, carry);
 		offset += skip + used;
 		skip = 0;
-		got = read_full(fd, buf + carry, read_block);
+		want = read_block;
+		if (want > span.end - fpos)
+			want = span.end - fpos;
+		got = pread_full(fd, buf + carry, want, fpos);
 		if (got < 0) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
 			ok = false;
 			break;
 		}
+		fpos += (size_t)got;
 		n = carry + (size_t)got;
 	}
-	if (ok)
-		ok = parse_end(&r, &ps);
-	else
+	if (ok && sp && part + 1 < sp->n) {
+		/* a part before the last must end between rows */
+		ok = ps.ok && !rows_fatal(r.sink) && ps.p.pstate == 0;
 		csv_free(&ps.p);
+	} else if (ok) {
+		ok = parse_end(&r, &ps);
+	} else {
+		csv_free(&ps.p);
+	}
 	if (ok && !rows_have_header(r.sink)) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的 (沒有標題列)");
 		ok = false;
 	}
+	if (sp && part == 0)
+		split_publish(sp, NULL); /* if it has not yet: the others wait for it */
 	reader_free(&r);
 	rows_free(r.sink);
 	free(buf);
@@ -641,6 +812,169 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	if (enc == ENC_CP950) /* written back as read; UTF-8 as out_fmt says */
 		fmt.encoding = ENC_CP950;
 	table_set_format(t, fmt);
+	return t;
+}
+
+/* Adds to *qn the quotes of buf[0..n) and to *sn its bytes sep.  The
+ * inner loop has a fixed count so that the compiler makes it vector code
+ * (at -O2): the whole file is looked through this way before reading. */
+static void count_quotes_seps(const char *buf, size_t n, char sep, size_t *qn, size_t *sn)
+{
+	enum { SPAN = 4096 };
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t i = 0;
+	for (; n - i >= SPAN; i += SPAN) {
+		unsigned q = 0, s = 0;
+		for (size_t k = 0; k < SPAN; k++) {
+			q += b[i + k] == '"';
+			s += b[i + k] == (unsigned char)sep;
+		}
+		*qn += q;
+		*sn += s;
+	}
+	for (; i < n; i++) {
+		*qn += b[i] == '"';
+		*sn += b[i] == (unsigned char)sep;
+	}
+}
+
+/* Part i counts the quotes and line separators of its equal share. */
+static void split_count(void *ctx, size_t i, size_t n)
+{
+	Split *sp = ctx;
+	size_t from = sp->total * i / n, to = sp->total * (i + 1) / n;
+	char *buf = xmalloc((size_t)1 << 18);
+	sp->quotes[i] = sp->seps[i] = 0;
+	while (from < to) {
+		size_t want = to - from < (size_t)1 << 18 ? to - from : (size_t)1 << 18;
+		ssize_t got = pread_full(sp->fd, buf, want, from);
+		if (got <= 0) {
+			sp->count_failed[i] = true;
+			break;
+		}
+		count_quotes_seps(buf, (size_t)got, sp->sep, &sp->quotes[i], &sp->seps[i]);
+		from += (size_t)got;
+	}
+	free(buf);
+}
+
+/* The first record boundary at or after byte from, where quotes quotes
+ * and seps separators come before from: sets *at (the byte after the
+ * separator) and *line (its line).  false when there is none. */
+static bool split_find(const Split *sp, size_t from, size_t quotes, size_t seps, size_t *at,
+		       long *line)
+{
+	char b[4096];
+	ssize_t got;
+	for (; (got = pread_full(sp->fd, b, sizeof b, from)) > 0; from += (size_t)got)
+		for (ssize_t k = 0; k < got; k++) {
+			if (b[k] == '"')
+				quotes++;
+			else if (b[k] == sp->sep) {
+				seps++;
+				if (quotes % 2 == 0) {
+					*at = from + (size_t)k + 1;
+					*line = (long)seps + 1;
+					return *at < sp->total;
+				}
+			}
+		}
+	return false;
+}
+
+static void split_read(void *ctx, size_t i, size_t n)
+{
+	(void)n;
+	Split *sp = ctx;
+	Utf8Fail u8;
+	diag_init(&sp->dl[i]);
+	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, &u8,
+			       &sp->next[i], sp, i);
+	if (!sp->t[i])
+		split_fail(sp, i);
+}
+
+/* What load_split did. */
+typedef enum {
+	SPLIT_DONE,	/* read: the table is returned */
+	SPLIT_NOT_UTF8, /* the file is not UTF-8: read it as CP950 */
+	SPLIT_STOPPED,	/* the clerk stopped it (the reason is in diags) */
+	SPLIT_WHOLE,	/* read it as one */
+} SplitResult;
+
+/* Reads a big file in parts (see above) as enc. */
+static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
+			 Encoding enc, SplitResult *res)
+{
+	*res = SPLIT_WHOLE;
+	size_t n = par_parts();
+	if (n > total / split_min)
+		n = total / split_min;
+	char head[1 << 16];
+	ssize_t got = n >= 2 ? pread_full(fd, head, sizeof head, 0) : -1;
+	if (got < 4 || memcmp(head, "\xFF\xFE", 2) == 0 || memcmp(head, "\xFE\xFF", 2) == 0)
+		return NULL;
+	Split *sp = xcalloc(1, sizeof *sp);
+	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc};
+	sp->bom = enc == ENC_UTF8 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
+	sp->sep = file_line_sep(fd, head, (size_t)got);
+	par_run(n, split_count, sp);
+	bool failed = false;
+	size_t quotes = 0, seps = 0;
+	sp->n = 1;
+	sp->span[0] = (Span){0, total, 1};
+	for (size_t i = 0; i < n; i++) {
+		failed |= sp->count_failed[i];
+		size_t from = total * i / n, at;
+		long line;
+		if (i > 0 && from >= sp->span[sp->n - 1].start + split_min &&
+		    split_find(sp, from, quotes, seps, &at, &line)) {
+			sp->span[sp->n - 1].end = at;
+			sp->span[sp->n++] = (Span){at, total, line};
+		}
+		quotes += sp->quotes[i];
+		seps += sp->seps[i];
+	}
+	Table *t = NULL;
+	if (!failed && sp->n >= 2) {
+		pthread_mutex_init(&sp->mu, NULL);
+		pthread_cond_init(&sp->cv, NULL);
+		atomic_init(&sp->first_failed, SIZE_MAX);
+		for (size_t i = 0; i < sp->n; i++)
+			atomic_init(&sp->done[i], 0);
+		par_run(sp->n, split_read, sp);
+		if (atomic_load(&sp->first_failed) == SIZE_MAX && !progress_report(total, total)) {
+			sp->stopped = true; /* part 0 reported its own end, not the file's */
+			split_fail(sp, 0);
+		}
+		size_t first = atomic_load(&sp->first_failed);
+		if (first == SIZE_MAX) {
+			*res = SPLIT_DONE;
+			last_parts = sp->n;
+			t = sp->t[0];
+			diag_move(dl, &sp->dl[0], 0);
+			for (size_t i = 1; i < sp->n; i++) {
+				long records = (long)table_nrecords(t);
+				table_adopt(t, sp->t[i]);
+				diag_move(dl, &sp->dl[i], records);
+			}
+		} else {
+			if (sp->stopped) {
+				*res = SPLIT_STOPPED;
+				diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
+			} else if (sp->next[first] == NEXT_CP950) {
+				*res = SPLIT_NOT_UTF8;
+			}
+			for (size_t i = 0; i < sp->n; i++) {
+				table_free(sp->t[i]);
+				diag_free(&sp->dl[i]);
+			}
+		}
+		rows_header_free(sp->header);
+		pthread_mutex_destroy(&sp->mu);
+		pthread_cond_destroy(&sp->cv);
+	}
+	free(sp);
 	return t;
 }
 
@@ -674,7 +1008,16 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 	Utf8Fail u8;
 	Next next;
 	size_t before = diags->n;
-	Table *t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next);
+	SplitResult res;
+	last_parts = 1;
+	Table *t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &res);
+	if (res == SPLIT_NOT_UTF8)
+		t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &res);
+	if (res == SPLIT_DONE || res == SPLIT_STOPPED) {
+		close(fd);
+		return t;
+	}
+	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next, NULL, 0);
 	if (!t && next == NEXT_CP950) {
 		diags_truncate(diags, before);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -682,7 +1025,7 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 			close(fd);
 			return NULL;
 		}
-		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next);
+		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next, NULL, 0);
 	}
 	if (t || next != NEXT_WHOLE) {
 		close(fd);

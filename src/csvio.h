@@ -31,6 +31,14 @@
  * for tests, which make the block edges fall everywhere in small files. */
 void csvio_set_block_size(size_t n);
 
+/* A big file is read in parts side by side, one per processor (par.h),
+ * each part at least this big (0: the default, 1 MiB): tests set less, so
+ * that small files are read in parts too. */
+void csvio_set_split_min(size_t n);
+/* How many parts the last csvio_load read side by side (1: it read the
+ * file as one): for tests. */
+size_t csvio_last_parts(void);
+
 /* Loads path.  The table gets format out_fmt for writing it back, except
  * that a file read as CP950 keeps CP950.  Returns NULL when the file
  * cannot be read or parsed at all (diags say why, with the place); a

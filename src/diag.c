@@ -48,6 +48,24 @@ void diag_add(DiagList *dl, DiagLevel level, long line, long col, long record, i
 		dl->nwarnings++;
 }
 
+void diag_move(DiagList *to, DiagList *from, long record_offset)
+{
+	if (to->cap - to->n < from->n) {
+		to->cap = to->n + from->n;
+		to->items = xrealloc(to->items, to->cap * sizeof *to->items);
+	}
+	for (size_t i = 0; i < from->n; i++) {
+		Diag d = from->items[i];
+		if (d.record >= 0)
+			d.record += record_offset;
+		to->items[to->n++] = d;
+	}
+	to->nerrors += from->nerrors;
+	to->nwarnings += from->nwarnings;
+	from->n = from->nerrors = from->nwarnings = 0;
+	diag_free(from);
+}
+
 /* Stable merge sort on (line, col); qsort is not stable. */
 static void merge_sort(Diag *a, Diag *tmp, size_t n)
 {

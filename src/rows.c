@@ -53,6 +53,55 @@ void rows_free(RowSink *r)
 	free(r);
 }
 
+struct RowsHeader {
+	long *colmap;
+	size_t ncols;
+	char **extra; /* headers of the table's extra columns */
+	size_t nextra;
+};
+
+RowsHeader *rows_header(const RowSink *r)
+{
+	if (!r->have_header || r->fatal)
+		return NULL;
+	RowsHeader *h = xcalloc(1, sizeof *h);
+	h->ncols = r->ncols;
+	h->colmap = xmalloc((r->ncols ? r->ncols : 1) * sizeof *h->colmap);
+	if (r->ncols)
+		memcpy(h->colmap, r->colmap, r->ncols * sizeof *h->colmap);
+	size_t nf = form_nfields(r->form);
+	h->nextra = table_ncols(r->t) - nf;
+	h->extra = xmalloc((h->nextra ? h->nextra : 1) * sizeof *h->extra);
+	for (size_t i = 0; i < h->nextra; i++)
+		h->extra[i] = xstrdup(table_col_header(r->t, nf + i));
+	return h;
+}
+
+void rows_header_free(RowsHeader *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nextra; i++)
+		free(h->extra[i]);
+	free(h->extra);
+	free(h->colmap);
+	free(h);
+}
+
+RowSink *rows_new_after(const Form *form, Table *t, DiagList *dl, const RowsHeader *h)
+{
+	RowSink *r = rows_new(form, t, dl);
+	for (size_t i = 0; i < h->nextra; i++)
+		table_add_extra(t, h->extra[i]);
+	r->have_header = true;
+	r->ncols = h->ncols;
+	r->colmap = xmalloc((h->ncols ? h->ncols : 1) * sizeof *r->colmap);
+	if (h->ncols)
+		memcpy(r->colmap, h->colmap, h->ncols * sizeof *r->colmap);
+	r->shared = xcalloc((h->ncols ? h->ncols : 1) * SHARE_SLOTS, sizeof *r->shared);
+	return r;
+}
+
 bool rows_have_header(const RowSink *r)
 {
 	return r->have_header;

@@ -32,6 +32,17 @@ void rows_add(RowSink *r, char **cells, size_t n, long line);
  * lens[j] bytes; nothing is taken over (what is kept is copied). */
 void rows_add_view(RowSink *r, const char *const *cells, const size_t *lens, size_t n, long line);
 
+/* The header a sink has taken, copied (for a sink that reads a later
+ * part of the same file at the same time): NULL while it has none, or
+ * when it is unusable.  Free with rows_header_free. */
+typedef struct RowsHeader RowsHeader;
+RowsHeader *rows_header(const RowSink *r);
+void rows_header_free(RowsHeader *h);
+
+/* A sink whose header is h: every row given is a record.  Adds h's extra
+ * columns to t, which must have none yet. */
+RowSink *rows_new_after(const Form *form, Table *t, DiagList *dl, const RowsHeader *h);
+
 /* Whether a header was seen; whether the file is unusable (no header
  * title matched), after which rows are ignored. */
 bool rows_have_header(const RowSink *r);

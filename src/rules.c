@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "text.h"
 
 /* A user value quoted in a message is cut to this many bytes (at a
@@ -347,15 +348,28 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 
 /* --- unique rules: one hash set per rule over the records' keys ------- */
 
+/* A hash of the key's cells, eight bytes at a time (a big file has
+ * hundreds of thousands of keys to hash). */
 static uint64_t hash_key(const Record *rec, const FormRule *r)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const uint64_t k = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = r->nfields;
 	for (size_t i = 0; i < r->nfields; i++) {
-		for (const char *p = rec->cells[r->fields[i]]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0x1F) * 1099511628211ULL;
+		const char *p = rec->cells[r->fields[i]];
+		size_t n = strlen(p);
+		h = (h ^ n) * k;
+		for (; n >= 8; p += 8, n -= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			h = (h ^ w) * k;
+			h ^= h >> 29;
+		}
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return h;
+	return h ^ (h >> 32);
 }
 
 static bool same_key(const Record *a, const Record *b, const FormRule *r)
@@ -454,21 +468,69 @@ static void check_count(const Table *t, const FormRule *r, DiagList *dl)
 	}
 }
 
+/* The work of rules_check_table, in parts that run side by side: part i
+ * checks the records [from[i], from[i + 1]) one by one, then every
+ * n-th rule across records, from the i-th.  Every record range
+ * and every rule has a DiagList of its own, joined in order afterwards:
+ * the problems come in the order one would find them checking alone. */
+typedef struct {
+	const Table *t;
+	size_t nparts;
+	size_t from[PAR_MAX + 1];
+	size_t checked[PAR_MAX];
+	DiagList part_dl[PAR_MAX];
+	DiagList *rule_dl; /* one per rule of the form */
+} Check;
+
+/* Below this many records a part is not worth a thread. */
+#define CHECK_PART_MIN 2000
+
+static void check_part(void *ctx, size_t i, size_t n)
+{
+	Check *c = ctx;
+	const Form *form = table_form(c->t);
+	for (size_t r = c->from[i]; r < c->from[i + 1]; r++) {
+		if (table_record_empty(c->t, r))
+			continue;
+		const Record *rec = table_record_c(c->t, r);
+		rules_check_record(form, rec->cells, rec->line, (long)r, &c->part_dl[i]);
+		c->checked[i]++;
+	}
+	size_t across = 0; /* rules across records so far */
+	for (size_t k = 0; k < form_nrules(form); k++) {
+		const FormRule *rule = form_rule(form, k);
+		if (rule->type != RULE_UNIQUE && rule->type != RULE_COUNT)
+			continue;
+		if (across++ % n != i)
+			continue;
+		if (rule->type == RULE_UNIQUE)
+			check_unique(c->t, rule, &c->rule_dl[k]);
+		else
+			check_count(c->t, rule, &c->rule_dl[k]);
+	}
+}
+
 size_t rules_check_table(const Table *t, DiagList *dl)
 {
 	const Form *form = table_form(t);
+	size_t nrec = table_nrecords(t);
+	Check c = {.t = t, .nparts = par_parts()};
+	if (c.nparts > nrec / CHECK_PART_MIN)
+		c.nparts = nrec / CHECK_PART_MIN ? nrec / CHECK_PART_MIN : 1;
+	for (size_t i = 0; i <= c.nparts; i++)
+		c.from[i] = nrec * i / c.nparts;
+	for (size_t i = 0; i < c.nparts; i++)
+		diag_init(&c.part_dl[i]);
+	size_t nrules = form_nrules(form);
+	c.rule_dl = xcalloc(nrules ? nrules : 1, sizeof *c.rule_dl);
+	par_run(c.nparts, check_part, &c);
 	size_t checked = 0;
-	for (size_t i = 0; i < table_nrecords(t); i++) {
-		if (table_record_empty(t, i))
-			continue;
-		const Record *rec = table_record_c(t, i);
-		rules_check_record(form, rec->cells, rec->line, (long)i, dl);
-		checked++;
+	for (size_t i = 0; i < c.nparts; i++) {
+		checked += c.checked[i];
+		diag_move(dl, &c.part_dl[i], 0);
 	}
-	for (size_t i = 0; i < form_nrules(form); i++)
-		if (form_rule(form, i)->type == RULE_UNIQUE)
-			check_unique(t, form_rule(form, i), dl);
-		else if (form_rule(form, i)->type == RULE_COUNT)
-			check_count(t, form_rule(form, i), dl);
+	for (size_t k = 0; k < nrules; k++)
+		diag_move(dl, &c.rule_dl[k], 0);
+	free(c.rule_dl);
 	return checked;
 }

@@ -169,6 +169,32 @@ size_t table_add_extra(Table *t, const char *header)
 	return table_ncols(t) - 1;
 }
 
+void table_adopt(Table *t, Table *from)
+{
+	if (t->cap - t->n < from->n) {
+		t->cap = t->n + from->n;
+		t->recs = xrealloc(t->recs, t->cap * sizeof *t->recs);
+	}
+	if (from->n)
+		memcpy(&t->recs[t->n], from->recs, from->n * sizeof *from->recs);
+	t->n += from->n;
+	from->n = 0;
+	/* from's chunks go behind t's current one, which stays the one used */
+	if (from->arena) {
+		Chunk *last = from->arena;
+		while (last->next)
+			last = last->next;
+		if (t->arena) {
+			last->next = t->arena->next;
+			t->arena->next = from->arena;
+		} else {
+			t->arena = from->arena;
+		}
+		from->arena = NULL;
+	}
+	table_free(from);
+}
+
 Record *table_append(Table *t, long line)
 {
 	if (t->n == t->cap) {

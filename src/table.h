@@ -68,6 +68,11 @@ size_t table_add_extra(Table *t, const char *header);
 /* Appends a record with every cell empty; returns it. */
 Record *table_append(Table *t, long line);
 
+/* Moves every record of from (a table of the same form with the same
+ * extra columns, e.g. a later part of the same file read on its own) to
+ * the end of t, with the memory its cells use, and frees from. */
+void table_adopt(Table *t, Table *from);
+
 /* Inserts a record with every cell empty at index at (0..nrecords),
  * moving the later ones up; returns it. */
 Record *table_insert(Table *t, size_t at, long line);

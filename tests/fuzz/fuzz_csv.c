@@ -7,7 +7,10 @@
  * them whole gives: both fail, or the same records and messages.  When
  * both fail, their messages may differ: reading block by block reports
  * the first problem it meets (a quote error before a bad byte further on,
- * a bad byte before a NUL), reading whole looks at the encoding first. */
+ * a bad byte before a NUL), reading whole looks at the encoding first.
+ * Read in parts side by side (as a big file is, here in parts of a few
+ * bytes), they must give exactly what reading block by block gives,
+ * failures and their messages included. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "csvio.h"
 #include "form.h"
 #include "fuzz_util.h"
+#include "par.h"
 #include "rules.h"
 
 static Form *form;
@@ -38,8 +42,10 @@ static bool same_diags(const DiagList *a, const DiagList *b)
 	return true;
 }
 
-/* Reads data[0..size) from a file, in small blocks, as csvio_load does. */
-static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl)
+/* Reads data[0..size) from a file, in small blocks, as csvio_load does:
+ * as one (parts 1) or in up to parts parts of a few bytes or more. */
+static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl,
+			  size_t parts)
 {
 	int fd = memfd_create("fuzz_csv", 0);
 	if (fd < 0)
@@ -53,8 +59,12 @@ static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, Diag
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	csvio_set_block_size(1 + (size ? data[size / 2] % 64 : 0));
+	par_set_parts(parts);
+	csvio_set_split_min(1 + (size ? data[size / 3] % 16 : 0));
 	Table *t = csvio_load(path, form, fmt, dl);
 	csvio_set_block_size(0);
+	par_set_parts(0);
+	csvio_set_split_min(0);
 	close(fd);
 	return t;
 }
@@ -69,6 +79,19 @@ static char *serialized(const Table *t, size_t *len)
 	return out;
 }
 
+/* Whether two readings gave the same messages and write the same bytes. */
+static bool same_tables(const Table *a, const DiagList *da, const Table *b, const DiagList *db)
+{
+	size_t l1, l2;
+	char *x = serialized(a, &l1), *y = serialized(b, &l2);
+	bool same = same_diags(da, db) && !x == !y && (!x || (l1 == l2 && memcmp(x, y, l1) == 0));
+	for (size_t i = 0; same && i < table_nrecords(a); i++)
+		same = table_record_c(a, i)->line == table_record_c(b, i)->line;
+	free(x);
+	free(y);
+	return same;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	form = fuzz_inventory();
@@ -78,17 +101,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Table *t = csvio_load_mem((const char *)data, size, form, fmt, &dl);
 	DiagList ds;
 	diag_init(&ds);
-	Table *ts = load_stream(data, size, fmt, &ds);
+	Table *ts = load_stream(data, size, fmt, &ds, 1);
 	if (!t != !ts)
 		abort(); /* one reader failed, the other not */
-	if (t) {
-		size_t l1, l2;
-		char *a = serialized(t, &l1), *b = serialized(ts, &l2);
-		if (!same_diags(&dl, &ds) || !a != !b || (a && (l1 != l2 || memcmp(a, b, l1) != 0)))
-			abort(); /* the readers differ */
-		free(a);
-		free(b);
-	}
+	if (t && !same_tables(t, &dl, ts, &ds))
+		abort(); /* the readers differ */
+	DiagList dp;
+	diag_init(&dp);
+	Table *tp = load_stream(data, size, fmt, &dp, 4);
+	if (!ts != !tp || !same_diags(&ds, &dp) || (ts && !same_tables(ts, &ds, tp, &dp)))
+		abort(); /* reading in parts differs */
+	table_free(tp);
+	diag_free(&dp);
 	table_free(ts);
 	diag_free(&ds);
 	if (t) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "par.h"
 #include "progress.h"
 #include "testutil.h"
 
@@ -861,6 +862,209 @@ static void test_progress_hook_stops_reading(void **state)
 	free(h);
 }
 
+/* --- reading in parts ------------------------------------------------------ */
+
+static void assert_same_diags(const DiagList *a, const DiagList *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->nerrors, b->nerrors);
+	assert_int_equal(a->nwarnings, b->nwarnings);
+	for (size_t i = 0; i < a->n; i++) {
+		const Diag *x = &a->items[i], *y = &b->items[i];
+		assert_string_equal(x->msg, y->msg);
+		assert_int_equal(x->level, y->level);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->col, y->col);
+		assert_int_equal(x->record, y->record);
+		assert_int_equal(x->field, y->field);
+	}
+}
+
+/* Reads path as one (parts = 1) and in parts (2 to 4 of them, of at
+ * least 64 to 700 bytes), in blocks of 1 MiB, then of 37 bytes: the same
+ * table (bytes written, every record's line) and the same messages, or
+ * both fail with the same messages.  Returns the fewest parts a reading
+ * used. */
+static size_t assert_parts_read_alike(const char *path)
+{
+	size_t fewest = SIZE_MAX;
+	for (int blocks = 0; blocks < 2; blocks++) {
+		csvio_set_block_size(blocks ? 37 : 0);
+		par_set_parts(1);
+		DiagList d1;
+		diag_init(&d1);
+		Table *t1 = csvio_load(path, form, DEFAULT_FMT, &d1);
+		assert_int_equal(csvio_last_parts(), 1);
+		size_t l1 = 0;
+		char *s1 = NULL;
+		if (t1) {
+			DiagList ds;
+			diag_init(&ds);
+			s1 = csvio_serialize(t1, &l1, &ds);
+			assert_non_null(s1);
+			diag_free(&ds);
+		}
+		static const size_t mins[] = {64, 300, 700};
+		for (size_t parts = 2; parts <= 4; parts++)
+			for (size_t m = 0; m < 3; m++) {
+				par_set_parts(parts);
+				csvio_set_split_min(mins[m]);
+				DiagList d2;
+				diag_init(&d2);
+				Table *t2 = csvio_load(path, form, DEFAULT_FMT, &d2);
+				if (csvio_last_parts() < fewest)
+					fewest = csvio_last_parts();
+				assert_int_equal(!t1, !t2);
+				assert_same_diags(&d1, &d2);
+				if (t1) {
+					assert_int_equal(table_nrecords(t1), table_nrecords(t2));
+					for (size_t i = 0; i < table_nrecords(t1); i++)
+						assert_int_equal(table_record(t1, i)->line,
+								 table_record(t2, i)->line);
+					size_t l2;
+					DiagList ds;
+					diag_init(&ds);
+					char *s2 = csvio_serialize(t2, &l2, &ds);
+					assert_non_null(s2);
+					assert_int_equal(l1, l2);
+					assert_memory_equal(s1, s2, l1);
+					free(s2);
+					diag_free(&ds);
+				}
+				table_free(t2);
+				diag_free(&d2);
+			}
+		free(s1);
+		table_free(t1);
+		diag_free(&d1);
+	}
+	par_set_parts(0);
+	csvio_set_split_min(0);
+	csvio_set_block_size(0);
+	return fewest;
+}
+
+/* A file of many records, each kind of line a file may have: quoted
+ * cells with commas, quotes and line breaks (in a column the form does
+ * not know), too many and too few cells, empty records and blank lines,
+ * a layout row.  sep ends the lines. */
+static char *varied_file(const char *sep)
+{
+	char *h = header_line();
+	char *text = xasprintf("%s,附註%s", h, sep);
+	free(h);
+	for (size_t i = 0; i < 60; i++) {
+		char *row = example_csv(i % 5);
+		char *extra;
+		switch (i % 6) {
+		case 0:
+			extra = xasprintf(",\"第一行%s第二行, \"\"引號\"\"\"", sep);
+			break;
+		case 1:
+			extra = xstrdup(",多一欄,又一欄"); /* too many cells */
+			break;
+		case 2:
+			extra = xasprintf(",\"%s%s\"%s,,,,%s", sep, sep, sep, sep); /* then an empty record */
+			break;
+		case 3:
+			extra = xasprintf("%s", sep); /* a blank line follows */
+			break;
+		default:
+			extra = xstrdup(",\"a,b\"");
+		}
+		char *next = i % 10 == 7 ? xasprintf("%s只有一格%s", text, sep) /* too few */
+					 : xasprintf("%s%s%s%s", text, row, extra, sep);
+		free(text);
+		text = next;
+		free(row);
+		free(extra);
+	}
+	return text;
+}
+
+static void test_read_in_parts_as_if_whole(void **state)
+{
+	(void)state;
+	static const char *const seps[] = {"\r\n", "\n", "\r"};
+	char *path = xasprintf("%s/parts.csv", tmpdir);
+	for (size_t k = 0; k < 3; k++) {
+		char *text = varied_file(seps[k]);
+		for (int variant = 0; variant < 3; variant++) {
+			char *data = variant == 0   ? xasprintf("\xEF\xBB\xBF%s", text)
+				     : variant == 1 ? xstrdup(text)
+						    : cp950(text);
+			write_file(path, data, strlen(data));
+			assert_true(assert_parts_read_alike(path) >= 2); /* it was cut */
+			free(data);
+		}
+		free(text);
+	}
+	free(path);
+}
+
+/* A file that cannot be read, or not as UTF-8, wherever the problem is:
+ * reading in parts says what reading it as one says. */
+static void test_read_in_parts_fails_as_if_whole(void **state)
+{
+	(void)state;
+	char *text = varied_file("\n");
+	size_t n = strlen(text);
+	char *path = xasprintf("%s/parts-bad.csv", tmpdir);
+	char *big5 = cp950(text);
+	static const char *const bad[] = {"\xFF", "\x80", "x\"y", "\"", "\xA4", "\x87\x51"};
+	for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
+		for (int at = 1; at <= 4; at++) { /* a quarter of the way in, ..., at the end */
+			for (int base = 0; base < 3; base++) {
+				const char *src = base == 2 ? big5 : text;
+				size_t len = base == 2 ? strlen(big5) : n;
+				size_t cut = len * (size_t)at / 4;
+				while (cut < len && src[cut] != ',')
+					cut++; /* between cells */
+				char *data = xasprintf("%s%.*s%s%s", base == 0 ? "\xEF\xBB\xBF" : "",
+						       (int)cut, src, bad[b], src + cut);
+				write_file(path, data, strlen(data));
+				assert_parts_read_alike(path);
+				free(data);
+			}
+		}
+	/* a NUL byte */
+	char *data = xstrdup(text);
+	data[n / 2] = '\0';
+	write_file(path, data, n);
+	assert_parts_read_alike(path);
+	free(data);
+	free(big5);
+	free(path);
+	free(text);
+}
+
+/* The clerk stops a reading in parts as any other. */
+static void test_read_in_parts_stops(void **state)
+{
+	(void)state;
+	char *text = varied_file("\n");
+	char *path = xasprintf("%s/parts-stop.csv", tmpdir);
+	write_file(path, text, strlen(text));
+	par_set_parts(3);
+	csvio_set_split_min(64);
+	csvio_set_block_size(64);
+	calls = 0;
+	progress_set(stop_at_second, 0);
+	DiagList dl;
+	diag_init(&dl);
+	assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+	progress_set(NULL, 0);
+	assert_int_equal(calls, 2);
+	assert_int_equal(dl.n, 1);
+	assert_string_equal(dl.items[0].msg, progress_stopped_msg);
+	diag_free(&dl);
+	par_set_parts(0);
+	csvio_set_split_min(0);
+	csvio_set_block_size(0);
+	free(path);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +1098,9 @@ int main(void)
 	    cmocka_unit_test(test_repeated_cells_are_shared_but_edited_alone),
 	    cmocka_unit_test(test_stream_eudc_at_block_edge),
 	    cmocka_unit_test(test_progress_hook_stops_reading),
+	    cmocka_unit_test(test_read_in_parts_as_if_whole),
+	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
+	    cmocka_unit_test(test_read_in_parts_stops),
 	};
 	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
 }
