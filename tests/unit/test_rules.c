@@ -1,6 +1,7 @@
 /* test_rules.c - rules R7-R14 and the required/permitted-value constraints
  * of the inventory form, each in both directions, through forms/inventory.ini. */
 #include "testutil.h"
+#include "par.h"
 
 static Form *form;
 
@@ -515,10 +516,68 @@ static void test_set_normalises_input(void **state)
 	table_free(t);
 }
 
+/* A big table is checked in parts side by side: the same problems, in
+ * the same order, as checking it alone, and the same count. */
+static void test_checking_in_parts_finds_what_checking_alone_finds(void **state)
+{
+	(void)state;
+	Table *t = table_new(form);
+	for (size_t i = 0; i < 9000; i++) {
+		if (i % 100 == 99) {
+			table_append(t, (long)i + 2); /* an empty record */
+			continue;
+		}
+		size_t rec = add_row(t, EXAMPLE_ROWS[i % 5], (long)i + 2);
+		if (i % 7 == 3)
+			put(t, rec, "max_downtime", "二十四");
+	}
+	/* what each record has, record by record: the first problems */
+	DiagList each;
+	diag_init(&each);
+	for (size_t i = 0; i < table_nrecords(t); i++)
+		if (!table_record_empty(t, i))
+			rules_check_record(form, table_record(t, i)->cells, table_record(t, i)->line,
+					   (long)i, &each);
+	par_set_parts(1);
+	DiagList alone;
+	diag_init(&alone);
+	size_t n1 = rules_check_table(t, &alone);
+	assert_true(alone.n > each.n);
+	for (size_t i = 0; i < each.n; i++) {
+		assert_string_equal(alone.items[i].msg, each.items[i].msg);
+		assert_int_equal(alone.items[i].record, each.items[i].record);
+	}
+	diag_free(&each);
+	assert_int_equal(n1, 9000 - 90);
+	assert_true(alone.nerrors > 1200);  /* the bad hours */
+	assert_true(alone.nwarnings > 8000); /* rows repeated */
+	for (size_t parts = 2; parts <= 4; parts++) {
+		par_set_parts(parts);
+		DiagList dl;
+		diag_init(&dl);
+		assert_int_equal(rules_check_table(t, &dl), n1);
+		assert_int_equal(dl.n, alone.n);
+		assert_int_equal(dl.nerrors, alone.nerrors);
+		for (size_t i = 0; i < dl.n; i++) {
+			const Diag *a = &alone.items[i], *b = &dl.items[i];
+			assert_string_equal(a->msg, b->msg);
+			assert_int_equal(a->line, b->line);
+			assert_int_equal(a->record, b->record);
+			assert_int_equal(a->field, b->field);
+			assert_int_equal(a->level, b->level);
+		}
+		diag_free(&dl);
+	}
+	par_set_parts(0);
+	diag_free(&alone);
+	table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_example_rows_are_clean),
+	    cmocka_unit_test(test_checking_in_parts_finds_what_checking_alone_finds),
 	    cmocka_unit_test(test_r7_packaged_with_graded_level_is_error),
 	    cmocka_unit_test(test_r7_provided_with_graded_level_is_error),
 	    cmocka_unit_test(test_r7_self_developed_with_other_is_error),
