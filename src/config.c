@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ini.h"
+#include "par.h"
 #include "text.h"
 
 #ifndef SPMFORM_DATADIR
@@ -17,7 +18,7 @@
 #define SPMFORM_SYSCONFDIR "/etc"
 #endif
 
-static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", NULL};
+static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", "threads", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
 static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay", NULL};
 
@@ -114,7 +115,18 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	set_ms(ini, "progress_delay", 60000, &cfg->progress_delay, diags);
 	set_bool(ini, "ui", "ascii_lines", &cfg->ascii_lines, diags);
 	set_bool(ini, "ui", "color", &cfg->color, diags);
-	const char *v = ini_get(ini, "spmform", "form");
+	const char *v = ini_get(ini, "spmform", "threads");
+	if (v) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > PAR_MAX)
+			diag_add(diags, DIAG_ERROR, ini_line(ini, "spmform", "threads"), 0, -1, -1,
+				 "[spmform] threads 應為 0 到 %d 的整數 (0 = 全部的處理器)，不是「%s」",
+				 PAR_MAX, v);
+		else
+			cfg->threads = (int)n;
+	}
+	v = ini_get(ini, "spmform", "form");
 	if (v && *v) {
 		free(cfg->form);
 		cfg->form = xstrdup(v);

@@ -19,6 +19,7 @@ typedef struct {
 	char *form;      /* default form name: "inventory" */
 	char *forms_dir; /* a folder to look in first, or NULL */
 	char *file;      /* data file the entry screen opens when none is named, or NULL */
+	int threads;     /* processors a big file is read and checked with, 0 = all: 0 */
 	FileFormat out;  /* how new and UTF-8 files are written */
 	bool backup;     /* keep the previous version as FILE.bak: yes */
 	/* [defaults]: field id = value, filled into each new record */

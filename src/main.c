@@ -14,6 +14,7 @@
 #include "csvio.h"
 #include "xlsxout.h"
 #include "form.h"
+#include "par.h"
 #include "plain.h"
 #include "session.h"
 #include "text.h"
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
 	}
 	print_diags(cfg.path ? cfg.path : "config.ini", &dl); /* warnings */
 	diag_clear(&dl);
+	par_set_parts((size_t)cfg.threads);
 	const char *want = form_opt ? form_opt : cfg.form;
 	char *form_path = config_form_path(&cfg, want, nfiles ? files[0] : NULL);
 	Form *form = NULL;
