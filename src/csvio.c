@@ -541,10 +541,9 @@ static char file_line_sep(int fd, const char *buf, size_t n)
  * A big file is cut into parts at record boundaries, one per processor,
  * and each part is read by load_stream on a thread of its own into a table
  * of its own; the tables and their problems are then joined in order.
- * Where a record ends is known without parsing: a line break is between
- * records when the quotes before it are even in number (a "" inside a
- * field counts two).  Every part's parser must end between rows, or the
- * cut was wrong (a file whose quotes are not as CSV wants them).
+ * Where a part begins is guessed by split_find from the bytes there; the
+ * part before must then end between rows, which makes the cut right: that
+ * part was read exactly as reading the file as one would have read it.
  *
  * Reading in parts only ever saves time: when any part fails, the file is
  * read again as one, which says what is wrong exactly as it always has.
@@ -583,10 +582,10 @@ typedef struct Split {
 	char sep;
 	size_t n;
 	Span span[PAR_MAX];
-	/* what each part counted (quotes and line separators in its equal
-	 * share of the file), then what each part read */
-	size_t quotes[PAR_MAX], seps[PAR_MAX];
-	bool count_failed[PAR_MAX];
+	/* what each part read: a table, its messages, the line ends in it
+	 * (a part counts its lines from 1: its records' and messages' lines
+	 * are moved on when the parts are joined) */
+	size_t seps[PAR_MAX];
 	Table *t[PAR_MAX];
 	DiagList dl[PAR_MAX];
 	Next next[PAR_MAX];
@@ -784,6 +783,8 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		fpos += (size_t)got;
 		n = carry + (size_t)got;
 	}
+	if (sp)
+		sp->seps[part] = (size_t)(line - span.line);
 	if (ok && sp && part + 1 < sp->n) {
 		/* a part before the last must end between rows */
 		ok = ps.ok && !rows_fatal(r.sink) && ps.p.pstate == 0;
@@ -815,70 +816,77 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	return t;
 }
 
-/* Adds to *qn the quotes of buf[0..n) and to *sn its bytes sep.  The
- * inner loop has a fixed count so that the compiler makes it vector code
- * (at -O2): the whole file is looked through this way before reading. */
-static void count_quotes_seps(const char *buf, size_t n, char sep, size_t *qn, size_t *sn)
+/* One guess of split_find's: whether it started inside a quoted cell. */
+typedef struct {
+	bool alive;	    /* nothing has ruled it out yet */
+	bool in;	    /* inside a quoted cell now */
+	bool quote;	    /* a quote inside a cell was just read: it closes the
+			     * cell, unless another follows (a "" in the cell) */
+	size_t record;	    /* where the first record after from begins */
+} Guess;
+
+static bool line_end(char c)
 {
-	enum { SPAN = 4096 };
-	const unsigned char *b = (const unsigned char *)buf;
-	size_t i = 0;
-	for (; n - i >= SPAN; i += SPAN) {
-		unsigned q = 0, s = 0;
-		for (size_t k = 0; k < SPAN; k++) {
-			q += b[i + k] == '"';
-			s += b[i + k] == (unsigned char)sep;
+	return c == '\n' || c == '\r';
+}
+
+/* Reads c (prev before it, at offset pos) under the guess g. */
+static void guess_feed(Guess *g, char prev, char c, size_t pos, char sep)
+{
+	if (g->quote) {
+		g->quote = false;
+		if (c == '"')
+			return; /* "" inside the cell */
+		g->in = false; /* it was the closing quote: a cell ends here */
+		if (c != ',' && c != ' ' && c != '\t' && !line_end(c)) {
+			g->alive = false;
+			return;
 		}
-		*qn += q;
-		*sn += s;
+	} else if (g->in) {
+		g->quote = c == '"';
+		return;
 	}
-	for (; i < n; i++) {
-		*qn += b[i] == '"';
-		*sn += b[i] == (unsigned char)sep;
+	if (c == '"') { /* opens a cell, so it must begin one */
+		g->in = true;
+		g->alive = prev == ',' || prev == ' ' || prev == '\t' || line_end(prev);
+	} else if (c == sep && g->record == SIZE_MAX) {
+		g->record = pos + 1;
 	}
 }
 
-/* Part i counts the quotes and line separators of its equal share. */
-static void split_count(void *ctx, size_t i, size_t n)
+/* Where a record begins at or after byte from, worked out without reading
+ * the file from its start: the bytes from there on are read under two
+ * guesses, that from is outside any quoted cell and that it is inside
+ * one.  Strict CSV soon rules one out (a quote that would open a cell in
+ * the middle of one, or close a cell that something other than a comma or
+ * a line end follows); the first line end outside quotes under the other
+ * is a record's start.  When no quote rules either out within split_min
+ * bytes, outside is taken.  A wrong guess costs only time: the part before
+ * would not end between rows, and the file is then read as one.  Sets
+ * *at; false when there is no such place. */
+static bool split_find(const Split *sp, size_t from, size_t *at)
 {
-	Split *sp = ctx;
-	size_t from = sp->total * i / n, to = sp->total * (i + 1) / n;
-	char *buf = xmalloc((size_t)1 << 18);
-	sp->quotes[i] = sp->seps[i] = 0;
-	while (from < to) {
-		size_t want = to - from < (size_t)1 << 18 ? to - from : (size_t)1 << 18;
-		ssize_t got = pread_full(sp->fd, buf, want, from);
-		if (got <= 0) {
-			sp->count_failed[i] = true;
-			break;
-		}
-		count_quotes_seps(buf, (size_t)got, sp->sep, &sp->quotes[i], &sp->seps[i]);
-		from += (size_t)got;
-	}
-	free(buf);
-}
-
-/* The first record boundary at or after byte from, where quotes quotes
- * and seps separators come before from: sets *at (the byte after the
- * separator) and *line (its line).  false when there is none. */
-static bool split_find(const Split *sp, size_t from, size_t quotes, size_t seps, size_t *at,
-		       long *line)
-{
-	char b[4096];
+	Guess g[2] = {{true, false, false, SIZE_MAX}, {true, true, false, SIZE_MAX}};
+	char b[1 << 16], prev = '\n';
+	if (from > 0 && pread_full(sp->fd, &prev, 1, from - 1) != 1)
+		return false;
 	ssize_t got;
-	for (; (got = pread_full(sp->fd, b, sizeof b, from)) > 0; from += (size_t)got)
-		for (ssize_t k = 0; k < got; k++) {
-			if (b[k] == '"')
-				quotes++;
-			else if (b[k] == sp->sep) {
-				seps++;
-				if (quotes % 2 == 0) {
-					*at = from + (size_t)k + 1;
-					*line = (long)seps + 1;
+	for (size_t pos = from; (got = pread_full(sp->fd, b, sizeof b, pos)) > 0;) {
+		for (ssize_t k = 0; k < got; k++, pos++) {
+			for (int h = 0; h < 2; h++)
+				if (g[h].alive)
+					guess_feed(&g[h], prev, b[k], pos, sp->sep);
+			prev = b[k];
+			if (!g[0].alive && !g[1].alive)
+				return false; /* not CSV: reading it as one will say why */
+			for (int h = 0; h < 2; h++)
+				if (g[h].alive && g[h].record != SIZE_MAX &&
+				    (!g[1 - h].alive || (h == 0 && pos - from >= split_min))) {
+					*at = g[h].record;
 					return *at < sp->total;
 				}
-			}
 		}
+	}
 	return false;
 }
 
@@ -918,25 +926,18 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc};
 	sp->bom = enc == ENC_UTF8 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
 	sp->sep = file_line_sep(fd, head, (size_t)got);
-	par_run(n, split_count, sp);
-	bool failed = false;
-	size_t quotes = 0, seps = 0;
 	sp->n = 1;
 	sp->span[0] = (Span){0, total, 1};
-	for (size_t i = 0; i < n; i++) {
-		failed |= sp->count_failed[i];
+	for (size_t i = 1; i < n; i++) {
 		size_t from = total * i / n, at;
-		long line;
-		if (i > 0 && from >= sp->span[sp->n - 1].start + split_min &&
-		    split_find(sp, from, quotes, seps, &at, &line)) {
+		if (from >= sp->span[sp->n - 1].start + split_min && split_find(sp, from, &at) &&
+		    at > sp->span[sp->n - 1].start) {
 			sp->span[sp->n - 1].end = at;
-			sp->span[sp->n++] = (Span){at, total, line};
+			sp->span[sp->n++] = (Span){at, total, 1};
 		}
-		quotes += sp->quotes[i];
-		seps += sp->seps[i];
 	}
 	Table *t = NULL;
-	if (!failed && sp->n >= 2) {
+	if (sp->n >= 2) {
 		pthread_mutex_init(&sp->mu, NULL);
 		pthread_cond_init(&sp->cv, NULL);
 		atomic_init(&sp->first_failed, SIZE_MAX);
@@ -952,11 +953,15 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 			*res = SPLIT_DONE;
 			last_parts = sp->n;
 			t = sp->t[0];
-			diag_move(dl, &sp->dl[0], 0);
+			diag_move(dl, &sp->dl[0], 0, 0);
+			long lines = (long)sp->seps[0]; /* line ends before part i */
 			for (size_t i = 1; i < sp->n; i++) {
+				for (size_t k = 0; k < table_nrecords(sp->t[i]); k++)
+					table_record(sp->t[i], k)->line += lines;
 				long records = (long)table_nrecords(t);
 				table_adopt(t, sp->t[i]);
-				diag_move(dl, &sp->dl[i], records);
+				diag_move(dl, &sp->dl[i], records, lines);
+				lines += (long)sp->seps[i];
 			}
 		} else {
 			if (sp->stopped) {

@@ -48,7 +48,7 @@ void diag_add(DiagList *dl, DiagLevel level, long line, long col, long record, i
 		dl->nwarnings++;
 }
 
-void diag_move(DiagList *to, DiagList *from, long record_offset)
+void diag_move(DiagList *to, DiagList *from, long record_offset, long line_offset)
 {
 	if (to->cap - to->n < from->n) {
 		to->cap = to->n + from->n;
@@ -58,6 +58,8 @@ void diag_move(DiagList *to, DiagList *from, long record_offset)
 		Diag d = from->items[i];
 		if (d.record >= 0)
 			d.record += record_offset;
+		if (d.line > 0)
+			d.line += line_offset;
 		to->items[to->n++] = d;
 	}
 	to->nerrors += from->nerrors;

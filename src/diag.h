@@ -39,10 +39,10 @@ void diag_clear(DiagList *dl);
 void diag_add(DiagList *dl, DiagLevel level, long line, long col, long record, int field,
 	      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-/* Appends every diag of from to to (their records moved on by
- * record_offset: from was about a later part of the same file) and frees
- * from's. */
-void diag_move(DiagList *to, DiagList *from, long record_offset);
+/* Appends every diag of from to to, their records moved on by
+ * record_offset and their lines (but 0, the whole file) by line_offset
+ * (from was about a later part of the same file), and frees from's. */
+void diag_move(DiagList *to, DiagList *from, long record_offset, long line_offset);
 
 /* Sorts by line, then column, keeping the order of equal places. */
 void diag_sort(DiagList *dl);

@@ -401,7 +401,11 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	size_t n = table_nrecords(t), cap = 16;
 	while (cap < 2 * n)
 		cap *= 2;
-	KeySlot *slot = xcalloc(cap, sizeof *slot);
+	/* zeroed by writing, not calloc: calloc's pages would first be read
+	 * as the shared zero page, and each first write to one would then
+	 * stop the other parts' processors to flush their TLBs */
+	KeySlot *slot = xmalloc(cap * sizeof *slot);
+	memset(slot, 0, cap * sizeof *slot);
 	char *labels = xstrdup("");
 	for (size_t i = 0; i < r->nfields; i++) {
 		char *l = xasprintf("%s%s%s", labels, i ? "及" : "", form_field(form, r->fields[i])->label);
@@ -557,10 +561,10 @@ size_t rules_check_table(const Table *t, DiagList *dl)
 	size_t checked = 0;
 	for (size_t i = 0; i < c.nparts; i++) {
 		checked += c.checked[i];
-		diag_move(dl, &c.part_dl[i], 0);
+		diag_move(dl, &c.part_dl[i], 0, 0);
 	}
 	for (size_t k = 0; k < nrules; k++)
-		diag_move(dl, &c.rule_dl[k], 0);
+		diag_move(dl, &c.rule_dl[k], 0, 0);
 	free(c.rule_dl);
 	return checked;
 }

@@ -884,10 +884,11 @@ static void assert_same_diags(const DiagList *a, const DiagList *b)
  * least 64 to 700 bytes), in blocks of 1 MiB, then of 37 bytes: the same
  * table (bytes written, every record's line) and the same messages, or
  * both fail with the same messages.  Returns the fewest parts a reading
- * used. */
-static size_t assert_parts_read_alike(const char *path)
+ * used, and the most in *most. */
+static size_t assert_parts_read_alike(const char *path, size_t *most)
 {
 	size_t fewest = SIZE_MAX;
+	*most = 0;
 	for (int blocks = 0; blocks < 2; blocks++) {
 		csvio_set_block_size(blocks ? 37 : 0);
 		par_set_parts(1);
@@ -914,6 +915,8 @@ static size_t assert_parts_read_alike(const char *path)
 				Table *t2 = csvio_load(path, form, DEFAULT_FMT, &d2);
 				if (csvio_last_parts() < fewest)
 					fewest = csvio_last_parts();
+				if (csvio_last_parts() > *most)
+					*most = csvio_last_parts();
 				assert_int_equal(!t1, !t2);
 				assert_same_diags(&d1, &d2);
 				if (t1) {
@@ -994,7 +997,9 @@ static void test_read_in_parts_as_if_whole(void **state)
 				     : variant == 1 ? xstrdup(text)
 						    : cp950(text);
 			write_file(path, data, strlen(data));
-			assert_true(assert_parts_read_alike(path) >= 2); /* it was cut */
+			size_t most;
+			assert_parts_read_alike(path, &most);
+			assert_true(most >= 2); /* it was cut */
 			free(data);
 		}
 		free(text);
@@ -1023,7 +1028,8 @@ static void test_read_in_parts_fails_as_if_whole(void **state)
 				char *data = xasprintf("%s%.*s%s%s", base == 0 ? "\xEF\xBB\xBF" : "",
 						       (int)cut, src, bad[b], src + cut);
 				write_file(path, data, strlen(data));
-				assert_parts_read_alike(path);
+				size_t most;
+				assert_parts_read_alike(path, &most);
 				free(data);
 			}
 		}
@@ -1031,11 +1037,43 @@ static void test_read_in_parts_fails_as_if_whole(void **state)
 	char *data = xstrdup(text);
 	data[n / 2] = '\0';
 	write_file(path, data, n);
-	assert_parts_read_alike(path);
+	size_t most;
+	assert_parts_read_alike(path, &most);
 	free(data);
 	free(big5);
 	free(path);
 	free(text);
+}
+
+/* A part's start is guessed from the bytes around it; a guess taken
+ * inside a long quoted cell with line breaks and no quote near (here
+ * longer than a part) is found out, and the file read as one. */
+static void test_read_in_parts_wrong_guess_reads_whole(void **state)
+{
+	(void)state;
+	char *h = header_line(), *a = example_csv(0);
+	char *text = xasprintf("%s,附註\n", h);
+	for (int i = 0; i < 40; i++) {
+		char *cell = xstrdup("");
+		for (int k = 0; k < 30; k++) { /* 30 short lines: no quote for 600 bytes */
+			char *c = xasprintf("%s第%d行\n", cell, k);
+			free(cell);
+			cell = c;
+		}
+		char *next = xasprintf("%s%s,\"%s\"\n", text, a, cell);
+		free(cell);
+		free(text);
+		text = next;
+	}
+	char *path = xasprintf("%s/parts-guess.csv", tmpdir);
+	write_file(path, text, strlen(text));
+	size_t most;
+	assert_int_equal(assert_parts_read_alike(path, &most), 1); /* a guess was wrong */
+	assert_true(most >= 2);					  /* and some right */
+	free(path);
+	free(text);
+	free(a);
+	free(h);
 }
 
 /* The clerk stops a reading in parts as any other. */
@@ -1100,6 +1138,7 @@ int main(void)
 	    cmocka_unit_test(test_progress_hook_stops_reading),
 	    cmocka_unit_test(test_read_in_parts_as_if_whole),
 	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
+	    cmocka_unit_test(test_read_in_parts_wrong_guess_reads_whole),
 	    cmocka_unit_test(test_read_in_parts_stops),
 	};
 	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
