@@ -2,6 +2,7 @@
  *
  * Only start-up code may exit; everything below returns status.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,6 +161,11 @@ int main(int argc, char **argv)
 	/* a file-size limit makes write() fail with EFBIG, which a save
 	 * handles; the signal would kill the program */
 	signal(SIGXFSZ, SIG_IGN);
+	/* big blocks (reading buffers, the records' memory) are mapped and
+	 * given back when freed: glibc would otherwise raise the threshold
+	 * after the first is freed and keep the later ones in the arenas of
+	 * the threads that read a big file in parts */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	const char *form_opt = NULL, *config_opt = NULL, *command = NULL, *out_opt = NULL;
 	char **files = xcalloc((size_t)argc, sizeof *files);
 	size_t nfiles = 0;

@@ -388,9 +388,9 @@ static bool key_complete(const Record *rec, const FormRule *r)
 	return true;
 }
 
-/* A slot of check_unique's open-addressing table: a key's hash (its low
- * 32 bits) and the first record with the key (index + 1; 0 = free).  A
- * file has at most 2^31 bytes, so fewer records than that. */
+/* A slot of check_unique's open-addressing table: a key's hash (32 bits,
+ * the lowest set) and the first record with the key (index + 1; 0 =
+ * free).  A file has at most 2^31 bytes, so fewer records than that. */
 typedef struct {
 	uint32_t hash, rec;
 } KeySlot;
@@ -418,21 +418,20 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	 * fetched while this one is looked up: the table is too big for the
 	 * cache, and most lookups would wait for memory */
 	enum { AHEAD = 8 };
-	uint64_t *hash = xmalloc((n ? n : 1) * sizeof *hash);
-	bool *has_key = xmalloc(n ? n : 1);
+	uint32_t *hash = xmalloc((n ? n : 1) * sizeof *hash); /* 0: no key */
 	for (size_t i = 0; i < n; i++) {
 		const Record *rec = table_record_c(t, i);
-		has_key[i] = key_complete(rec, r); /* an empty record has no key either */
-		hash[i] = has_key[i] ? hash_key(rec, r) : 0;
+		/* an empty record has no key either */
+		hash[i] = key_complete(rec, r) ? (uint32_t)hash_key(rec, r) | 1 : 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			__builtin_prefetch(&slot[hash[i + AHEAD] & (cap - 1)]);
-		if (!has_key[i])
+		if (!hash[i])
 			continue;
 		const Record *rec = table_record_c(t, i);
-		uint32_t h = (uint32_t)hash[i];
-		size_t s = (size_t)hash[i] & (cap - 1);
+		uint32_t h = hash[i];
+		size_t s = (size_t)h & (cap - 1);
 		while (slot[s].rec &&
 		       (slot[s].hash != h || !same_key(table_record_c(t, slot[s].rec - 1), rec, r)))
 			s = (s + 1) & (cap - 1);
@@ -454,7 +453,6 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	free(labels);
 	free(slot);
 	free(hash);
-	free(has_key);
 }
 
 /* RULE_COUNT: at most r->max records where the condition holds share the
