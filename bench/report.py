@@ -12,8 +12,8 @@ import os
 import statistics
 import sys
 
-TOOLS = [("check", "spmform check"), ("parse", "bare libcsv parse"), ("wc", "wc -l"),
-         ("csvclean", "csvclean -n"), ("python", "check.py")]
+TOOLS = [("check", "spmform check"), ("check1", "check, 1 thread"), ("parse", "bare libcsv parse"),
+         ("wc", "wc -l"), ("csvclean", "csvclean -n"), ("python", "check.py")]
 RDIR = "."
 ENCS = [("utf8", "UTF-8 + BOM"), ("cp950", "CP950")]
 
@@ -143,6 +143,23 @@ def build(vals, cmds, sizes, hf):
         R.p()
         R.table(["rows"] + [name for _, name in TOOLS] +
                 ["check / parse", "python / check", "csvclean / check", "wc / check"], rows)
+    if big:
+        # processor time (user + system, mean of the runs): what the parts
+        # spread over the processors, against what the peers use
+        cpu = lambda n, t, e: ((hf[(n, t, e)]["user"] + hf[(n, t, e)]["system"]) * 1000
+                               if (n, t, e) in hf else None)
+        rows = []
+        for enc, ename in ENCS:
+            rows.append([ename] + [ms(cpu(big, t, enc)) for t, _ in TOOLS] +
+                        [fx(ratio(cpu(big, "check", enc), cpu(big, "parse", enc))),
+                         fx(ratio(cpu(big, "check1", enc), cpu(big, "parse", enc))),
+                         fx(ratio(med(big, "check1", enc), med(big, "check", enc)))])
+        R.p("Processor time (user + system, mean, ms) on %d rows, and what reading and checking "
+            "in parts on %s processors gains in time:" % (big, vals.get("machine.nproc", "?")))
+        R.p()
+        R.table(["file"] + [name for _, name in TOOLS] +
+                ["check / parse (processor)", "1 thread / parse (processor)",
+                 "1 thread / check (time)"], rows)
     if len(sizes) >= 2:
         rows = []
         for t, name in TOOLS:

@@ -813,6 +813,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	if (enc == ENC_CP950) /* written back as read; UTF-8 as out_fmt says */
 		fmt.encoding = ENC_CP950;
 	table_set_format(t, fmt);
+	table_shrink(t);
 	return t;
 }
 

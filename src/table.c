@@ -1,20 +1,27 @@
 /* table.c - see table.h. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "table.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rules.h"
 #include "text.h"
 
 /* Cell text read from a file lives in an arena of large chunks, freed
  * with the table: a file of 100,000 records would otherwise cost two
- * million small allocations.  So do the records' cell arrays (one of a
+ * million small allocations.  A chunk after the first is one 2 MiB huge
+ * page where the system allows it (MADV_HUGEPAGE): a big file then costs
+ * a few dozen page faults instead of thousands, which threads reading
+ * parts of it would also wait on each other for.  So do the records' cell arrays (one of a
  * removed record stays there until the table goes).  A cell changed later
  * is a malloc'd string; Record.owned marks those (NULL while none is).
  * Empty cells all point at one shared empty string, and a choice at the
  * form's own string for it. */
-#define CHUNK_SIZE ((size_t)1 << 20)
+#define CHUNK_SIZE ((size_t)1 << 21)
 
 typedef struct Chunk {
 	struct Chunk *next;
@@ -82,10 +89,19 @@ static void *arena_alloc(Table *t, size_t n, size_t align)
 	Chunk *c = t->arena;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->cap || c->cap - at < n) {
-		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-		c = xmalloc(sizeof *c + cap); /* data[] is aligned as malloc aligns */
+		if (n > CHUNK_SIZE - sizeof *c) { /* a cell bigger than a chunk */
+			c = xmalloc(sizeof *c + n); /* data[] is aligned as malloc aligns */
+			c->cap = n;
+		} else {
+			void *p = NULL;
+			if (posix_memalign(&p, CHUNK_SIZE, CHUNK_SIZE) != 0)
+				text_out_of_memory();
+			if (t->arena) /* not for a small file's only chunk */
+				madvise(p, CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: may fail */
+			c = p;
+			c->cap = CHUNK_SIZE - sizeof *c;
+		}
 		c->used = 0;
-		c->cap = cap;
 		c->next = t->arena;
 		t->arena = c;
 		at = 0;
@@ -167,6 +183,20 @@ size_t table_add_extra(Table *t, const char *header)
 	t->extra = xrealloc(t->extra, (t->nextra + 1) * sizeof *t->extra);
 	t->extra[t->nextra++] = xstrdup(header);
 	return table_ncols(t) - 1;
+}
+
+void table_shrink(Table *t)
+{
+	Chunk *c = t->arena;
+	if (!c)
+		return;
+	/* whole pages only, inside the chunk: what lies beyond its end may be
+	 * malloc's */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t end = (uintptr_t)(c->data + c->cap) & ~(page - 1);
+	uintptr_t tail = ((uintptr_t)(c->data + c->used) + page - 1) & ~(page - 1);
+	if (tail < end)
+		madvise((void *)tail, end - tail, MADV_DONTNEED); /* reads as zeros when used */
 }
 
 void table_adopt(Table *t, Table *from)

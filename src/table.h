@@ -73,6 +73,10 @@ Record *table_append(Table *t, long line);
  * the end of t, with the memory its cells use, and frees from. */
 void table_adopt(Table *t, Table *from);
 
+/* Gives back to the system the memory t holds for cells still to come
+ * (the end of its last 2 MiB chunk): for a reader done with a file. */
+void table_shrink(Table *t);
+
 /* Inserts a record with every cell empty at index at (0..nrecords),
  * moving the later ones up; returns it. */
 Record *table_insert(Table *t, size_t at, long line);
