@@ -53,6 +53,98 @@ static void test_utf8_decoder_rejects_malformed_input(void **state)
 	assert_memory_equal(out, "\xF0\xA0\x95\x87", 4);
 }
 
+/* Where the first bad character of s[0..n) starts, the plain way
+ * (RFC 3629, table 3-7 of Unicode): what text_utf8_invalid_at must say. */
+static size_t reference_invalid_at(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i];
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+		if (c < 0x80)
+			len = 1;
+		else if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			lo = c == 0xE0 ? 0xA0 : 0x80;
+			hi = c == 0xED ? 0x9F : 0xBF;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			lo = c == 0xF0 ? 0x90 : 0x80;
+			hi = c == 0xF4 ? 0x8F : 0xBF;
+		} else
+			return i;
+		if (i + len > n)
+			return i;
+		for (size_t k = 1; k < len; k++) {
+			unsigned b = s[i + k];
+			if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+				return i;
+		}
+		i += len;
+	}
+	return n;
+}
+
+/* text_utf8_invalid_at reads sixteen bytes at a time where it can: on
+ * 200,000 strings (valid text of every length of character, then with a
+ * byte changed, dropped or cut off anywhere, ASCII runs between) it says
+ * what the plain way says. */
+static void test_utf8_check_agrees_with_the_plain_way(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"a", "ab,", "\"x\"\n", "王", "資通系統", "é", "\xF0\xA0\x95\x87",
+					     "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xED\x9F\xBF", "\xE0\xA0\x80",
+					     "0123456789abcdef"};
+	static const unsigned char bytes[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+					      0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
+					      0xF4, 0xF5, 0xFF, '\n'};
+	unsigned seed = 109;
+	unsigned char buf[200];
+	size_t checked_bad = 0;
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0;
+		seed = seed * 1103515245u + 12345u;
+		size_t want = (seed >> 16) % 120;
+		while (n < want) {
+			seed = seed * 1103515245u + 12345u;
+			const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+			size_t l = strlen(p);
+			if (n + l > sizeof buf)
+				break;
+			memcpy(buf + n, p, l);
+			n += l;
+		}
+		seed = seed * 1103515245u + 12345u;
+		switch ((seed >> 16) % 4) {
+		case 0: /* left valid */
+			break;
+		case 1: /* a byte changed */
+			if (n) {
+				seed = seed * 1103515245u + 12345u;
+				buf[(seed >> 8) % n] = bytes[(seed >> 16) % sizeof bytes];
+			}
+			break;
+		case 2: /* a byte dropped */
+			if (n) {
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 8) % n;
+				memmove(buf + at, buf + at + 1, n - at - 1);
+				n--;
+			}
+			break;
+		default: /* cut off */
+			seed = seed * 1103515245u + 12345u;
+			n = n ? (seed >> 8) % n : 0;
+		}
+		size_t want_at = reference_invalid_at(buf, n);
+		checked_bad += want_at < n;
+		assert_int_equal(text_utf8_invalid_at((const char *)buf, n), want_at);
+	}
+	assert_true(checked_bad > 50000); /* the bad ones were many */
+}
+
 static void test_diag_print_escapes_file_label_and_message(void **state)
 {
 	(void)state;
@@ -76,6 +168,7 @@ int main(void)
 	    cmocka_unit_test(test_halfwidth_converts_what_an_ime_types),
 	    cmocka_unit_test(test_escape_makes_control_characters_visible),
 	    cmocka_unit_test(test_utf8_decoder_rejects_malformed_input),
+	    cmocka_unit_test(test_utf8_check_agrees_with_the_plain_way),
 	    cmocka_unit_test(test_diag_print_escapes_file_label_and_message),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL) ? 1 : 0;
