@@ -653,6 +653,19 @@ static bool split_progress(Split *sp, size_t i, size_t done)
 	return false;
 }
 
+/* While part 0 waits for the others: how far they all have come. */
+static void split_waiting(void *ctx)
+{
+	Split *sp = ctx;
+	size_t sum = 0;
+	for (size_t k = 0; k < sp->n; k++)
+		sum += atomic_load(&sp->done[k]);
+	if (!sp->stopped && !progress_report(sum, sp->total)) {
+		sp->stopped = true;
+		split_fail(sp, 0);
+	}
+}
+
 /* Reads a file block by block, decoding, validating and parsing as it
  * goes, so that the file is never held whole in memory: as UTF-8 (with or
  * without BOM), or, after that failed at *u8, as CP950.  Returns the table,
@@ -864,15 +877,16 @@ static void guess_feed(Guess *g, char prev, char c, size_t pos, char sep)
  * is a record's start.  When no quote rules either out within split_min
  * bytes, outside is taken.  A wrong guess costs only time: the part before
  * would not end between rows, and the file is then read as one.  Sets
- * *at; false when there is no such place. */
-static bool split_find(const Split *sp, size_t from, size_t *at)
+ * *at; false when there is no such place before byte limit (about where
+ * the next part would begin). */
+static bool split_find(const Split *sp, size_t from, size_t limit, size_t *at)
 {
 	Guess g[2] = {{true, false, false, SIZE_MAX}, {true, true, false, SIZE_MAX}};
 	char b[1 << 16], prev = '\n';
 	if (from > 0 && pread_full(sp->fd, &prev, 1, from - 1) != 1)
 		return false;
 	ssize_t got;
-	for (size_t pos = from; (got = pread_full(sp->fd, b, sizeof b, pos)) > 0;) {
+	for (size_t pos = from; pos < limit && (got = pread_full(sp->fd, b, sizeof b, pos)) > 0;) {
 		for (ssize_t k = 0; k < got; k++, pos++) {
 			for (int h = 0; h < 2; h++)
 				if (g[h].alive)
@@ -930,13 +944,15 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	sp->n = 1;
 	sp->span[0] = (Span){0, total, 1};
 	for (size_t i = 1; i < n; i++) {
-		size_t from = total * i / n, at;
-		if (from >= sp->span[sp->n - 1].start + split_min && split_find(sp, from, &at) &&
-		    at > sp->span[sp->n - 1].start) {
+		size_t from = (size_t)((uint64_t)total * i / n), at;
+		size_t limit = (size_t)((uint64_t)total * (i + 1) / n);
+		if (from >= sp->span[sp->n - 1].start + split_min &&
+		    split_find(sp, from, limit, &at) && at > sp->span[sp->n - 1].start) {
 			sp->span[sp->n - 1].end = at;
 			sp->span[sp->n++] = (Span){at, total, 1};
 		}
 	}
+	sp->span[sp->n - 1].end = SIZE_MAX; /* the last part reads on to the end, as one would */
 	Table *t = NULL;
 	if (sp->n >= 2) {
 		pthread_mutex_init(&sp->mu, NULL);
@@ -944,7 +960,7 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 		atomic_init(&sp->first_failed, SIZE_MAX);
 		for (size_t i = 0; i < sp->n; i++)
 			atomic_init(&sp->done[i], 0);
-		par_run(sp->n, split_read, sp);
+		par_run_waiting(sp->n, split_read, sp, split_waiting);
 		if (atomic_load(&sp->first_failed) == SIZE_MAX && !progress_report(total, total)) {
 			sp->stopped = true; /* part 0 reported its own end, not the file's */
 			split_fail(sp, 0);
@@ -966,7 +982,14 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 			}
 		} else {
 			if (sp->stopped) {
+				/* what part 0 found before (the file's first lines;
+				 * its own stop message is dropped) and why it stopped,
+				 * as reading the file as one would keep */
 				*res = SPLIT_STOPPED;
+				DiagList *d0 = &sp->dl[0];
+				if (d0->n && strcmp(d0->items[d0->n - 1].msg, progress_stopped_msg) == 0)
+					diags_truncate(d0, d0->n - 1);
+				diag_move(dl, d0, 0, 0);
 				diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
 			} else if (sp->next[first] == NEXT_CP950) {
 				*res = SPLIT_NOT_UTF8;

@@ -13,15 +13,17 @@
 
 /* Cell text read from a file lives in an arena of large chunks, freed
  * with the table: a file of 100,000 records would otherwise cost two
- * million small allocations.  A chunk after the first is one 2 MiB huge
- * page where the system allows it (MADV_HUGEPAGE): a big file then costs
- * a few dozen page faults instead of thousands, which threads reading
- * parts of it would also wait on each other for.  So do the records' cell arrays (one of a
+ * million small allocations.  The first chunk is 1 MiB of ordinary
+ * memory (a small file uses only the pages it touches); each later one is
+ * a 2 MiB huge page where the system allows it (MADV_HUGEPAGE): a big
+ * file then costs a few dozen page faults instead of thousands, which
+ * threads reading parts of it would also wait on each other for.  So do the records' cell arrays (one of a
  * removed record stays there until the table goes).  A cell changed later
  * is a malloc'd string; Record.owned marks those (NULL while none is).
  * Empty cells all point at one shared empty string, and a choice at the
  * form's own string for it. */
 #define CHUNK_SIZE ((size_t)1 << 21)
+#define FIRST_CHUNK ((size_t)1 << 20)
 
 typedef struct Chunk {
 	struct Chunk *next;
@@ -89,15 +91,17 @@ static void *arena_alloc(Table *t, size_t n, size_t align)
 	Chunk *c = t->arena;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->cap || c->cap - at < n) {
-		if (n > CHUNK_SIZE - sizeof *c) { /* a cell bigger than a chunk */
-			c = xmalloc(sizeof *c + n); /* data[] is aligned as malloc aligns */
-			c->cap = n;
+		if (n > CHUNK_SIZE - sizeof *c || !t->arena) {
+			/* a cell bigger than a chunk, or the first chunk: a small
+			 * file's only one, in pages as small as the system's */
+			size_t cap = n > FIRST_CHUNK - sizeof *c ? n : FIRST_CHUNK - sizeof *c;
+			c = xmalloc(sizeof *c + cap); /* data[] is aligned as malloc aligns */
+			c->cap = cap;
 		} else {
 			void *p = NULL;
 			if (posix_memalign(&p, CHUNK_SIZE, CHUNK_SIZE) != 0)
 				text_out_of_memory();
-			if (t->arena) /* not for a small file's only chunk */
-				madvise(p, CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: may fail */
+			madvise(p, CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: may fail */
 			c = p;
 			c->cap = CHUNK_SIZE - sizeof *c;
 		}
