@@ -40,7 +40,7 @@ SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
 SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
-               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c)
+               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
