@@ -536,11 +536,12 @@ static char file_line_sep(int fd, const char *buf, size_t n)
 	return cr ? '\r' : '\n';
 }
 
-/* --- reading a big file in parts, side by side ---------------------------
+/* --- reading a big file in parts, side by side --------------------------- */
 
- * A big file is cut into parts at record boundaries, one per processor,
- * and each part is read by load_stream on a thread of its own into a table
- * of its own; the tables and their problems are then joined in order.
+/* A big file is cut into parts at record boundaries, one per processor it
+ * may use (par.h), and each part is read by load_stream on a thread of its
+ * own into a table of its own; the tables and their problems are then
+ * joined in order.
  * Where a part begins is guessed by split_find from the bytes there; the
  * part before must then end between rows, which makes the cut right: that
  * part was read exactly as reading the file as one would have read it.
