@@ -637,13 +637,10 @@ static bool split_abandoned(Split *sp, size_t i)
 	return atomic_load(&sp->first_failed) < i;
 }
 
-/* Tells the progress hook (from part 0, on the calling thread) how far
- * all the parts have come; false when it is to stop. */
-static bool split_progress(Split *sp, size_t i, size_t done)
+/* Tells the progress hook how far all the parts have come (on the calling
+ * thread only); false, with every part stopping, when it is to stop. */
+static bool split_report(Split *sp)
 {
-	atomic_store(&sp->done[i], done);
-	if (i != 0)
-		return true;
 	size_t sum = 0;
 	for (size_t k = 0; k < sp->n; k++)
 		sum += atomic_load(&sp->done[k]);
@@ -654,17 +651,19 @@ static bool split_progress(Split *sp, size_t i, size_t done)
 	return false;
 }
 
-/* While part 0 waits for the others: how far they all have come. */
+/* Part i has read done bytes of its span; part 0 tells the hook. */
+static bool split_progress(Split *sp, size_t i, size_t done)
+{
+	atomic_store(&sp->done[i], done);
+	return i != 0 || split_report(sp);
+}
+
+/* While part 0 waits for the others. */
 static void split_waiting(void *ctx)
 {
 	Split *sp = ctx;
-	size_t sum = 0;
-	for (size_t k = 0; k < sp->n; k++)
-		sum += atomic_load(&sp->done[k]);
-	if (!sp->stopped && !progress_report(sum, sp->total)) {
-		sp->stopped = true;
-		split_fail(sp, 0);
-	}
+	if (!sp->stopped)
+		split_report(sp);
 }
 
 /* Reads a file block by block, decoding, validating and parsing as it
