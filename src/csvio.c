@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "cp950.h"
 #include "par.h"
 #include "progress.h"
 #include "rows.h"
@@ -488,7 +489,7 @@ static size_t cp950_out_size(void)
 /* Converts CP950 raw[0..n) and parses it, as far as it can: returns the
  * bytes done.  A character cut at the end is left for the next block
  * (EINVAL); a byte that is not CP950 stops it with *bad set. */
-static size_t cp950_feed(iconv_t cd, const char *raw, size_t n, char *out, Reader *r, Parse *ps,
+static size_t cp950_feed(Cp950 *cv, const char *raw, size_t n, char *out, Reader *r, Parse *ps,
 			 bool *bad)
 {
 	char *ip = (char *)raw;
@@ -497,7 +498,7 @@ static size_t cp950_feed(iconv_t cd, const char *raw, size_t n, char *out, Reade
 	while (il > 0 && ps->ok && !rows_fatal(r->sink)) {
 		char *op = out;
 		size_t ol = cp950_out_size();
-		size_t rc = iconv(cd, &ip, &il, &op, &ol);
+		size_t rc = cp950_conv(cv, &ip, &il, &op, &ol);
 		int e = errno;
 		parse_feed(r, ps, out, (size_t)(op - out));
 		if (rc != (size_t)-1 || e == E2BIG)
@@ -691,8 +692,8 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		return NULL;
 	}
 	fpos += (size_t)got;
-	iconv_t cd = enc == ENC_CP950 ? iconv_open("UTF-8", "CP950") : (iconv_t)-1;
-	if (enc == ENC_CP950 && cd == (iconv_t)-1) {
+	Cp950 *cv = enc == ENC_CP950 ? cp950_open() : NULL;
+	if (enc == ENC_CP950 && !cv) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這個系統的 iconv 不支援 CP950：%s", strerror(errno));
 		free(buf);
 		if (sp && part == 0)
@@ -739,7 +740,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			bad = (size_t)(nul - raw);
 		} else {
 			bool not_cp950;
-			used = cp950_feed(cd, raw, rawlen, out, &r, &ps, &not_cp950);
+			used = cp950_feed(cv, raw, rawlen, out, &r, &ps, &not_cp950);
 			if (not_cp950 || (end && used < rawlen && ps.ok && !rows_fatal(r.sink)))
 				bad = used; /* or a character the end cuts */
 		}
@@ -817,8 +818,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	rows_free(r.sink);
 	free(buf);
 	free(out);
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
+	cp950_close(cv);
 	if (!ok) {
 		table_free(t);
 		return NULL;

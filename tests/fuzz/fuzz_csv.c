@@ -10,8 +10,13 @@
  * a bad byte before a NUL), reading whole looks at the encoding first.
  * Read in parts side by side (as a big file is, here in parts of a few
  * bytes), they must give exactly what reading block by block gives,
- * failures and their messages included. */
+ * failures and their messages included.  The block reader converts
+ * CP950 with src/cp950.c: the bytes are also converted by it and by
+ * iconv, through an output buffer of a size the data chooses, and must
+ * give the same pieces, stopping places and errno. */
 #define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cp950.h"
 #include "csvio.h"
 #include "form.h"
 #include "fuzz_util.h"
@@ -92,9 +98,41 @@ static bool same_tables(const Table *a, const DiagList *da, const Table *b, cons
 	return same;
 }
 
+/* Converts data[0..size) as CP950, piece by piece through a buffer of
+ * room bytes, with iconv and with a Cp950: both must do the same. */
+static void same_conversion(const uint8_t *data, size_t size, size_t room)
+{
+	static iconv_t cd = (iconv_t)-1;
+	static Cp950 *cv; /* kept from input to input, as its table grows */
+	if (cd == (iconv_t)-1 && (cd = iconv_open("UTF-8", "CP950")) == (iconv_t)-1)
+		abort();
+	if (!cv && !(cv = cp950_open()))
+		abort();
+	char *ia = (char *)data, *ib = (char *)data;
+	size_t la = size, lb = size;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	for (;;) {
+		char a[80], b[80];
+		char *oa = a, *ob = b;
+		size_t ra = room, rb = room;
+		errno = 0;
+		size_t rca = iconv(cd, &ia, &la, &oa, &ra);
+		int ea = errno;
+		errno = 0;
+		size_t rcb = cp950_conv(cv, &ib, &lb, &ob, &rb);
+		int eb = errno;
+		if (rca != rcb || (rca == (size_t)-1 && ea != eb) || la != lb || ra != rb ||
+		    memcmp(a, b, (size_t)(oa - a)) != 0)
+			abort(); /* the table converts otherwise than iconv */
+		if (rca != (size_t)-1 || ea != E2BIG || oa == a)
+			break; /* done, stopped, or no room for one character */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	form = fuzz_inventory();
+	same_conversion(data, size, 1 + (size ? data[0] % 80 : 79));
 	DiagList dl;
 	diag_init(&dl);
 	FileFormat fmt = {ENC_UTF8, true, true};
