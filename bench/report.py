@@ -290,8 +290,10 @@ def build(vals, cmds, sizes, hf):
             alls = [int(x) / 1000 for x in vals.get("lat.%s.all" % key, "").split() if x]
             lat.append([what, ms(m / 1000 if m is not None else None), ms(max(alls) if alls else None),
                         ", ".join("%.0f" % x for x in alls)])
-            R.goal("%s < 50 ms (median)" % what.split(" (")[0], m / 1000 if m is not None else None,
-                   50, ms(m / 1000 if m is not None else None) + " ms", "50 ms")
+            # "stay under 50 ms": every key, so the slowest one is the measure
+            worst = max(alls) if alls else None
+            R.goal("%s < 50 ms (slowest of %d)" % (what.split(" (")[0], len(alls)), worst,
+                   50, ms(worst) + " ms", "50 ms")
         R.table(["key", "median", "max", "all"], lat)
         R.p("Searches typed (one key each, 5 list openings): A0999, 網站, 自行開發, 乙系統, Zz.")
         R.p()

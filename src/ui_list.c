@@ -8,16 +8,19 @@
 #include "text.h"
 #include "ui_int.h"
 
-/* true when needle occurs in hay, ASCII letters compared without case. */
-static bool contains(const char *hay, const char *needle, bool has_letters)
+/* true when needle (n bytes) occurs in hay; with firsts (the needle's
+ * first letter in both cases), ASCII letters compared without case.
+ * Only the places that begin like the needle are compared (strpbrk):
+ * comparing at every byte made a letter typed into the search of a
+ * 100,000-record list take 50 ms. */
+static bool contains(const char *hay, const char *needle, size_t n, const char *firsts)
 {
-	if (!has_letters)
+	if (!firsts)
 		return strstr(hay, needle) != NULL; /* the common case: Chinese, digits */
-	size_t n = strlen(needle);
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
+	for (const char *p = hay; (p = strpbrk(p, firsts)); p++)
+		if (strncasecmp(p, needle, n) == 0)
 			return true;
-	return n == 0;
+	return false;
 }
 
 /* Keeps the records matching the search.  When the search only grew (a
@@ -31,6 +34,12 @@ static void refilter(Ui *ui)
 	bool letters = false;
 	for (const char *p = q; *p; p++)
 		letters |= (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+	size_t qlen = strlen(q);
+	char firsts[3] = {q[0], '\0', '\0'}; /* the first byte, in both cases if a letter */
+	if (q[0] >= 'A' && q[0] <= 'Z')
+		firsts[1] = (char)(q[0] - 'A' + 'a');
+	else if (q[0] >= 'a' && q[0] <= 'z')
+		firsts[1] = (char)(q[0] - 'a' + 'A');
 	bool narrowing = ui->last_search && *ui->last_search && ui->nlist_rows <= n &&
 			 strncmp(q, ui->last_search, strlen(ui->last_search)) == 0;
 	size_t from = narrowing ? ui->nlist_rows : n;
@@ -45,7 +54,7 @@ static void refilter(Ui *ui)
 		bool hit = !*q;
 		char **cells = session_cells(s, r);
 		for (size_t c = 0; c < ncols && !hit; c++)
-			hit = contains(cells[c], q, letters);
+			hit = contains(cells[c], q, qlen, letters ? firsts : NULL);
 		if (hit)
 			ui->list_rows[kept++] = r;
 	}
