@@ -18,10 +18,12 @@ typedef uint32_t Char;
 
 struct Cp950 {
 	iconv_t cd;
-	Char single[0x80];   /* the bytes below 0x80, never the first of two */
-	Char *pair[0x80];    /* for a byte 0x80 + i, the codes it begins (indexed
-			      * by the next byte); NULL until met */
 	bool ascii_same;     /* every byte below 0x80 is its own UTF-8 */
+	bool asked[0x80];    /* the codes of lead byte 0x80 + i are in code[] */
+	/* code[0][b]: byte b below 0x80 alone (never the first of two);
+	 * code[1 + i][b]: lead byte 0x80 + i, then b (all 0 until asked[i];
+	 * 0x80's stay 0: glibc takes 0x80 alone, so iconv converts it) */
+	Char code[0x81][256];
 };
 
 /* What iconv makes of in[0..n) alone, as a Char. */
@@ -34,10 +36,12 @@ static Char ask(iconv_t cd, const unsigned char *in, size_t n)
 	if (iconv(cd, &ip, &il, &op, &ol) != 0 || il != 0)
 		return 0;
 	size_t len = (size_t)(op - buf);
+	if (len == 0)
+		return 0;
 	unsigned char b0 = (unsigned char)buf[0];
 	size_t want = b0 < 0x80 ? 1 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : b0 >= 0xE0 && b0 <= 0xEF ? 3 : 0;
-	if (len == 0 || len != want)
-		return 0; /* nothing, several characters, or four bytes */
+	if (len != want)
+		return 0; /* several characters, or four bytes */
 	Char v = (Char)len << 24;
 	for (size_t i = 0; i < len; i++)
 		v |= (Char)(unsigned char)buf[i] << (8 * i);
@@ -54,8 +58,8 @@ Cp950 *cp950_open(void)
 	c->ascii_same = true;
 	for (unsigned b = 0; b < 0x80; b++) {
 		unsigned char in = (unsigned char)b;
-		c->single[b] = ask(cd, &in, 1);
-		c->ascii_same &= c->single[b] == ((Char)1 << 24 | b);
+		c->code[0][b] = ask(cd, &in, 1);
+		c->ascii_same &= c->code[0][b] == ((Char)1 << 24 | b);
 	}
 	return c;
 }
@@ -65,23 +69,21 @@ void cp950_close(Cp950 *c)
 	if (!c)
 		return;
 	iconv_close(c->cd);
-	for (size_t i = 0; i < 0x80; i++)
-		free(c->pair[i]);
 	free(c);
 }
 
-/* The codes that begin with byte lead (0x80 or above). */
-static const Char *codes_of(Cp950 *c, unsigned char lead)
+/* Asks iconv for the codes of lead byte lead (0x80 or above); false
+ * when it was asked before. */
+static bool ask_lead(Cp950 *c, unsigned char lead)
 {
-	Char **row = &c->pair[lead - 0x80];
-	if (!*row) {
-		*row = xmalloc(256 * sizeof **row);
-		for (unsigned b = 0; b < 256; b++) {
-			unsigned char in[2] = {lead, (unsigned char)b};
-			(*row)[b] = ask(c->cd, in, 2);
-		}
+	if (c->asked[lead - 0x80])
+		return false;
+	c->asked[lead - 0x80] = true;
+	for (unsigned b = 0; b < 256; b++) {
+		unsigned char in[2] = {lead, (unsigned char)b};
+		c->code[lead - 0x7F][b] = ask(c->cd, in, 2);
 	}
-	return *row;
+	return true;
 }
 
 /* The character of code p[0..n) (n is 2 for a byte of 0x80 or above, else
@@ -90,10 +92,13 @@ static inline Char char_at(Cp950 *c, const unsigned char *p, size_t *n)
 {
 	if (*p < 0x80) {
 		*n = 1;
-		return c->single[*p];
+		return c->code[0][*p];
 	}
 	*n = 2;
-	return codes_of(c, *p)[p[1]];
+	Char v = c->code[*p - 0x7F][p[1]];
+	if (!v && ask_lead(c, *p)) /* a lead byte met for the first time */
+		v = c->code[*p - 0x7F][p[1]];
+	return v;
 }
 
 size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outleft)
@@ -122,7 +127,7 @@ size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outle
 			break;
 		}
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		memcpy(o, &v, 4); /* the fourth byte is overwritten next */
+		memcpy(o, &v, 4); /* a fourth byte, within the room (cp950.h) */
 #else
 		for (size_t i = 0; i < 3; i++)
 			o[i] = (unsigned char)(v >> (8 * i));

@@ -8,9 +8,10 @@
  * the mapping stays glibc's, only looked up.  Anything its table does not
  * hold as one whole character (a byte iconv refuses, a lead byte cut off
  * at the end of the input, a code iconv would give more than one
- * character for) is left to iconv itself, from that byte on.  CP950 has
- * no shift states, so the result, the stopping place and errno are the
- * ones iconv(3) gives for the same call.
+ * character for, and the byte 0x80, which glibc takes alone as U+0080)
+ * is left to iconv itself, from that byte on to the end of the call.
+ * CP950 has no shift states, so the result, the stopping place and errno
+ * are the ones iconv(3) gives for the same call.
  *
  * One Cp950 per thread: cp950_conv changes its table.
  */
@@ -30,7 +31,9 @@ void cp950_close(Cp950 *c);
  * "CP950"): converts as much as it can, advancing the four; returns
  * (size_t)-1 with errno E2BIG (out is full), EILSEQ (a byte that is not
  * CP950) or EINVAL (the input ends inside a character).  in must not be
- * NULL. */
+ * NULL.  Unlike iconv, it may also write up to 3 bytes of the output
+ * buffer past where *out ends (never past *outleft): a character's bytes
+ * are stored as one word. */
 size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outleft);
 
 #endif

@@ -34,6 +34,7 @@ static Result by_iconv(iconv_t cd, const unsigned char *in, size_t n, size_t out
 static Result by_cp950(Cp950 *c, const unsigned char *in, size_t n, size_t outcap)
 {
 	Result r = {0};
+	memset(r.out, 0xEE, sizeof r.out);
 	char *ip = (char *)in, *op = r.out;
 	size_t il = n, ol = outcap;
 	errno = 0;
@@ -43,6 +44,8 @@ static Result by_cp950(Cp950 *c, const unsigned char *in, size_t n, size_t outca
 	r.out_len = (size_t)(op - r.out);
 	assert_int_equal(ip - (char *)in, r.in_used);
 	assert_int_equal(outcap - ol, r.out_len);
+	for (size_t i = outcap; i < sizeof r.out; i++)
+		assert_int_equal((unsigned char)r.out[i], 0xEE); /* nothing past the room */
 	return r;
 }
 
