@@ -75,6 +75,13 @@ void session_free(Session *s);
 
 size_t session_nrecords(const Session *s);
 char **session_cells(const Session *s, size_t rec);
+
+/* Keeps, of the records rows[0..n) (record indexes), those with a field
+ * containing text, ASCII letters compared without case whatever the
+ * locale ("" keeps every one); they are moved to the front of rows, in
+ * their order, and their number is returned.  A long list is looked
+ * through in parts side by side (par.h): the record list's search. */
+size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n);
 const char *session_value(const Session *s, size_t field);
 
 void session_set_msg(Session *s, bool error, const char *fmt, ...)

@@ -1,10 +1,12 @@
 /* test_session.c - the entry screen's operations without a terminal:
  * picking the n-th permitted value, auto-filled fields, the rules clearing
- * a value with a message, records added, copied, deleted, undo, save. */
+ * a value with a message, records added, copied, deleted, undo, save, and
+ * the record list's search. */
 #include <unistd.h>
 
 #include "config.h"
 #include "csvio.h"
+#include "par.h"
 #include "session.h"
 #include "testutil.h"
 
@@ -207,6 +209,107 @@ static void test_record_states(void **state)
 	session_free(s);
 }
 
+/* A session on a file of n records: the five example rows over and over,
+ * record i's 系統名稱 (name) then "系統i" with every tenth "Active Dir i". */
+static Session *session_of(const char *name, size_t n)
+{
+	Table *t = table_new(form);
+	size_t fname = field_of(form, "name");
+	for (size_t i = 0; i < n; i++) {
+		add_row(t, EXAMPLE_ROWS[i % 5], 0);
+		char *v = i % 10 == 3 ? xasprintf("Active Dir %zu", i) : xasprintf("系統%zu", i);
+		table_put(t, i, fname, v);
+	}
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(csvio_save(t, path, &dl), 0);
+	table_free(t);
+	Session *s = session_open(form, &cfg, path, &dl);
+	assert_non_null(s);
+	diag_free(&dl);
+	free(path);
+	return s;
+}
+
+/* What session_filter keeps of every record, as a fresh array of *kept. */
+static size_t *filtered(const Session *s, const char *text, size_t *kept)
+{
+	size_t n = session_nrecords(s);
+	size_t *rows = xmalloc((n ? n : 1) * sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = i;
+	*kept = session_filter(s, text, rows, n);
+	return rows;
+}
+
+/* The search finds text in any field, Chinese or not; letters match in
+ * either case (ASCII only), also past a first letter that begins no
+ * match; "" keeps every record. */
+static void test_search_finds_text_in_any_field_letters_in_either_case(void **state)
+{
+	(void)state;
+	Session *s = session_of("search.csv", 20);
+	size_t kept;
+	size_t *rows = filtered(s, "aCTIVE dIR 1", &kept);
+	assert_int_equal(kept, 1); /* Active Dir 13 */
+	assert_int_equal(rows[0], 13);
+	free(rows);
+	rows = filtered(s, "IR 3", &kept); /* the i of Active begins no match */
+	assert_int_equal(kept, 1);
+	assert_int_equal(rows[0], 3);
+	free(rows);
+	rows = filtered(s, "系統1", &kept); /* 系統1, 系統10..19 less 13 */
+	assert_int_equal(kept, 10);
+	assert_int_equal(rows[0], 1);
+	assert_int_equal(rows[9], 19);
+	free(rows);
+	rows = filtered(s, "OO局", &kept); /* another field: all but the 系統C rows */
+	assert_int_equal(kept, 16);
+	assert_int_equal(rows[2], 3);
+	free(rows);
+	rows = filtered(s, "", &kept);
+	assert_int_equal(kept, 20);
+	free(rows);
+	rows = filtered(s, "沒有這個", &kept);
+	assert_int_equal(kept, 0);
+	free(rows);
+	session_free(s);
+}
+
+/* A long list is searched in parts: the same records, in the same order,
+ * as searching it in one part; narrowing a result searches only it. */
+static void test_search_in_parts_as_in_one(void **state)
+{
+	(void)state;
+	Session *s = session_of("search-big.csv", 25000);
+	static const char *const texts[] = {"Active Dir 2", "active dir 24", "系統2499", "A", "Z"};
+	for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+		par_set_parts(1);
+		size_t one, parts;
+		size_t *a = filtered(s, texts[k], &one);
+		par_set_parts(4);
+		size_t *b = filtered(s, texts[k], &parts);
+		assert_int_equal(one, parts);
+		assert_memory_equal(a, b, one * sizeof *a);
+		for (size_t i = 1; i < one; i++)
+			assert_true(a[i - 1] < a[i]);
+		free(a);
+		free(b);
+	}
+	size_t kept;
+	size_t *rows = filtered(s, "Active Dir 2", &kept); /* 23, 203, 213, ... */
+	assert_true(kept > 100);
+	assert_int_equal(rows[0], 23);
+	size_t narrow = session_filter(s, "Active Dir 24", rows, kept);
+	assert_int_equal(narrow, 111); /* 243, 2403..2493, 24003..24993 */
+	assert_int_equal(rows[0], 243);
+	assert_int_equal(rows[narrow - 1], 24993);
+	free(rows);
+	par_set_parts(0);
+	session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +321,8 @@ int main(void)
 	    cmocka_unit_test(test_records_new_dup_field_dup_record_delete),
 	    cmocka_unit_test(test_save_writes_only_non_empty_records_and_clears_dirty),
 	    cmocka_unit_test(test_record_states),
+	    cmocka_unit_test(test_search_finds_text_in_any_field_letters_in_either_case),
+	    cmocka_unit_test(test_search_in_parts_as_in_one),
 	};
 	return cmocka_run_group_tests_name("session", tests, setup, teardown) ? 1 : 0;
 }
