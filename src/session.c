@@ -254,23 +254,6 @@ char **session_cells(const Session *s, size_t rec)
 	return table_record(s->table, rec)->cells;
 }
 
-/* true when s begins with needle[0..n), ASCII letters compared without
- * case whatever the locale (strncasecmp's would not match I and i in a
- * Turkish one). */
-static bool begins_nocase(const char *s, const char *needle, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int a = (unsigned char)s[i], b = (unsigned char)needle[i];
-		if (a >= 'A' && a <= 'Z')
-			a += 'a' - 'A';
-		if (b >= 'A' && b <= 'Z')
-			b += 'a' - 'A';
-		if (a != b) /* or s ended */
-			return false;
-	}
-	return true;
-}
-
 /* A search of session_filter: the text, and for one with letters, its
  * first byte in both cases (the places a match may begin). */
 typedef struct {
@@ -291,7 +274,7 @@ static bool filter_hit(const Filter *f, const char *hay)
 	if (!f->firsts[0])
 		return strstr(hay, f->text) != NULL; /* the common case: Chinese, digits */
 	for (const char *p = hay; (p = strpbrk(p, f->firsts)); p++)
-		if (begins_nocase(p, f->text, f->len))
+		if (text_ncasecmp(p, f->text, f->len) == 0) /* ASCII only, whatever the locale */
 			return true;
 	return false;
 }

@@ -332,10 +332,10 @@ char *text_clip(const char *s, size_t max)
 	return q;
 }
 
-int text_casecmp(const char *a, const char *b)
+int text_ncasecmp(const char *a, const char *b, size_t n)
 {
-	for (;; a++, b++) {
-		int ca = (unsigned char)*a, cb = (unsigned char)*b;
+	for (size_t i = 0; i < n; i++) {
+		int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
 		if (ca >= 'A' && ca <= 'Z')
 			ca += 'a' - 'A';
 		if (cb >= 'A' && cb <= 'Z')
@@ -343,6 +343,12 @@ int text_casecmp(const char *a, const char *b)
 		if (ca != cb || ca == 0)
 			return ca - cb;
 	}
+	return 0;
+}
+
+int text_casecmp(const char *a, const char *b)
+{
+	return text_ncasecmp(a, b, SIZE_MAX);
 }
 
 char *text_ndup(const char *s, size_t n)

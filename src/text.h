@@ -47,8 +47,10 @@ bool text_needs_escape(const char *s);
  * added when it was cut: a value quoted in a message stays readable. */
 char *text_clip(const char *s, size_t max);
 
-/* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is). */
+/* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is),
+ * whatever the locale; text_ncasecmp compares at most n bytes. */
 int text_casecmp(const char *a, const char *b);
+int text_ncasecmp(const char *a, const char *b, size_t n);
 
 /* malloc'd copy of s[0..n), NUL-terminated. */
 char *text_ndup(const char *s, size_t n);
