@@ -76,22 +76,35 @@ int check_file(const char *path, const Form *form, FileFormat fmt, int progress_
 	diag_init(&dl);
 	char *name = text_escape(path);
 	int rc;
+	size_t nrec = 0;
+	bool readable;
 	check_progress_begin(path, progress_delay_ms);
-	Table *t = check_load(path, form, fmt, &dl);
-	check_progress_end();
-	if (!t) {
-		print_all(out, path, form, &dl);
+	if (path_is_xlsx(path)) {
+		Table *t = xlsxin_load(path, form, fmt, &dl);
+		check_progress_end();
+		readable = t != NULL;
+		if (t)
+			nrec = rules_check_table(t, &dl);
+		table_free(t);
+	} else {
+		/* checked as read: a big file is never held in memory */
+		RulesRun *run = csvio_check(path, form, &dl);
+		check_progress_end();
+		readable = run != NULL;
+		if (run)
+			nrec = rules_run_end(run, &dl);
+		rules_run_free(run);
+	}
+	print_all(out, path, form, &dl);
+	if (!readable) {
 		fprintf(out, "%s: 無法讀取，未檢查任何記錄\n", name);
 		rc = CHECK_UNREADABLE;
 	} else {
-		size_t nrec = rules_check_table(t, &dl);
-		print_all(out, path, form, &dl);
 		fprintf(out, "%s: %zu 筆記錄，%zu 個錯誤，%zu 個警告\n", name, nrec, dl.nerrors,
 			dl.nwarnings);
 		rc = dl.nerrors ? CHECK_ERRORS : CHECK_OK;
 	}
 	free(name);
-	table_free(t);
 	diag_free(&dl);
 	return rc;
 }

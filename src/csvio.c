@@ -21,6 +21,7 @@
 #include "par.h"
 #include "progress.h"
 #include "rows.h"
+#include "rules.h"
 #include "text.h"
 
 /* Input is handed to libcsv in pieces of at most this many bytes. */
@@ -295,8 +296,24 @@ static bool parse_utf8(Reader *r, const char *buf, size_t len)
 	return parse_end(r, &ps);
 }
 
+/* What a reader hands each record to when the file is only checked. */
+static void give_to_run(void *ctx, char *const *cells, long line)
+{
+	rules_run_record(ctx, cells, line);
+}
+
+/* A new sink, which hands its records to run when there is one. */
+static RowSink *sink_new(const Form *form, Table *t, DiagList *dl, const RowsHeader *h,
+			 RulesRun *run)
+{
+	RowSink *sink = h ? rows_new_after(form, t, dl, h) : rows_new(form, t, dl);
+	if (run)
+		rows_set_hook(sink, give_to_run, run);
+	return sink;
+}
+
 static Table *load_text(const char *buf, size_t len, const Form *form, FileFormat fmt,
-			DiagList *dl)
+			DiagList *dl, RulesRun *run)
 {
 	if (len == 0) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的");
@@ -349,7 +366,7 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 		fmt.encoding = ENC_CP950;
 	}
 	Table *t = table_new(form);
-	Reader r = {.sink = rows_new(form, t, dl), .dl = dl};
+	Reader r = {.sink = sink_new(form, t, dl, NULL, run), .dl = dl};
 	bool ok = parse_utf8(&r, text, tlen);
 	if (ok && !rows_have_header(r.sink)) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的 (沒有標題列)");
@@ -369,7 +386,7 @@ static Table *load_text(const char *buf, size_t len, const Form *form, FileForma
 Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat out_fmt,
 		      DiagList *diags)
 {
-	return load_text(data, len, form, out_fmt, diags);
+	return load_text(data, len, form, out_fmt, diags, NULL);
 }
 
 /* Reads up to n bytes at offset off (fewer only at the end of the file);
@@ -590,6 +607,8 @@ typedef struct Split {
 	size_t seps[PAR_MAX];
 	Table *t[PAR_MAX];
 	DiagList dl[PAR_MAX];
+	bool check;		 /* the records are only checked, */
+	RulesRun *run[PAR_MAX]; /* by these, not kept in t */
 	Next next[PAR_MAX];
 	/* while reading: the header, published by part 0 for the others */
 	pthread_mutex_t mu;
@@ -673,7 +692,8 @@ static void split_waiting(void *ctx)
  * or NULL with *next saying what comes next.  With sp, reads only part i
  * of the file (see Split); the result is then sp->t[i]. */
 static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
-			  Encoding enc, Utf8Fail *u8, Next *next, Split *sp, size_t part)
+			  Encoding enc, Utf8Fail *u8, Next *next, Split *sp, size_t part,
+			  RulesRun *run)
 {
 	*next = NEXT_NONE;
 	Span span = sp ? sp->span[part] : (Span){0, SIZE_MAX, 1};
@@ -712,9 +732,9 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	if (sp && part > 0) {
 		const RowsHeader *h = split_header(sp);
 		ok = h != NULL;
-		r.sink = h ? rows_new_after(form, t, dl, h) : rows_new(form, t, dl);
+		r.sink = sink_new(form, t, dl, h, run);
 	} else {
-		r.sink = rows_new(form, t, dl);
+		r.sink = sink_new(form, t, dl, NULL, run);
 	}
 	Parse ps; /* begun even when the header failed: it is freed below */
 	ok = parse_begin(&r, &ps, sp ? sp->sep : file_line_sep(fd, buf, n)) && ok;
@@ -911,8 +931,9 @@ static void split_read(void *ctx, size_t i, size_t n)
 	Split *sp = ctx;
 	Utf8Fail u8;
 	diag_init(&sp->dl[i]);
+	sp->run[i] = sp->check ? rules_run_new(sp->form) : NULL;
 	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, &u8,
-			       &sp->next[i], sp, i);
+			       &sp->next[i], sp, i, sp->run[i]);
 	if (!sp->t[i])
 		split_fail(sp, i);
 }
@@ -925,9 +946,11 @@ typedef enum {
 	SPLIT_WHOLE,	/* read it as one */
 } SplitResult;
 
-/* Reads a big file in parts (see above) as enc. */
+/* Reads a big file in parts (see above) as enc.  With run, the records
+ * are checked instead of kept: *run gets what checked them (the table
+ * returned has none). */
 static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
-			 Encoding enc, SplitResult *res)
+			 Encoding enc, SplitResult *res, RulesRun **run)
 {
 	*res = SPLIT_WHOLE;
 	size_t n = par_parts();
@@ -938,7 +961,7 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	if (got < 4 || memcmp(head, "\xFF\xFE", 2) == 0 || memcmp(head, "\xFE\xFF", 2) == 0)
 		return NULL;
 	Split *sp = xcalloc(1, sizeof *sp);
-	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc};
+	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc, .check = run};
 	sp->bom = enc == ENC_UTF8 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
 	sp->sep = file_line_sep(fd, head, (size_t)got);
 	sp->n = 1;
@@ -975,11 +998,15 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 			for (size_t i = 1; i < sp->n; i++) {
 				for (size_t k = 0; k < table_nrecords(sp->t[i]); k++)
 					table_record(sp->t[i], k)->line += lines;
-				long records = (long)table_nrecords(t);
+				long records = (long)(run ? rules_run_count(sp->run[0]) : table_nrecords(t));
 				table_adopt(t, sp->t[i]);
+				if (run)
+					rules_run_adopt(sp->run[0], sp->run[i], lines);
 				diag_move(dl, &sp->dl[i], records, lines);
 				lines += (long)sp->seps[i];
 			}
+			if (run)
+				*run = sp->run[0];
 		} else {
 			if (sp->stopped) {
 				/* what part 0 found before (the file's first lines;
@@ -997,6 +1024,7 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 			for (size_t i = 0; i < sp->n; i++) {
 				table_free(sp->t[i]);
 				diag_free(&sp->dl[i]);
+				rules_run_free(sp->run[i]);
 			}
 		}
 		rows_header_free(sp->header);
@@ -1007,7 +1035,19 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	return t;
 }
 
-Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
+/* A new run for another reading of the file, when the records are only
+ * checked (run not NULL): what checked an earlier reading goes. */
+static RulesRun *run_again(RulesRun **run, const Form *form)
+{
+	if (!run)
+		return NULL;
+	rules_run_free(*run);
+	return *run = rules_run_new(form);
+}
+
+/* csvio_load, and with run csvio_check. */
+static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags,
+		   RulesRun **run)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -1039,14 +1079,15 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 	size_t before = diags->n;
 	SplitResult res;
 	last_parts = 1;
-	Table *t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &res);
+	Table *t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &res, run);
 	if (res == SPLIT_NOT_UTF8)
-		t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &res);
+		t = load_split(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &res, run);
 	if (res == SPLIT_DONE || res == SPLIT_STOPPED) {
 		close(fd);
 		return t;
 	}
-	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next, NULL, 0);
+	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next, NULL, 0,
+			run_again(run, form));
 	if (!t && next == NEXT_CP950) {
 		diags_truncate(diags, before);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -1054,7 +1095,8 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 			close(fd);
 			return NULL;
 		}
-		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next, NULL, 0);
+		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next,
+				NULL, 0, run_again(run, form));
 	}
 	if (t || next != NEXT_WHOLE) {
 		close(fd);
@@ -1085,9 +1127,27 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 		len += (size_t)got;
 	}
 	close(fd);
-	t = load_text(buf, len, form, out_fmt, diags);
+	t = load_text(buf, len, form, out_fmt, diags, run_again(run, form));
 	free(buf);
 	return t;
+}
+
+Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
+{
+	return load(path, form, out_fmt, diags, NULL);
+}
+
+RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags)
+{
+	RulesRun *run = NULL;
+	FileFormat fmt = {ENC_UTF8, true, true};
+	Table *t = load(path, form, fmt, diags, &run);
+	if (!t) {
+		rules_run_free(run);
+		return NULL;
+	}
+	table_free(t);
+	return run;
 }
 
 /* --- writing -------------------------------------------------------------- */

@@ -25,6 +25,7 @@
 
 #include "diag.h"
 #include "form.h"
+#include "rules.h"
 #include "table.h"
 
 /* Sets the size of the blocks csvio_load reads (0: the default, 1 MiB):
@@ -44,6 +45,14 @@ size_t csvio_last_parts(void);
  * cannot be read or parsed at all (diags say why, with the place); a
  * table otherwise, with the reading problems in diags. */
 Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags);
+
+/* Reads path as csvio_load does, but checks each record with the form's
+ * rules as it is read instead of keeping it (rules_run_record): only
+ * what the rules across records need stays in memory.  Returns NULL when
+ * csvio_load would (diags say why), else the run that checked the
+ * records, to be finished with rules_run_end.  The problems of reading
+ * are in diags, those of the records in the run. */
+RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags);
 
 /* Loads CSV text already in memory; name is used in messages only. */
 Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat out_fmt,

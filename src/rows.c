@@ -33,6 +33,12 @@ struct RowSink {
 	size_t ncols;
 	Shared *shared; /* SHARE_SLOTS per header column */
 	bool fatal;
+	/* with a hook: where records go instead, a record's cells for it,
+	 * and the records given */
+	RowsHook hook;
+	void *hook_ctx;
+	char **cells;
+	size_t given;
 };
 
 RowSink *rows_new(const Form *form, Table *t, DiagList *dl)
@@ -50,6 +56,7 @@ void rows_free(RowSink *r)
 		return;
 	free(r->colmap);
 	free(r->shared);
+	free(r->cells);
 	free(r);
 }
 
@@ -238,6 +245,14 @@ static void put_cell(RowSink *r, size_t rec, size_t j, const char *s, size_t n, 
 	sh->n = n;
 }
 
+void rows_set_hook(RowSink *r, RowsHook hook, void *ctx)
+{
+	r->hook = hook;
+	r->hook_ctx = ctx;
+}
+
+/* Keeps the cells beyond the header in rec (NULL: a record not kept), and
+ * reports a row longer or shorter than the header. */
 static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 {
 	if (r->nrow > r->ncols) {
@@ -245,10 +260,12 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 		for (size_t j = r->ncols; j < r->nrow; j++)
 			extra_data |= r->len[j] != 0;
 		if (extra_data) {
-			rec->noverflow = r->nrow - r->ncols;
-			rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
-			for (size_t j = r->ncols; j < r->nrow; j++)
-				rec->overflow[j - r->ncols] = text_ndup(r->row[j], r->len[j]);
+			if (rec) {
+				rec->noverflow = r->nrow - r->ncols;
+				rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
+				for (size_t j = r->ncols; j < r->nrow; j++)
+					rec->overflow[j - r->ncols] = text_ndup(r->row[j], r->len[j]);
+			}
 			diag_add(r->dl, DIAG_ERROR, r->row_line, 0, (long)rec_i, -1,
 				 "這筆記錄有 %zu 欄，比標題多 %zu 欄 (多了逗號？)；多出的內容照原樣保留",
 				 r->nrow, r->nrow - r->ncols);
@@ -257,6 +274,32 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 		diag_add(r->dl, DIAG_WARNING, r->row_line, 0, (long)rec_i, -1,
 			 "這筆記錄只有 %zu 欄，標題有 %zu 欄；缺的視為空白", r->nrow, r->ncols);
 	}
+}
+
+/* Hands the row being taken to the hook: cells as put_cell would keep
+ * them. */
+static void give_record(RowSink *r, size_t n, char *const *fixed, const long *value)
+{
+	size_t nf = form_nfields(r->form);
+	if (!r->cells)
+		r->cells = xmalloc((nf ? nf : 1) * sizeof *r->cells);
+	static char empty[1];
+	for (size_t f = 0; f < nf; f++)
+		r->cells[f] = empty;
+	for (size_t j = 0; j < n; j++) {
+		size_t col = (size_t)r->colmap[j];
+		if (col >= nf)
+			continue;
+		const FormField *f = form_field(r->form, col);
+		const char *s = fixed[j] ? fixed[j] : r->row[j];
+		long v = fixed[j] ? -1 : value[j];
+		if (v < 0 && f->kind == KIND_CHOICE)
+			v = form_value_find(f, s, fixed[j] ? strlen(s) : r->len[j]);
+		r->cells[col] = v >= 0 ? f->values[v] : (char *)s;
+	}
+	size_t rec_i = r->given++;
+	take_overflow(r, NULL, rec_i);
+	r->hook(r->hook_ctx, r->cells, r->row_line);
 }
 
 static void take_record(RowSink *r)
@@ -285,7 +328,9 @@ static void take_record(RowSink *r)
 	}
 	for (size_t j = n; j < r->nrow; j++)
 		empty &= r->len[j] == 0;
-	if (!empty) {
+	if (!empty && r->hook) {
+		give_record(r, n, fixed, value);
+	} else if (!empty) {
 		Record *rec = table_append(r->t, r->row_line);
 		size_t rec_i = table_nrecords(r->t) - 1;
 		for (size_t j = 0; j < n; j++) {

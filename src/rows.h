@@ -43,6 +43,14 @@ void rows_header_free(RowsHeader *h);
  * columns to t, which must have none yet. */
 RowSink *rows_new_after(const Form *form, Table *t, DiagList *dl, const RowsHeader *h);
 
+/* Hands every record to hook instead of keeping it in the table (for a
+ * file that is only checked): cells are the form's fields in form order,
+ * normalised as the table would keep them (a choice as the form's own
+ * string), valid during the call.  The records are counted as if kept:
+ * the problems of reading them name the same record numbers. */
+typedef void (*RowsHook)(void *ctx, char *const *cells, long line);
+void rows_set_hook(RowSink *r, RowsHook hook, void *ctx);
+
 /* Whether a header was seen; whether the file is unusable (no header
  * title matched), after which rows are ignored. */
 bool rows_have_header(const RowSink *r);

@@ -12,11 +12,9 @@
  * character boundary) so that a multi-megabyte cell gives a readable line. */
 #define QUOTE_MAX 60
 
-static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
+/* Whether c holds of v, the value of its field. */
+static bool cond_value_holds(const Form *form, const FormCond *c, const char *v)
 {
-	if (!c->present)
-		return true;
-	const char *v = cells[c->field];
 	if (!*v)
 		return false; /* an empty field is unknown: neither = nor != */
 	bool in = false;
@@ -31,6 +29,11 @@ static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
 			in = strcmp(c->values[i], v) == 0;
 	}
 	return c->op == COND_IN ? in : !in;
+}
+
+static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
+{
+	return !c->present || cond_value_holds(form, c, cells[c->field]);
 }
 
 FieldNeed rules_need(const Form *form, char *const *cells, size_t field, const FormRule **why)
@@ -346,16 +349,67 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 	}
 }
 
-/* --- unique rules: one hash set per rule over the records' keys ------- */
+/* --- rules across records (unique, count) ---------------------------------- */
+
+/* What a run keeps of each record: the cells of the fields the rules
+ * across records name, copied into chunks freed with the run. */
+typedef struct KeepChunk {
+	struct KeepChunk *next;
+	size_t used, cap;
+	char data[];
+} KeepChunk;
+
+#define KEEP_CHUNK ((size_t)1 << 20)
+
+struct RulesRun {
+	const Form *form;
+	size_t nkeep;	    /* fields kept of each record */
+	long *slot;	    /* per form field: its place among those kept, or -1 */
+	const char **cells; /* nkeep per record */
+	long *lines;	    /* per record, while nkeep > 0 */
+	size_t n, cap;	    /* records checked; room in cells and lines */
+	KeepChunk *text;
+	DiagList dl; /* what checking them one by one found */
+};
+
+/* The records the rules across records look at: a table's, or those a
+ * run kept of a file checked as it was read. */
+typedef struct {
+	const Table *t;
+	const RulesRun *run;
+} Across;
+
+static size_t across_n(const Across *a)
+{
+	return a->t ? table_nrecords(a->t) : a->run->n;
+}
+
+static const char *across_cell(const Across *a, size_t i, size_t field)
+{
+	if (a->t)
+		return table_record_c(a->t, i)->cells[field];
+	return a->run->cells[i * a->run->nkeep + (size_t)a->run->slot[field]];
+}
+
+static long across_line(const Across *a, size_t i)
+{
+	return a->t ? table_record_c(a->t, i)->line : a->run->lines[i];
+}
+
+/* A run never gets an empty record: the readers drop them. */
+static bool across_empty(const Across *a, size_t i)
+{
+	return a->t && table_record_empty(a->t, i);
+}
 
 /* A hash of the key's cells, eight bytes at a time (a big file has
  * hundreds of thousands of keys to hash). */
-static uint64_t hash_key(const Record *rec, const FormRule *r)
+static uint64_t hash_key(const Across *a, size_t rec, const FormRule *r)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ULL;
 	uint64_t h = r->nfields;
 	for (size_t i = 0; i < r->nfields; i++) {
-		const char *p = rec->cells[r->fields[i]];
+		const char *p = across_cell(a, rec, r->fields[i]);
 		size_t n = strlen(p);
 		h = (h ^ n) * k;
 		for (; n >= 8; p += 8, n -= 8) {
@@ -372,18 +426,18 @@ static uint64_t hash_key(const Record *rec, const FormRule *r)
 	return h ^ (h >> 32);
 }
 
-static bool same_key(const Record *a, const Record *b, const FormRule *r)
+static bool same_key(const Across *a, size_t x, size_t y, const FormRule *r)
 {
 	for (size_t i = 0; i < r->nfields; i++)
-		if (strcmp(a->cells[r->fields[i]], b->cells[r->fields[i]]) != 0)
+		if (strcmp(across_cell(a, x, r->fields[i]), across_cell(a, y, r->fields[i])) != 0)
 			return false;
 	return true;
 }
 
-static bool key_complete(const Record *rec, const FormRule *r)
+static bool key_complete(const Across *a, size_t rec, const FormRule *r)
 {
 	for (size_t i = 0; i < r->nfields; i++)
-		if (!*rec->cells[r->fields[i]])
+		if (!*across_cell(a, rec, r->fields[i]))
 			return false;
 	return true;
 }
@@ -395,10 +449,9 @@ typedef struct {
 	uint32_t hash, rec;
 } KeySlot;
 
-static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
+static void check_unique(const Form *form, const Across *a, const FormRule *r, DiagList *dl)
 {
-	const Form *form = table_form(t);
-	size_t n = table_nrecords(t), cap = 16;
+	size_t n = across_n(a), cap = 16;
 	while (cap < 2 * n)
 		cap *= 2;
 	/* zeroed by writing, not calloc: calloc's pages would first be read
@@ -419,33 +472,28 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	 * cache, and most lookups would wait for memory */
 	enum { AHEAD = 8 };
 	uint32_t *hash = xmalloc((n ? n : 1) * sizeof *hash); /* 0: no key */
-	for (size_t i = 0; i < n; i++) {
-		const Record *rec = table_record_c(t, i);
-		/* an empty record has no key either */
-		hash[i] = key_complete(rec, r) ? (uint32_t)hash_key(rec, r) | 1 : 0;
-	}
+	for (size_t i = 0; i < n; i++) /* an empty record has no key either */
+		hash[i] = key_complete(a, i, r) ? (uint32_t)hash_key(a, i, r) | 1 : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			__builtin_prefetch(&slot[hash[i + AHEAD] & (cap - 1)]);
 		if (!hash[i])
 			continue;
-		const Record *rec = table_record_c(t, i);
 		uint32_t h = hash[i];
 		size_t s = (size_t)h & (cap - 1);
-		while (slot[s].rec &&
-		       (slot[s].hash != h || !same_key(table_record_c(t, slot[s].rec - 1), rec, r)))
+		while (slot[s].rec && (slot[s].hash != h || !same_key(a, slot[s].rec - 1, i, r)))
 			s = (s + 1) & (cap - 1);
 		if (!slot[s].rec) {
 			slot[s] = (KeySlot){h, (uint32_t)(i + 1)};
 			continue;
 		}
-		const Record *first = table_record_c(t, slot[s].rec - 1);
-		char *where = first->line > 0 ? xasprintf("第 %ld 行", first->line)
-					      : xasprintf("第 %u 筆記錄", slot[s].rec);
-		char *v = quote(rec->cells[r->fields[0]]);
+		long first = across_line(a, slot[s].rec - 1);
+		char *where = first > 0 ? xasprintf("第 %ld 行", first)
+					: xasprintf("第 %u 筆記錄", slot[s].rec);
+		char *v = quote(across_cell(a, i, r->fields[0]));
 		Vars vars = {"", "", v, labels, where, "", ""};
 		char *msg = expand(r->message ? r->message : deflt, &vars);
-		diag_add(dl, r->severity, rec->line, 0, (long)i, (int)r->fields[0], "%s", msg);
+		diag_add(dl, r->severity, across_line(a, i), 0, (long)i, (int)r->fields[0], "%s", msg);
 		free(msg);
 		free(v);
 		free(where);
@@ -455,37 +503,39 @@ static void check_unique(const Table *t, const FormRule *r, DiagList *dl)
 	free(hash);
 }
 
+/* Whether record i counts for a count rule. */
+static bool count_selects(const Form *form, const Across *a, size_t i, const FormRule *r)
+{
+	return !across_empty(a, i) && key_complete(a, i, r) &&
+	       (!r->when.present || cond_value_holds(form, &r->when, across_cell(a, i, r->when.field)));
+}
+
 /* RULE_COUNT: at most r->max records where the condition holds share the
  * values of r->fields; each record beyond that is reported. */
-static void check_count(const Table *t, const FormRule *r, DiagList *dl)
+static void check_count(const Form *form, const Across *a, const FormRule *r, DiagList *dl)
 {
-	const Form *form = table_form(t);
-	size_t n = table_nrecords(t);
+	size_t n = across_n(a);
 	/* a small quadratic pass over the records the condition selects: a
 	 * count rule is for forms of a few rows (administrators), and the
 	 * counts need the earlier records anyway */
 	for (size_t i = 0; i < n; i++) {
-		const Record *rec = table_record_c(t, i);
-		if (table_record_empty(t, i) || !key_complete(rec, r) || !cond_holds(form, &r->when, rec->cells))
+		if (!count_selects(form, a, i, r))
 			continue;
 		long seen = 0;
-		for (size_t j = 0; j < i; j++) {
-			const Record *o = table_record_c(t, j);
-			seen += !table_record_empty(t, j) && cond_holds(form, &r->when, o->cells) &&
-				same_key(o, rec, r);
-		}
+		for (size_t j = 0; j < i; j++)
+			seen += count_selects(form, a, j, r) && same_key(a, j, i, r);
 		if (seen + 1 <= r->max)
 			continue;
-		char *v = quote(rec->cells[r->fields[0]]);
+		char *v = quote(across_cell(a, i, r->fields[0]));
 		char *cnt = xasprintf("%ld", seen + 1);
 		char *mx = xasprintf("%ld", r->max);
-		char *wv = r->when.present ? quote(rec->cells[r->when.field]) : xstrdup("");
+		char *wv = r->when.present ? quote(across_cell(a, i, r->when.field)) : xstrdup("");
 		Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv, v, "",
 			     "", cnt, mx};
 		char *msg = expand(r->message ? r->message : "「{value}」已有 {count} 筆，超過 {max} 筆",
 				   &vars);
 		free(wv);
-		diag_add(dl, r->severity, rec->line, 0, (long)i, (int)r->fields[0], "%s", msg);
+		diag_add(dl, r->severity, across_line(a, i), 0, (long)i, (int)r->fields[0], "%s", msg);
 		free(msg);
 		free(mx);
 		free(cnt);
@@ -493,13 +543,20 @@ static void check_count(const Table *t, const FormRule *r, DiagList *dl)
 	}
 }
 
-/* The work of rules_check_table, in parts that run side by side: part i
- * checks the records [from[i], from[i + 1]) one by one, then every
- * n-th rule across records, from the i-th.  Every record range
- * and every rule has a DiagList of its own, joined in order afterwards:
- * the problems come in the order one would find them checking alone. */
+static bool across_rule(const FormRule *r)
+{
+	return r->type == RULE_UNIQUE || r->type == RULE_COUNT;
+}
+
+/* The work of rules_check_table and rules_run_end, in parts that run side
+ * by side: part i checks the records [from[i], from[i + 1]) of a table one
+ * by one, then every n-th rule across records, from the i-th.  Every
+ * record range and every rule has a DiagList of its own, joined in order
+ * afterwards: the problems come in the order one would find them checking
+ * alone. */
 typedef struct {
-	const Table *t;
+	const Form *form;
+	Across a;
 	size_t nparts;
 	size_t from[PAR_MAX + 1];
 	size_t checked[PAR_MAX];
@@ -513,16 +570,16 @@ typedef struct {
 static void check_part(void *ctx, size_t i, size_t n)
 {
 	Check *c = ctx;
-	const Form *form = table_form(c->t);
+	const Form *form = c->form;
 	/* counted here, not in c: parts writing next to each other in one
 	 * cache line would slow each other down */
 	DiagList dl;
 	diag_init(&dl);
 	size_t checked = 0;
 	for (size_t r = c->from[i]; r < c->from[i + 1]; r++) {
-		if (table_record_empty(c->t, r))
+		if (table_record_empty(c->a.t, r))
 			continue;
-		const Record *rec = table_record_c(c->t, r);
+		const Record *rec = table_record_c(c->a.t, r);
 		rules_check_record(form, rec->cells, rec->line, (long)r, &dl);
 		checked++;
 	}
@@ -531,38 +588,165 @@ static void check_part(void *ctx, size_t i, size_t n)
 	size_t across = 0; /* rules across records so far */
 	for (size_t k = 0; k < form_nrules(form); k++) {
 		const FormRule *rule = form_rule(form, k);
-		if (rule->type != RULE_UNIQUE && rule->type != RULE_COUNT)
-			continue;
-		if (across++ % n != i)
+		if (!across_rule(rule) || across++ % n != i)
 			continue;
 		if (rule->type == RULE_UNIQUE)
-			check_unique(c->t, rule, &c->rule_dl[k]);
+			check_unique(form, &c->a, rule, &c->rule_dl[k]);
 		else
-			check_count(c->t, rule, &c->rule_dl[k]);
+			check_count(form, &c->a, rule, &c->rule_dl[k]);
 	}
+}
+
+/* Runs c's parts (c->from set for nparts, or all 0), joins their
+ * problems into dl; returns the records checked one by one. */
+static size_t check_run(Check *c, DiagList *dl)
+{
+	for (size_t i = 0; i < c->nparts; i++)
+		diag_init(&c->part_dl[i]);
+	size_t nrules = form_nrules(c->form);
+	c->rule_dl = xcalloc(nrules ? nrules : 1, sizeof *c->rule_dl);
+	par_run(c->nparts, check_part, c);
+	size_t checked = 0;
+	for (size_t i = 0; i < c->nparts; i++) {
+		checked += c->checked[i];
+		diag_move(dl, &c->part_dl[i], 0, 0);
+	}
+	for (size_t k = 0; k < nrules; k++)
+		diag_move(dl, &c->rule_dl[k], 0, 0);
+	free(c->rule_dl);
+	return checked;
 }
 
 size_t rules_check_table(const Table *t, DiagList *dl)
 {
-	const Form *form = table_form(t);
 	size_t nrec = table_nrecords(t);
-	Check c = {.t = t, .nparts = par_parts()};
+	Check c = {.form = table_form(t), .a = {.t = t}, .nparts = par_parts()};
 	if (c.nparts > nrec / CHECK_PART_MIN)
 		c.nparts = nrec / CHECK_PART_MIN ? nrec / CHECK_PART_MIN : 1;
 	for (size_t i = 0; i <= c.nparts; i++)
 		c.from[i] = nrec * i / c.nparts;
-	for (size_t i = 0; i < c.nparts; i++)
-		diag_init(&c.part_dl[i]);
-	size_t nrules = form_nrules(form);
-	c.rule_dl = xcalloc(nrules ? nrules : 1, sizeof *c.rule_dl);
-	par_run(c.nparts, check_part, &c);
-	size_t checked = 0;
-	for (size_t i = 0; i < c.nparts; i++) {
-		checked += c.checked[i];
-		diag_move(dl, &c.part_dl[i], 0, 0);
+	return check_run(&c, dl);
+}
+
+/* --- checking records as they are read ------------------------------------ */
+
+RulesRun *rules_run_new(const Form *form)
+{
+	RulesRun *run = xcalloc(1, sizeof *run);
+	run->form = form;
+	diag_init(&run->dl);
+	size_t nf = form_nfields(form);
+	run->slot = xmalloc((nf ? nf : 1) * sizeof *run->slot);
+	for (size_t f = 0; f < nf; f++)
+		run->slot[f] = -1;
+	for (size_t k = 0; k < form_nrules(form); k++) {
+		const FormRule *r = form_rule(form, k);
+		if (!across_rule(r))
+			continue;
+		for (size_t i = 0; i <= r->nfields; i++) {
+			size_t f = i < r->nfields ? r->fields[i] : r->when.field;
+			if ((i < r->nfields || r->when.present) && run->slot[f] < 0)
+				run->slot[f] = (long)run->nkeep++;
+		}
 	}
-	for (size_t k = 0; k < nrules; k++)
-		diag_move(dl, &c.rule_dl[k], 0, 0);
-	free(c.rule_dl);
-	return checked;
+	return run;
+}
+
+void rules_run_free(RulesRun *run)
+{
+	if (!run)
+		return;
+	while (run->text) {
+		KeepChunk *next = run->text->next;
+		free(run->text);
+		run->text = next;
+	}
+	free(run->slot);
+	free(run->cells);
+	free(run->lines);
+	diag_free(&run->dl);
+	free(run);
+}
+
+/* A copy of s in run's chunks. */
+static const char *keep_text(RulesRun *run, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n == 1)
+		return "";
+	KeepChunk *c = run->text;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > KEEP_CHUNK ? n : KEEP_CHUNK;
+		c = xmalloc(sizeof *c + cap);
+		c->used = 0;
+		c->cap = cap;
+		c->next = run->text;
+		run->text = c;
+	}
+	char *p = c->data + c->used;
+	memcpy(p, s, n);
+	c->used += n;
+	return p;
+}
+
+void rules_run_record(RulesRun *run, char *const *cells, long line)
+{
+	rules_check_record(run->form, cells, line, (long)run->n, &run->dl);
+	if (run->nkeep) {
+		if (run->n == run->cap) {
+			run->cap = run->cap ? 2 * run->cap : 1024;
+			run->cells = xrealloc(run->cells, run->cap * run->nkeep * sizeof *run->cells);
+			run->lines = xrealloc(run->lines, run->cap * sizeof *run->lines);
+		}
+		const char **kept = run->cells + run->n * run->nkeep;
+		for (size_t f = 0; f < form_nfields(run->form); f++)
+			if (run->slot[f] >= 0)
+				kept[run->slot[f]] = keep_text(run, cells[f]);
+		run->lines[run->n] = line;
+	}
+	run->n++;
+}
+
+size_t rules_run_count(const RulesRun *run)
+{
+	return run->n;
+}
+
+void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
+{
+	diag_move(&run->dl, &from->dl, (long)run->n, line_offset);
+	if (run->nkeep && from->n) {
+		size_t n = run->n + from->n;
+		if (n > run->cap) {
+			run->cap = n;
+			run->cells = xrealloc(run->cells, run->cap * run->nkeep * sizeof *run->cells);
+			run->lines = xrealloc(run->lines, run->cap * sizeof *run->lines);
+		}
+		memcpy(run->cells + run->n * run->nkeep, from->cells,
+		       from->n * from->nkeep * sizeof *from->cells);
+		for (size_t i = 0; i < from->n; i++)
+			run->lines[run->n + i] = from->lines[i] + line_offset;
+		KeepChunk **end = &run->text;
+		while (*end)
+			end = &(*end)->next;
+		*end = from->text; /* the copies move with their chunks */
+		from->text = NULL;
+	}
+	run->n += from->n;
+	rules_run_free(from);
+}
+
+size_t rules_run_end(RulesRun *run, DiagList *dl)
+{
+	const Form *form = run->form;
+	size_t nacross = 0;
+	for (size_t k = 0; k < form_nrules(form); k++)
+		nacross += across_rule(form_rule(form, k));
+	diag_move(dl, &run->dl, 0, 0);
+	diag_init(&run->dl);
+	Check c = {.form = form, .a = {.run = run}, .nparts = par_parts()};
+	if (c.nparts > nacross)
+		c.nparts = nacross ? nacross : 1;
+	check_run(&c, dl);
+	return run->n;
 }

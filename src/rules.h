@@ -46,4 +46,34 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
  * records; returns how many records were checked (the non-empty ones). */
 size_t rules_check_table(const Table *t, DiagList *dl);
 
+/* Checking the records of a file as it is read, without keeping them
+ * (spmform check): each record is checked alone as it comes, and only the
+ * cells that the unique and count rules name are kept, for those rules at
+ * the end.  What it finds is what rules_check_table finds of a table of the
+ * same records, in the same order. */
+typedef struct RulesRun RulesRun;
+
+RulesRun *rules_run_new(const Form *form);
+void rules_run_free(RulesRun *run);
+
+/* Checks one non-empty record (rules_check_record, as record number
+ * rules_run_count(run) of the run), and keeps what the rules across
+ * records need of it.  The run keeps what it finds until rules_run_end:
+ * a reading that fails halfway reports none of it. */
+void rules_run_record(RulesRun *run, char *const *cells, long line);
+
+/* The records checked so far. */
+size_t rules_run_count(const RulesRun *run);
+
+/* Moves the records of from, a run over a later part of the same file
+ * whose lines were counted from that part's start, to the end of run,
+ * their lines moved on by line_offset (and what was found of them, their
+ * record numbers moved on too); frees from. */
+void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset);
+
+/* Appends to dl what checking the records one by one found, then what
+ * the unique and count rules find across them; returns how many records
+ * the run checked. */
+size_t rules_run_end(RulesRun *run, DiagList *dl);
+
 #endif

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "csvio.h"
 #include "session.h"
 #include "testutil.h"
 
@@ -150,6 +151,25 @@ static void test_more_than_two_additions_per_agency_is_warned(void **state)
 	assert_int_equal(dl.items[0].record, (long)r);
 	assert_string_equal(dl.items[0].msg,
 			    "機關OID「2.16.886.101.20003」已有 3 筆新增：各機關之機關管理者以 1-2 位為原則");
+	/* the same when the file is checked as it is read (spmform check) */
+	char dir[] = "/tmp/spmform-admin-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/admin.csv", dir);
+	DiagList ds;
+	diag_init(&ds);
+	assert_int_equal(csvio_save(t, path, &ds), 0);
+	RulesRun *run = csvio_check(path, form, &ds);
+	assert_non_null(run);
+	assert_int_equal(rules_run_end(run, &ds), 4);
+	rules_run_free(run);
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].record, (long)r);
+	assert_int_equal(ds.items[0].line, dl.items[0].line);
+	assert_string_equal(ds.items[0].msg, dl.items[0].msg);
+	diag_free(&ds);
+	unlink(path);
+	rmdir(dir);
+	free(path);
 	diag_free(&dl);
 	put(t, r, "agency_oid", "2.16.886.101.20004"); /* another agency */
 	diag_init(&dl);

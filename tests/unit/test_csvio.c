@@ -880,11 +880,41 @@ static void assert_same_diags(const DiagList *a, const DiagList *b)
 	}
 }
 
+/* What spmform check says of a file read whole and checked as a table:
+ * the reading's messages d (taken over), then the rules' (sorted, as
+ * check prints them); *checked gets the records checked. */
+static void check_as_table(const Table *t, DiagList *d, size_t *checked)
+{
+	*checked = t ? rules_check_table(t, d) : 0;
+	diag_sort(d);
+}
+
+/* csvio_check of path, with the parts and block size set now, against
+ * what reading it as a table and checking that found (want, and checked
+ * records; readable: whether csvio_load read it): the same records
+ * checked and the same messages in the same order. */
+static void assert_check_as_read_alike(const char *path, bool readable, const DiagList *want,
+				       size_t checked)
+{
+	DiagList d;
+	diag_init(&d);
+	RulesRun *run = csvio_check(path, form, &d);
+	assert_int_equal(readable, run != NULL);
+	if (run)
+		assert_int_equal(rules_run_end(run, &d), checked);
+	rules_run_free(run);
+	diag_sort(&d);
+	assert_same_diags(want, &d);
+	diag_free(&d);
+}
+
 /* Reads path as one (parts = 1) and in parts (2 to 4 of them, of at
  * least 64 to 700 bytes), in blocks of 1 MiB, then of 37 bytes: the same
  * table (bytes written, every record's line) and the same messages, or
- * both fail with the same messages.  Returns the fewest parts a reading
- * used, and the most in *most. */
+ * both fail with the same messages.  Each reading also checks the file
+ * as it reads it (csvio_check), which must find what checking the table
+ * read as one finds.  Returns the fewest parts a reading used, and the
+ * most in *most. */
 static size_t assert_parts_read_alike(const char *path, size_t *most)
 {
 	size_t fewest = SIZE_MAX;
@@ -896,6 +926,16 @@ static size_t assert_parts_read_alike(const char *path, size_t *most)
 		diag_init(&d1);
 		Table *t1 = csvio_load(path, form, DEFAULT_FMT, &d1);
 		assert_int_equal(csvio_last_parts(), 1);
+		DiagList dc;
+		diag_init(&dc);
+		diag_move(&dc, &d1, 0, 0);
+		diag_init(&d1);
+		for (size_t i = 0; i < dc.n; i++) /* d1 keeps a copy of the reading's */
+			diag_add(&d1, dc.items[i].level, dc.items[i].line, dc.items[i].col,
+				 dc.items[i].record, dc.items[i].field, "%s", dc.items[i].msg);
+		size_t checked;
+		check_as_table(t1, &dc, &checked);
+		assert_check_as_read_alike(path, t1 != NULL, &dc, checked);
 		size_t l1 = 0;
 		char *s1 = NULL;
 		if (t1) {
@@ -919,6 +959,7 @@ static size_t assert_parts_read_alike(const char *path, size_t *most)
 					*most = csvio_last_parts();
 				assert_int_equal(!t1, !t2);
 				assert_same_diags(&d1, &d2);
+				assert_check_as_read_alike(path, t1 != NULL, &dc, checked);
 				if (t1) {
 					assert_int_equal(table_nrecords(t1), table_nrecords(t2));
 					for (size_t i = 0; i < table_nrecords(t1); i++)
@@ -940,6 +981,7 @@ static size_t assert_parts_read_alike(const char *path, size_t *most)
 		free(s1);
 		table_free(t1);
 		diag_free(&d1);
+		diag_free(&dc);
 	}
 	par_set_parts(0);
 	csvio_set_split_min(0);
@@ -1005,6 +1047,40 @@ static void test_read_in_parts_as_if_whole(void **state)
 		free(text);
 	}
 	free(path);
+}
+
+/* Checking a file as it is read sees the cells as the table would keep
+ * them: trimmed, full-width digits and Y/N made the form's values (so
+ * the second 系統A is the first one again), a value that is not one of
+ * the field's an error; one part or several. */
+static void test_check_as_read_sees_normalised_cells(void **state)
+{
+	(void)state;
+	char *text = file_text(
+	    "　編號A　,\" 系統A \",行政,共用,自行委外,２．１６．８８６．１０１．２０００２,OO局,某某處,某某處,Y,n,ｙ,中,N,X公司,X公司,２４,符合,,,N\r\n"
+	    "編號B,系統A,行政,共用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,是,否,是,中,否,X公司,X公司,24,符合,,,無\r\n"
+	    "編號C,系統C,行政,共用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,X,否,是,中,否,X公司,X公司,24,符合,,,無\r\n");
+	char *path = xasprintf("%s/normalised.csv", tmpdir);
+	write_file(path, text, strlen(text));
+	DiagList dl;
+	diag_init(&dl);
+	RulesRun *run = csvio_check(path, form, &dl);
+	assert_non_null(run);
+	assert_int_equal(rules_run_end(run, &dl), 3);
+	rules_run_free(run);
+	diag_sort(&dl);
+	assert_int_equal(dl.n, 2);
+	assert_int_equal(dl.items[0].line, 3); /* 系統A again, with the same OID */
+	assert_int_equal(dl.items[0].level, DIAG_WARNING);
+	assert_int_equal(dl.items[0].field, field_of(form, "name"));
+	assert_int_equal(dl.items[1].line, 4);
+	assert_int_equal(dl.items[1].level, DIAG_ERROR);
+	assert_int_equal(dl.items[1].field, field_of(form, "onsite"));
+	diag_free(&dl);
+	size_t most;
+	assert_parts_read_alike(path, &most);
+	free(path);
+	free(text);
 }
 
 /* A file that cannot be read, or not as UTF-8, wherever the problem is:
@@ -1155,6 +1231,7 @@ int main(void)
 	    cmocka_unit_test(test_progress_hook_stops_reading),
 	    cmocka_unit_test(test_read_in_parts_as_if_whole),
 	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
+	    cmocka_unit_test(test_check_as_read_sees_normalised_cells),
 	    cmocka_unit_test(test_read_in_parts_wrong_guess_reads_whole),
 	    cmocka_unit_test(test_read_in_parts_stops),
 	};
