@@ -369,7 +369,9 @@ struct RulesRun {
 	long *lines;	    /* per record, while nkeep > 0 */
 	size_t n, cap;	    /* records checked; room in cells and lines */
 	KeepChunk *text;
-	DiagList dl; /* what checking them one by one found */
+	uint32_t **hash; /* per rule of the form: a unique rule's key hashes
+			  * (key_slot_hash), n of them; NULL for other rules */
+	DiagList dl;	 /* what checking them one by one found */
 };
 
 /* The records the rules across records look at: a table's, or those a
@@ -402,28 +404,56 @@ static bool across_empty(const Across *a, size_t i)
 	return a->t && table_record_empty(a->t, i);
 }
 
-/* A hash of the key's cells, eight bytes at a time (a big file has
- * hundreds of thousands of keys to hash). */
-static uint64_t hash_key(const Across *a, size_t rec, const FormRule *r)
+/* The hash check_unique keeps of a record's key: 0 when a cell of the
+ * key is empty (no key), else 32 bits with the lowest set.  Made of the
+ * key's cells with key_hash_cell, eight bytes at a time: a big file has
+ * hundreds of thousands of keys to hash. */
+static uint64_t key_hash_cell(uint64_t h, const char *p)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ULL;
-	uint64_t h = r->nfields;
-	for (size_t i = 0; i < r->nfields; i++) {
-		const char *p = across_cell(a, rec, r->fields[i]);
-		size_t n = strlen(p);
-		h = (h ^ n) * k;
-		for (; n >= 8; p += 8, n -= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			h = (h ^ w) * k;
-			h ^= h >> 29;
-		}
-		uint64_t w = 0;
-		memcpy(&w, p, n);
+	size_t n = strlen(p);
+	h = (h ^ n) * k;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
 		h = (h ^ w) * k;
 		h ^= h >> 29;
 	}
-	return h ^ (h >> 32);
+	uint64_t w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
+}
+
+static uint32_t key_hash_end(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32)) | 1;
+}
+
+/* The key hash of record rec of a (0: none). */
+static uint32_t across_hash(const Across *a, size_t rec, const FormRule *r)
+{
+	uint64_t h = r->nfields;
+	for (size_t i = 0; i < r->nfields; i++) {
+		const char *v = across_cell(a, rec, r->fields[i]);
+		if (!*v)
+			return 0;
+		h = key_hash_cell(h, v);
+	}
+	return key_hash_end(h);
+}
+
+/* The same of a record's cells. */
+static uint32_t cells_hash(char *const *cells, const FormRule *r)
+{
+	uint64_t h = r->nfields;
+	for (size_t i = 0; i < r->nfields; i++) {
+		const char *v = cells[r->fields[i]];
+		if (!*v)
+			return 0;
+		h = key_hash_cell(h, v);
+	}
+	return key_hash_end(h);
 }
 
 static bool same_key(const Across *a, size_t x, size_t y, const FormRule *r)
@@ -449,8 +479,9 @@ typedef struct {
 	uint32_t hash, rec;
 } KeySlot;
 
-static void check_unique(const Form *form, const Across *a, const FormRule *r, DiagList *dl)
+static void check_unique(const Form *form, const Across *a, size_t rule, DiagList *dl)
 {
+	const FormRule *r = form_rule(form, rule);
 	size_t n = across_n(a), cap = 16;
 	while (cap < 2 * n)
 		cap *= 2;
@@ -471,9 +502,12 @@ static void check_unique(const Form *form, const Across *a, const FormRule *r, D
 	 * fetched while this one is looked up: the table is too big for the
 	 * cache, and most lookups would wait for memory */
 	enum { AHEAD = 8 };
-	uint32_t *hash = xmalloc((n ? n : 1) * sizeof *hash); /* 0: no key */
-	for (size_t i = 0; i < n; i++) /* an empty record has no key either */
-		hash[i] = key_complete(a, i, r) ? (uint32_t)hash_key(a, i, r) | 1 : 0;
+	uint32_t *hash = a->run ? a->run->hash[rule] : NULL; /* a run hashed them as they came */
+	if (!hash) {
+		hash = xmalloc((n ? n : 1) * sizeof *hash); /* 0: no key */
+		for (size_t i = 0; i < n; i++) /* an empty record has no key either */
+			hash[i] = across_empty(a, i) ? 0 : across_hash(a, i, r);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			__builtin_prefetch(&slot[hash[i + AHEAD] & (cap - 1)]);
@@ -500,7 +534,8 @@ static void check_unique(const Form *form, const Across *a, const FormRule *r, D
 	}
 	free(labels);
 	free(slot);
-	free(hash);
+	if (!a->run)
+		free(hash);
 }
 
 /* Whether record i counts for a count rule. */
@@ -591,7 +626,7 @@ static void check_part(void *ctx, size_t i, size_t n)
 		if (!across_rule(rule) || across++ % n != i)
 			continue;
 		if (rule->type == RULE_UNIQUE)
-			check_unique(form, &c->a, rule, &c->rule_dl[k]);
+			check_unique(form, &c->a, k, &c->rule_dl[k]);
 		else
 			check_count(form, &c->a, rule, &c->rule_dl[k]);
 	}
@@ -639,10 +674,13 @@ RulesRun *rules_run_new(const Form *form)
 	run->slot = xmalloc((nf ? nf : 1) * sizeof *run->slot);
 	for (size_t f = 0; f < nf; f++)
 		run->slot[f] = -1;
+	run->hash = xcalloc(form_nrules(form) ? form_nrules(form) : 1, sizeof *run->hash);
 	for (size_t k = 0; k < form_nrules(form); k++) {
 		const FormRule *r = form_rule(form, k);
 		if (!across_rule(r))
 			continue;
+		if (r->type == RULE_UNIQUE)
+			run->hash[k] = xmalloc(sizeof **run->hash); /* grown with cells */
 		for (size_t i = 0; i <= r->nfields; i++) {
 			size_t f = i < r->nfields ? r->fields[i] : r->when.field;
 			if ((i < r->nfields || r->when.present) && run->slot[f] < 0)
@@ -661,6 +699,9 @@ void rules_run_free(RulesRun *run)
 		free(run->text);
 		run->text = next;
 	}
+	for (size_t k = 0; k < form_nrules(run->form); k++)
+		free(run->hash[k]);
+	free(run->hash);
 	free(run->slot);
 	free(run->cells);
 	free(run->lines);
@@ -689,20 +730,32 @@ static const char *keep_text(RulesRun *run, const char *s)
 	return p;
 }
 
+/* Room for cap records in what run keeps of each. */
+static void run_grow(RulesRun *run, size_t cap)
+{
+	run->cap = cap;
+	run->cells = xrealloc(run->cells, cap * run->nkeep * sizeof *run->cells);
+	run->lines = xrealloc(run->lines, cap * sizeof *run->lines);
+	for (size_t k = 0; k < form_nrules(run->form); k++)
+		if (run->hash[k])
+			run->hash[k] = xrealloc(run->hash[k], cap * sizeof *run->hash[k]);
+}
+
 void rules_run_record(RulesRun *run, char *const *cells, long line)
 {
 	rules_check_record(run->form, cells, line, (long)run->n, &run->dl);
 	if (run->nkeep) {
-		if (run->n == run->cap) {
-			run->cap = run->cap ? 2 * run->cap : 1024;
-			run->cells = xrealloc(run->cells, run->cap * run->nkeep * sizeof *run->cells);
-			run->lines = xrealloc(run->lines, run->cap * sizeof *run->lines);
-		}
+		if (run->n == run->cap)
+			run_grow(run, run->cap ? 2 * run->cap : 1024);
 		const char **kept = run->cells + run->n * run->nkeep;
 		for (size_t f = 0; f < form_nfields(run->form); f++)
 			if (run->slot[f] >= 0)
 				kept[run->slot[f]] = keep_text(run, cells[f]);
 		run->lines[run->n] = line;
+		/* hashed now, while the cells are in the cache */
+		for (size_t k = 0; k < form_nrules(run->form); k++)
+			if (run->hash[k])
+				run->hash[k][run->n] = cells_hash(cells, form_rule(run->form, k));
 	}
 	run->n++;
 }
@@ -716,14 +769,13 @@ void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
 {
 	diag_move(&run->dl, &from->dl, (long)run->n, line_offset);
 	if (run->nkeep && from->n) {
-		size_t n = run->n + from->n;
-		if (n > run->cap) {
-			run->cap = n;
-			run->cells = xrealloc(run->cells, run->cap * run->nkeep * sizeof *run->cells);
-			run->lines = xrealloc(run->lines, run->cap * sizeof *run->lines);
-		}
+		if (run->n + from->n > run->cap)
+			run_grow(run, run->n + from->n);
 		memcpy(run->cells + run->n * run->nkeep, from->cells,
 		       from->n * from->nkeep * sizeof *from->cells);
+		for (size_t k = 0; k < form_nrules(run->form); k++)
+			if (run->hash[k])
+				memcpy(run->hash[k] + run->n, from->hash[k], from->n * sizeof *from->hash[k]);
 		for (size_t i = 0; i < from->n; i++)
 			run->lines[run->n + i] = from->lines[i] + line_offset;
 		KeepChunk **end = &run->text;
