@@ -351,28 +351,50 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 
 /* --- rules across records (unique, count) ---------------------------------- */
 
-/* What a run keeps of each record: the cells of the fields the rules
- * across records name, copied into chunks freed with the run. */
+/* What a run keeps of each record is an entry of a flat array: its line,
+ * the hash of its key for each unique rule (hashed as the record came,
+ * while its cells were in the cache), and the cells of the fields the
+ * rules across records name, copied into chunks freed with the run.
+ * Both are huge pages: 100,000 records keep about 8 MB, and page faults
+ * cost more than the copying. */
 typedef struct KeepChunk {
 	struct KeepChunk *next;
 	size_t used, cap;
 	char data[];
 } KeepChunk;
 
-#define KEEP_CHUNK ((size_t)1 << 20)
+/* The first chunk of a run, in ordinary pages: a small file needs no more. */
+#define KEEP_FIRST ((size_t)1 << 18)
 
 struct RulesRun {
 	const Form *form;
-	size_t nkeep;	    /* fields kept of each record */
-	long *slot;	    /* per form field: its place among those kept, or -1 */
-	const char **cells; /* nkeep per record */
-	long *lines;	    /* per record, while nkeep > 0 */
-	size_t n, cap;	    /* records checked; room in cells and lines */
+	size_t nkeep;	 /* fields kept of each record */
+	long *slot;	 /* per form field: its place among those kept, or -1 */
+	size_t nunique;	 /* unique rules */
+	long *unique;	 /* per rule of the form: its place among them, or -1 */
+	size_t hash_at;	 /* where an entry's hashes begin (its line first) */
+	size_t cells_at; /* and its cells */
+	size_t stride;	 /* bytes of an entry */
+	unsigned char *entry;
+	size_t n, cap; /* records checked; entries there is room for */
 	KeepChunk *text;
-	uint32_t **hash; /* per rule of the form: a unique rule's key hashes
-			  * (key_slot_hash), n of them; NULL for other rules */
-	DiagList dl;	 /* what checking them one by one found */
+	DiagList dl; /* what checking them one by one found */
 };
+
+static long *entry_line(const RulesRun *run, size_t i)
+{
+	return (long *)(run->entry + i * run->stride);
+}
+
+static uint32_t *entry_hash(const RulesRun *run, size_t i)
+{
+	return (uint32_t *)(run->entry + i * run->stride + run->hash_at);
+}
+
+static const char **entry_cells(const RulesRun *run, size_t i)
+{
+	return (const char **)(run->entry + i * run->stride + run->cells_at);
+}
 
 /* The records the rules across records look at: a table's, or those a
  * run kept of a file checked as it was read. */
@@ -390,12 +412,12 @@ static const char *across_cell(const Across *a, size_t i, size_t field)
 {
 	if (a->t)
 		return table_record_c(a->t, i)->cells[field];
-	return a->run->cells[i * a->run->nkeep + (size_t)a->run->slot[field]];
+	return entry_cells(a->run, i)[a->run->slot[field]];
 }
 
 static long across_line(const Across *a, size_t i)
 {
-	return a->t ? table_record_c(a->t, i)->line : a->run->lines[i];
+	return a->t ? table_record_c(a->t, i)->line : *entry_line(a->run, i);
 }
 
 /* A run never gets an empty record: the readers drop them. */
@@ -488,7 +510,8 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 	/* zeroed by writing, not calloc: calloc's pages would first be read
 	 * as the shared zero page, and each first write to one would then
 	 * stop the other parts' processors to flush their TLBs */
-	KeySlot *slot = xmalloc(cap * sizeof *slot);
+	KeySlot *slot = cap * sizeof *slot >= HUGE_PAGE ? xmalloc_huge(cap * sizeof *slot, NULL)
+							: xmalloc(cap * sizeof *slot);
 	memset(slot, 0, cap * sizeof *slot);
 	char *labels = xstrdup("");
 	for (size_t i = 0; i < r->nfields; i++) {
@@ -502,18 +525,20 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 	 * fetched while this one is looked up: the table is too big for the
 	 * cache, and most lookups would wait for memory */
 	enum { AHEAD = 8 };
-	uint32_t *hash = a->run ? a->run->hash[rule] : NULL; /* a run hashed them as they came */
-	if (!hash) {
-		hash = xmalloc((n ? n : 1) * sizeof *hash); /* 0: no key */
+	uint32_t *hash = NULL; /* 0: no key; a run hashed them as they came */
+	size_t u = a->run ? (size_t)a->run->unique[rule] : 0;
+	if (!a->run) {
+		hash = xmalloc((n ? n : 1) * sizeof *hash);
 		for (size_t i = 0; i < n; i++) /* an empty record has no key either */
 			hash[i] = across_empty(a, i) ? 0 : across_hash(a, i, r);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
-			__builtin_prefetch(&slot[hash[i + AHEAD] & (cap - 1)]);
-		if (!hash[i])
+			__builtin_prefetch(
+			    &slot[(hash ? hash[i + AHEAD] : entry_hash(a->run, i + AHEAD)[u]) & (cap - 1)]);
+		uint32_t h = hash ? hash[i] : entry_hash(a->run, i)[u];
+		if (!h)
 			continue;
-		uint32_t h = hash[i];
 		size_t s = (size_t)h & (cap - 1);
 		while (slot[s].rec && (slot[s].hash != h || !same_key(a, slot[s].rec - 1, i, r)))
 			s = (s + 1) & (cap - 1);
@@ -534,8 +559,7 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 	}
 	free(labels);
 	free(slot);
-	if (!a->run)
-		free(hash);
+	free(hash);
 }
 
 /* Whether record i counts for a count rule. */
@@ -670,23 +694,25 @@ RulesRun *rules_run_new(const Form *form)
 	RulesRun *run = xcalloc(1, sizeof *run);
 	run->form = form;
 	diag_init(&run->dl);
-	size_t nf = form_nfields(form);
+	size_t nf = form_nfields(form), nr = form_nrules(form);
 	run->slot = xmalloc((nf ? nf : 1) * sizeof *run->slot);
 	for (size_t f = 0; f < nf; f++)
 		run->slot[f] = -1;
-	run->hash = xcalloc(form_nrules(form) ? form_nrules(form) : 1, sizeof *run->hash);
-	for (size_t k = 0; k < form_nrules(form); k++) {
+	run->unique = xmalloc((nr ? nr : 1) * sizeof *run->unique);
+	for (size_t k = 0; k < nr; k++) {
 		const FormRule *r = form_rule(form, k);
+		run->unique[k] = r->type == RULE_UNIQUE ? (long)run->nunique++ : -1;
 		if (!across_rule(r))
 			continue;
-		if (r->type == RULE_UNIQUE)
-			run->hash[k] = xmalloc(sizeof **run->hash); /* grown with cells */
 		for (size_t i = 0; i <= r->nfields; i++) {
 			size_t f = i < r->nfields ? r->fields[i] : r->when.field;
 			if ((i < r->nfields || r->when.present) && run->slot[f] < 0)
 				run->slot[f] = (long)run->nkeep++;
 		}
 	}
+	run->hash_at = sizeof(long);
+	run->cells_at = run->hash_at + (run->nunique * sizeof(uint32_t) + 7) / 8 * 8;
+	run->stride = run->cells_at + run->nkeep * sizeof(const char *);
 	return run;
 }
 
@@ -699,12 +725,9 @@ void rules_run_free(RulesRun *run)
 		free(run->text);
 		run->text = next;
 	}
-	for (size_t k = 0; k < form_nrules(run->form); k++)
-		free(run->hash[k]);
-	free(run->hash);
+	free(run->entry);
+	free(run->unique);
 	free(run->slot);
-	free(run->cells);
-	free(run->lines);
 	diag_free(&run->dl);
 	free(run);
 }
@@ -717,10 +740,13 @@ static const char *keep_text(RulesRun *run, const char *s)
 		return "";
 	KeepChunk *c = run->text;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > KEEP_CHUNK ? n : KEEP_CHUNK;
-		c = xmalloc(sizeof *c + cap);
+		size_t size = KEEP_FIRST;
+		if (c || sizeof *c + n > size) /* the first of a small file in small pages */
+			c = xmalloc_huge(sizeof *c + n, &size);
+		else
+			c = xmalloc(size);
 		c->used = 0;
-		c->cap = cap;
+		c->cap = size - sizeof *c;
 		c->next = run->text;
 		run->text = c;
 	}
@@ -730,15 +756,17 @@ static const char *keep_text(RulesRun *run, const char *s)
 	return p;
 }
 
-/* Room for cap records in what run keeps of each. */
+/* Room for at least cap entries: the first few in small pages (a small
+ * file needs no more), then in huge ones. */
 static void run_grow(RulesRun *run, size_t cap)
 {
-	run->cap = cap;
-	run->cells = xrealloc(run->cells, cap * run->nkeep * sizeof *run->cells);
-	run->lines = xrealloc(run->lines, cap * sizeof *run->lines);
-	for (size_t k = 0; k < form_nrules(run->form); k++)
-		if (run->hash[k])
-			run->hash[k] = xrealloc(run->hash[k], cap * sizeof *run->hash[k]);
+	size_t size = cap * run->stride;
+	unsigned char *e = !run->cap ? xmalloc(size) : xmalloc_huge(size, &size);
+	if (run->n)
+		memcpy(e, run->entry, run->n * run->stride);
+	free(run->entry);
+	run->entry = e;
+	run->cap = size / run->stride;
 }
 
 void rules_run_record(RulesRun *run, char *const *cells, long line)
@@ -747,15 +775,15 @@ void rules_run_record(RulesRun *run, char *const *cells, long line)
 	if (run->nkeep) {
 		if (run->n == run->cap)
 			run_grow(run, run->cap ? 2 * run->cap : 1024);
-		const char **kept = run->cells + run->n * run->nkeep;
+		*entry_line(run, run->n) = line;
+		uint32_t *hash = entry_hash(run, run->n);
+		for (size_t k = 0; k < form_nrules(run->form); k++)
+			if (run->unique[k] >= 0)
+				hash[run->unique[k]] = cells_hash(cells, form_rule(run->form, k));
+		const char **kept = entry_cells(run, run->n);
 		for (size_t f = 0; f < form_nfields(run->form); f++)
 			if (run->slot[f] >= 0)
 				kept[run->slot[f]] = keep_text(run, cells[f]);
-		run->lines[run->n] = line;
-		/* hashed now, while the cells are in the cache */
-		for (size_t k = 0; k < form_nrules(run->form); k++)
-			if (run->hash[k])
-				run->hash[k][run->n] = cells_hash(cells, form_rule(run->form, k));
 	}
 	run->n++;
 }
@@ -771,13 +799,9 @@ void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
 	if (run->nkeep && from->n) {
 		if (run->n + from->n > run->cap)
 			run_grow(run, run->n + from->n);
-		memcpy(run->cells + run->n * run->nkeep, from->cells,
-		       from->n * from->nkeep * sizeof *from->cells);
-		for (size_t k = 0; k < form_nrules(run->form); k++)
-			if (run->hash[k])
-				memcpy(run->hash[k] + run->n, from->hash[k], from->n * sizeof *from->hash[k]);
+		memcpy(entry_line(run, run->n), from->entry, from->n * from->stride);
 		for (size_t i = 0; i < from->n; i++)
-			run->lines[run->n + i] = from->lines[i] + line_offset;
+			*entry_line(run, run->n + i) += line_offset;
 		KeepChunk **end = &run->text;
 		while (*end)
 			end = &(*end)->next;

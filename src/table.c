@@ -22,7 +22,7 @@
  * is a malloc'd string; Record.owned marks those (NULL while none is).
  * Empty cells all point at one shared empty string, and a choice at the
  * form's own string for it. */
-#define CHUNK_SIZE ((size_t)1 << 21)
+#define CHUNK_SIZE HUGE_PAGE
 #define FIRST_CHUNK ((size_t)1 << 20)
 
 typedef struct Chunk {
@@ -98,11 +98,7 @@ static void *arena_alloc(Table *t, size_t n, size_t align)
 			c = xmalloc(sizeof *c + cap); /* data[] is aligned as malloc aligns */
 			c->cap = cap;
 		} else {
-			void *p = NULL;
-			if (posix_memalign(&p, CHUNK_SIZE, CHUNK_SIZE) != 0)
-				text_out_of_memory();
-			madvise(p, CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: may fail */
-			c = p;
+			c = xmalloc_huge(CHUNK_SIZE, NULL);
 			c->cap = CHUNK_SIZE - sizeof *c;
 		}
 		c->used = 0;

@@ -1,10 +1,12 @@
 /* text.c - UTF-8 helpers; see text.h. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 size_t text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -387,6 +389,18 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		text_out_of_memory();
+	return p;
+}
+
+void *xmalloc_huge(size_t n, size_t *got)
+{
+	size_t size = n ? (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : HUGE_PAGE;
+	void *p = NULL;
+	if (posix_memalign(&p, HUGE_PAGE, size) != 0)
+		text_out_of_memory();
+	madvise(p, size, MADV_HUGEPAGE); /* a hint: may fail */
+	if (got)
+		*got = size;
 	return p;
 }
 

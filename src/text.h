@@ -64,6 +64,13 @@ void text_out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* At least n bytes for a big block filled as it is used (a reader's
+ * records, a hash table), freed with free: n rounded up to whole 2 MiB
+ * huge pages where the system allows them (MADV_HUGEPAGE), so that
+ * filling it costs a page fault per 2 MiB instead of per 4 KiB.  *got
+ * (may be NULL) gets the size given. */
+#define HUGE_PAGE ((size_t)1 << 21)
+void *xmalloc_huge(size_t n, size_t *got);
 char *xstrdup(const char *s);
 /* printf into a fresh malloc'd string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
