@@ -185,12 +185,14 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	*value = -1;
 	if (n == 0)
 		return true;
+	/* white space at either end: the bytes up to ' ' are tested only
+	 * when a cell begins or ends with one, U+3000 when with its bytes */
 	unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
-	if (a == ' ' || a == '\t' || a == '\r' || a == '\n' || z == ' ' || z == '\t' ||
-	    z == '\r' || z == '\n')
+	if ((a <= ' ' && (a == ' ' || a == '\t' || a == '\r' || a == '\n')) ||
+	    (z <= ' ' && (z == ' ' || z == '\t' || z == '\r' || z == '\n')))
 		return false;
-	if ((n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) ||
-	    (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0))
+	if (n >= 3 && ((a == 0xE3 && memcmp(s, "\xE3\x80\x80", 3) == 0) ||
+		       (z == 0x80 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0)))
 		return false;
 	switch (f->kind) {
 	case KIND_INTEGER:
@@ -281,11 +283,15 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 static void give_record(RowSink *r, size_t n, char *const *fixed, const long *value)
 {
 	size_t nf = form_nfields(r->form);
-	if (!r->cells)
-		r->cells = xmalloc((nf ? nf : 1) * sizeof *r->cells);
 	static char empty[1];
-	for (size_t f = 0; f < nf; f++)
-		r->cells[f] = empty;
+	if (!r->cells) { /* a field the header has no column for stays empty */
+		r->cells = xmalloc((nf ? nf : 1) * sizeof *r->cells);
+		for (size_t f = 0; f < nf; f++)
+			r->cells[f] = empty;
+	}
+	for (size_t j = n; j < r->ncols; j++) /* a row shorter than the header */
+		if ((size_t)r->colmap[j] < nf)
+			r->cells[r->colmap[j]] = empty;
 	for (size_t j = 0; j < n; j++) {
 		size_t col = (size_t)r->colmap[j];
 		if (col >= nf)
@@ -312,7 +318,7 @@ static void take_record(RowSink *r)
 	long value_small[64];
 	char **fixed = n <= 64 ? fixed_small : xmalloc(n * sizeof *fixed);
 	long *value = n <= 64 ? value_small : xmalloc(n * sizeof *value);
-	bool empty = true;
+	bool empty = true, any_fixed = false;
 	for (size_t j = 0; j < n; j++) {
 		fixed[j] = NULL;
 		value[j] = -1;
@@ -320,6 +326,7 @@ static void take_record(RowSink *r)
 			const FormField *f = form_field(r->form, (size_t)r->colmap[j]);
 			if (!already_normal(f, r->row[j], r->len[j], &value[j])) {
 				fixed[j] = form_normalize(f, r->row[j]);
+				any_fixed = true;
 				empty &= *fixed[j] == '\0';
 				continue;
 			}
@@ -341,7 +348,7 @@ static void take_record(RowSink *r)
 		}
 		take_overflow(r, rec, rec_i);
 	}
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; any_fixed && j < n; j++)
 		free(fixed[j]);
 	if (fixed != fixed_small) {
 		free(fixed);

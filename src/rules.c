@@ -316,7 +316,8 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 				missing_diag(dl, form, i, line, record);
 			continue;
 		}
-		if (f->kind == KIND_TEXT && strchr("=+-@", v[0])) {
+		if (f->kind == KIND_TEXT &&
+		    (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) {
 			char *q = quote(v);
 			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i,
 				 "「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
@@ -368,10 +369,12 @@ typedef struct KeepChunk {
 
 struct RulesRun {
 	const Form *form;
-	size_t nkeep;	 /* fields kept of each record */
-	long *slot;	 /* per form field: its place among those kept, or -1 */
-	size_t nunique;	 /* unique rules */
-	long *unique;	 /* per rule of the form: its place among them, or -1 */
+	size_t nkeep;	   /* fields kept of each record */
+	long *slot;	   /* per form field: its place among those kept, or -1 */
+	size_t *kept;	   /* the fields kept, in that order */
+	size_t nunique;	   /* unique rules */
+	long *unique;	   /* per rule of the form: its place among them, or -1 */
+	size_t *unique_rule; /* the unique rules, in that order */
 	size_t hash_at;	 /* where an entry's hashes begin (its line first) */
 	size_t cells_at; /* and its cells */
 	size_t stride;	 /* bytes of an entry */
@@ -710,6 +713,14 @@ RulesRun *rules_run_new(const Form *form)
 				run->slot[f] = (long)run->nkeep++;
 		}
 	}
+	run->kept = xmalloc((run->nkeep ? run->nkeep : 1) * sizeof *run->kept);
+	for (size_t f = 0; f < nf; f++)
+		if (run->slot[f] >= 0)
+			run->kept[run->slot[f]] = f;
+	run->unique_rule = xmalloc((run->nunique ? run->nunique : 1) * sizeof *run->unique_rule);
+	for (size_t k = 0; k < nr; k++)
+		if (run->unique[k] >= 0)
+			run->unique_rule[run->unique[k]] = k;
 	run->hash_at = sizeof(long);
 	run->cells_at = run->hash_at + (run->nunique * sizeof(uint32_t) + 7) / 8 * 8;
 	run->stride = run->cells_at + run->nkeep * sizeof(const char *);
@@ -727,7 +738,9 @@ void rules_run_free(RulesRun *run)
 	}
 	free(run->entry);
 	free(run->unique);
+	free(run->unique_rule);
 	free(run->slot);
+	free(run->kept);
 	diag_free(&run->dl);
 	free(run);
 }
@@ -777,13 +790,11 @@ void rules_run_record(RulesRun *run, char *const *cells, long line)
 			run_grow(run, run->cap ? 2 * run->cap : 1024);
 		*entry_line(run, run->n) = line;
 		uint32_t *hash = entry_hash(run, run->n);
-		for (size_t k = 0; k < form_nrules(run->form); k++)
-			if (run->unique[k] >= 0)
-				hash[run->unique[k]] = cells_hash(cells, form_rule(run->form, k));
+		for (size_t u = 0; u < run->nunique; u++)
+			hash[u] = cells_hash(cells, form_rule(run->form, run->unique_rule[u]));
 		const char **kept = entry_cells(run, run->n);
-		for (size_t f = 0; f < form_nfields(run->form); f++)
-			if (run->slot[f] >= 0)
-				kept[run->slot[f]] = keep_text(run, cells[f]);
+		for (size_t i = 0; i < run->nkeep; i++)
+			kept[i] = keep_text(run, cells[run->kept[i]]);
 	}
 	run->n++;
 }
