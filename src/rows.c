@@ -278,38 +278,63 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 	}
 }
 
-/* Hands the row being taken to the hook: cells as put_cell would keep
- * them. */
-static void give_record(RowSink *r, size_t n, char *const *fixed, const long *value)
+/* take_record for a sink with a hook: the row's cells, in one pass, as
+ * put_cell would keep them, handed to the hook unless all are empty. */
+static void give_record(RowSink *r)
 {
 	size_t nf = form_nfields(r->form);
-	static char empty[1];
+	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
+	static char empty_cell[1];
 	if (!r->cells) { /* a field the header has no column for stays empty */
 		r->cells = xmalloc((nf ? nf : 1) * sizeof *r->cells);
 		for (size_t f = 0; f < nf; f++)
-			r->cells[f] = empty;
+			r->cells[f] = empty_cell;
 	}
-	for (size_t j = n; j < r->ncols; j++) /* a row shorter than the header */
-		if ((size_t)r->colmap[j] < nf)
-			r->cells[r->colmap[j]] = empty;
+	/* cells that needed normalising get a malloc'd copy, freed below */
+	char *fixed_small[64];
+	char **fixed = n <= 64 ? fixed_small : xmalloc(n * sizeof *fixed);
+	size_t nfixed = 0;
+	bool empty = true;
 	for (size_t j = 0; j < n; j++) {
 		size_t col = (size_t)r->colmap[j];
-		if (col >= nf)
+		if (col >= nf) {
+			empty &= r->len[j] == 0;
 			continue;
+		}
 		const FormField *f = form_field(r->form, col);
-		const char *s = fixed[j] ? fixed[j] : r->row[j];
-		long v = fixed[j] ? -1 : value[j];
+		const char *s = r->row[j];
+		size_t len = r->len[j];
+		long v;
+		if (!already_normal(f, s, len, &v)) {
+			s = fixed[nfixed++] = form_normalize(f, s);
+			len = strlen(s);
+		}
 		if (v < 0 && f->kind == KIND_CHOICE)
-			v = form_value_find(f, s, fixed[j] ? strlen(s) : r->len[j]);
+			v = form_value_find(f, s, len);
+		empty &= len == 0;
 		r->cells[col] = v >= 0 ? f->values[v] : (char *)s;
 	}
-	size_t rec_i = r->given++;
-	take_overflow(r, NULL, rec_i);
-	r->hook(r->hook_ctx, r->cells, r->row_line);
+	for (size_t j = n; j < r->nrow; j++)
+		empty &= r->len[j] == 0;
+	for (size_t j = n; j < r->ncols; j++) /* a row shorter than the header */
+		if ((size_t)r->colmap[j] < nf)
+			r->cells[r->colmap[j]] = empty_cell;
+	if (!empty) { /* an all-empty record is never given */
+		take_overflow(r, NULL, r->given++);
+		r->hook(r->hook_ctx, r->cells, r->row_line);
+	}
+	for (size_t i = 0; i < nfixed; i++)
+		free(fixed[i]);
+	if (fixed != fixed_small)
+		free(fixed);
 }
 
 static void take_record(RowSink *r)
 {
+	if (r->hook) {
+		give_record(r);
+		return;
+	}
 	size_t nf = form_nfields(r->form);
 	size_t n = r->nrow < r->ncols ? r->nrow : r->ncols;
 	/* cells that needed normalising get a malloc'd copy, freed below; a
@@ -335,9 +360,7 @@ static void take_record(RowSink *r)
 	}
 	for (size_t j = n; j < r->nrow; j++)
 		empty &= r->len[j] == 0;
-	if (!empty && r->hook) {
-		give_record(r, n, fixed, value);
-	} else if (!empty) {
+	if (!empty) {
 		Record *rec = table_append(r->t, r->row_line);
 		size_t rec_i = table_nrecords(r->t) - 1;
 		for (size_t j = 0; j < n; j++) {

@@ -212,9 +212,9 @@ static bool looks_like_agency_code(const char *v)
 static void check_oid(DiagList *dl, const FormField *f, const char *v, long line, long record,
 		      size_t field)
 {
-	char *q = quote(v);
 	const char *problem = NULL;
 	if (looks_like_agency_code(v)) {
+		char *q = quote(v);
 		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
 			 "「%s」看起來是機關代碼，不是 OID；請填物件識別碼 (以點分隔的數字)", q);
 		free(q);
@@ -239,7 +239,9 @@ static void check_oid(DiagList *dl, const FormField *f, const char *v, long line
 	}
 	if (!problem && arcs < 2)
 		problem = "至少要有兩節 (例如 2.16)";
+	char *q = NULL; /* the value quoted, for a message only */
 	if (problem) {
+		q = quote(v);
 		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是正確的 OID：OID %s",
 			 q, problem);
 	} else if (f->noid_expect) {
@@ -249,6 +251,7 @@ static void check_oid(DiagList *dl, const FormField *f, const char *v, long line
 			under = strncmp(v, f->oid_expect[i], n) == 0 && (v[n] == '\0' || v[n] == '.');
 		}
 		if (!under) {
+			q = quote(v);
 			char *list = join_values(f->oid_expect, f->noid_expect, "、");
 			diag_add(dl, DIAG_WARNING, line, 0, record, (int)field,
 				 "OID「%s」不在 %s 之下，請確認", q, list);
