@@ -10,7 +10,10 @@
  * a bad byte before a NUL), reading whole looks at the encoding first.
  * Read in parts side by side (as a big file is, here in parts of a few
  * bytes), they must give exactly what reading block by block gives,
- * failures and their messages included.  The block reader converts
+ * failures and their messages included.  Checked as it is read in parts
+ * (spmform check: csvio_check, no table kept), the file must give what
+ * checking the table read block by block gives: the same messages in the
+ * same order and the same number of records, or the same failure.  The block reader converts
  * CP950 with src/cp950.c: the bytes are also converted by it and by
  * iconv, through an output buffer of a size the data chooses, and must
  * give the same pieces, stopping places and errno. */
@@ -49,9 +52,11 @@ static bool same_diags(const DiagList *a, const DiagList *b)
 }
 
 /* Reads data[0..size) from a file, in small blocks, as csvio_load does:
- * as one (parts 1) or in up to parts parts of a few bytes or more. */
+ * as one (parts 1) or in up to parts parts of a few bytes or more.  With
+ * run, checks it as it reads it (csvio_check) instead: *run gets the run,
+ * and the table returned is NULL. */
 static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl,
-			  size_t parts)
+			  size_t parts, RulesRun **run)
 {
 	int fd = memfd_create("fuzz_csv", 0);
 	if (fd < 0)
@@ -67,7 +72,11 @@ static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, Diag
 	csvio_set_block_size(1 + (size ? data[size / 2] % 64 : 0));
 	par_set_parts(parts);
 	csvio_set_split_min(1 + (size ? data[size / 3] % 16 : 0));
-	Table *t = csvio_load(path, form, fmt, dl);
+	Table *t = NULL;
+	if (run)
+		*run = csvio_check(path, form, dl);
+	else
+		t = csvio_load(path, form, fmt, dl);
 	csvio_set_block_size(0);
 	par_set_parts(0);
 	csvio_set_split_min(0);
@@ -139,18 +148,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Table *t = csvio_load_mem((const char *)data, size, form, fmt, &dl);
 	DiagList ds;
 	diag_init(&ds);
-	Table *ts = load_stream(data, size, fmt, &ds, 1);
+	Table *ts = load_stream(data, size, fmt, &ds, 1, NULL);
 	if (!t != !ts)
 		abort(); /* one reader failed, the other not */
 	if (t && !same_tables(t, &dl, ts, &ds))
 		abort(); /* the readers differ */
 	DiagList dp;
 	diag_init(&dp);
-	Table *tp = load_stream(data, size, fmt, &dp, 4);
+	Table *tp = load_stream(data, size, fmt, &dp, 4, NULL);
 	if (!ts != !tp || !same_diags(&ds, &dp) || (ts && !same_tables(ts, &ds, tp, &dp)))
 		abort(); /* reading in parts differs */
 	table_free(tp);
 	diag_free(&dp);
+	DiagList dc; /* checked as read, in parts */
+	diag_init(&dc);
+	RulesRun *run;
+	load_stream(data, size, fmt, &dc, 4, &run);
+	if (!ts != !run)
+		abort(); /* checking as read fails otherwise than reading */
+	size_t checked = ts ? rules_check_table(ts, &ds) : 0;
+	if (run && rules_run_end(run, &dc) != checked)
+		abort(); /* it checked another number of records */
+	diag_sort(&ds);
+	diag_sort(&dc);
+	if (!same_diags(&ds, &dc))
+		abort(); /* or found something else */
+	rules_run_free(run);
+	diag_free(&dc);
 	table_free(ts);
 	diag_free(&ds);
 	if (t) {
