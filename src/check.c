@@ -87,7 +87,8 @@ int check_file(const char *path, const Form *form, FileFormat fmt, int progress_
 			nrec = rules_check_table(t, &dl);
 		table_free(t);
 	} else {
-		/* checked as read: a big file is never held in memory */
+		/* checked as read: a big file is never held in memory (fmt,
+		 * how a table would be written back, does not apply) */
 		RulesRun *run = csvio_check(path, form, &dl);
 		check_progress_end();
 		readable = run != NULL;

@@ -961,7 +961,8 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	if (got < 4 || memcmp(head, "\xFF\xFE", 2) == 0 || memcmp(head, "\xFE\xFF", 2) == 0)
 		return NULL;
 	Split *sp = xcalloc(1, sizeof *sp);
-	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc, .check = run};
+	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc,
+		      .check = run != NULL};
 	sp->bom = enc == ENC_UTF8 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
 	sp->sep = file_line_sep(fd, head, (size_t)got);
 	sp->n = 1;
@@ -1086,8 +1087,9 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 		close(fd);
 		return t;
 	}
+	RulesRun *r1 = run_again(run, form);
 	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next, NULL, 0,
-			run_again(run, form));
+			r1);
 	if (!t && next == NEXT_CP950) {
 		diags_truncate(diags, before);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -1095,8 +1097,9 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 			close(fd);
 			return NULL;
 		}
+		RulesRun *r2 = run_again(run, form);
 		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next,
-				NULL, 0, run_again(run, form));
+				NULL, 0, r2);
 	}
 	if (t || next != NEXT_WHOLE) {
 		close(fd);
@@ -1127,7 +1130,8 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 		len += (size_t)got;
 	}
 	close(fd);
-	t = load_text(buf, len, form, out_fmt, diags, run_again(run, form));
+	RulesRun *r3 = run_again(run, form);
+	t = load_text(buf, len, form, out_fmt, diags, r3);
 	free(buf);
 	return t;
 }
@@ -1140,7 +1144,9 @@ Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagLi
 RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags)
 {
 	RulesRun *run = NULL;
-	FileFormat fmt = {ENC_UTF8, true, true};
+	FileFormat fmt = {ENC_UTF8, true, true}; /* for writing: unused */
+	/* the table read holds the header's extra columns and no record: it
+	 * says only that the file was read */
 	Table *t = load(path, form, fmt, diags, &run);
 	if (!t) {
 		rules_run_free(run);

@@ -25,7 +25,6 @@
 
 #include "diag.h"
 #include "form.h"
-#include "rules.h"
 #include "table.h"
 
 /* Sets the size of the blocks csvio_load reads (0: the default, 1 MiB):
@@ -45,6 +44,8 @@ size_t csvio_last_parts(void);
  * cannot be read or parsed at all (diags say why, with the place); a
  * table otherwise, with the reading problems in diags. */
 Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags);
+
+typedef struct RulesRun RulesRun; /* rules.h */
 
 /* Reads path as csvio_load does, but checks each record with the form's
  * rules as it is read instead of keeping it (rules_run_record): only

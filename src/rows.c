@@ -279,7 +279,11 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 }
 
 /* take_record for a sink with a hook: the row's cells, in one pass, as
- * put_cell would keep them, handed to the hook unless all are empty. */
+ * put_cell would keep them, handed to the hook unless all are empty.  What
+ * is normalised and when a row is empty must stay as take_record has it.
+ * r->cells is reused from row to row: after the hook returns, its cells
+ * point at freed copies and at the reader's reused buffer until the next
+ * row overwrites them (the fields without a column stay empty). */
 static void give_record(RowSink *r)
 {
 	size_t nf = form_nfields(r->form);
@@ -329,6 +333,8 @@ static void give_record(RowSink *r)
 		free(fixed);
 }
 
+/* Keeps the row being taken as a record of the table, unless all its
+ * cells are empty (give_record does the same for a hook). */
 static void take_record(RowSink *r)
 {
 	if (r->hook) {

@@ -418,6 +418,8 @@ static const char *across_cell(const Across *a, size_t i, size_t field)
 {
 	if (a->t)
 		return table_record_c(a->t, i)->cells[field];
+	/* a run keeps every field a rule across records names (rules_run_new),
+	 * and only those are asked for: slot[field] >= 0 */
 	return entry_cells(a->run, i)[a->run->slot[field]];
 }
 
@@ -641,6 +643,8 @@ static void check_part(void *ctx, size_t i, size_t n)
 	DiagList dl;
 	diag_init(&dl);
 	size_t checked = 0;
+	/* a table's records (a run's were checked as they came: its ranges are
+	 * all empty, and c->a.t is NULL) */
 	for (size_t r = c->from[i]; r < c->from[i + 1]; r++) {
 		if (table_record_empty(c->a.t, r))
 			continue;
@@ -695,6 +699,12 @@ size_t rules_check_table(const Table *t, DiagList *dl)
 
 /* --- checking records as they are read ------------------------------------ */
 
+/* n rounded up to a multiple of a (a power of two). */
+static size_t round_up(size_t n, size_t a)
+{
+	return (n + a - 1) & ~(a - 1);
+}
+
 RulesRun *rules_run_new(const Form *form)
 {
 	RulesRun *run = xcalloc(1, sizeof *run);
@@ -710,11 +720,11 @@ RulesRun *rules_run_new(const Form *form)
 		run->unique[k] = r->type == RULE_UNIQUE ? (long)run->nunique++ : -1;
 		if (!across_rule(r))
 			continue;
-		for (size_t i = 0; i <= r->nfields; i++) {
-			size_t f = i < r->nfields ? r->fields[i] : r->when.field;
-			if ((i < r->nfields || r->when.present) && run->slot[f] < 0)
-				run->slot[f] = (long)run->nkeep++;
-		}
+		for (size_t i = 0; i < r->nfields; i++)
+			if (run->slot[r->fields[i]] < 0)
+				run->slot[r->fields[i]] = (long)run->nkeep++;
+		if (r->when.present && run->slot[r->when.field] < 0)
+			run->slot[r->when.field] = (long)run->nkeep++;
 	}
 	run->kept = xmalloc((run->nkeep ? run->nkeep : 1) * sizeof *run->kept);
 	for (size_t f = 0; f < nf; f++)
@@ -724,9 +734,14 @@ RulesRun *rules_run_new(const Form *form)
 	for (size_t k = 0; k < nr; k++)
 		if (run->unique[k] >= 0)
 			run->unique_rule[run->unique[k]] = k;
+	/* an entry: long line; uint32_t hash[nunique]; const char *cells[nkeep],
+	 * each aligned as its type needs, and entries one after another */
+	size_t align = _Alignof(long) > _Alignof(const char *) ? _Alignof(long)
+							       : _Alignof(const char *);
 	run->hash_at = sizeof(long);
-	run->cells_at = run->hash_at + (run->nunique * sizeof(uint32_t) + 7) / 8 * 8;
-	run->stride = run->cells_at + run->nkeep * sizeof(const char *);
+	run->cells_at = round_up(run->hash_at + run->nunique * sizeof(uint32_t),
+				 _Alignof(const char *));
+	run->stride = round_up(run->cells_at + run->nkeep * sizeof(const char *), align);
 	return run;
 }
 
@@ -776,6 +791,8 @@ static const char *keep_text(RulesRun *run, const char *s)
  * file needs no more), then in huge ones. */
 static void run_grow(RulesRun *run, size_t cap)
 {
+	if (cap > SIZE_MAX / run->stride)
+		text_out_of_memory();
 	size_t size = cap * run->stride;
 	unsigned char *e = !run->cap ? xmalloc(size) : xmalloc_huge(size, &size);
 	if (run->n)
@@ -811,8 +828,8 @@ void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
 {
 	diag_move(&run->dl, &from->dl, (long)run->n, line_offset);
 	if (run->nkeep && from->n) {
-		if (run->n + from->n > run->cap)
-			run_grow(run, run->n + from->n);
+		if (run->n + from->n > run->cap) /* at least doubled: parts come one by one */
+			run_grow(run, run->n + from->n > 2 * run->cap ? run->n + from->n : 2 * run->cap);
 		memcpy(entry_line(run, run->n), from->entry, from->n * from->stride);
 		for (size_t i = 0; i < from->n; i++)
 			*entry_line(run, run->n + i) += line_offset;
@@ -832,8 +849,7 @@ size_t rules_run_end(RulesRun *run, DiagList *dl)
 	size_t nacross = 0;
 	for (size_t k = 0; k < form_nrules(form); k++)
 		nacross += across_rule(form_rule(form, k));
-	diag_move(dl, &run->dl, 0, 0);
-	diag_init(&run->dl);
+	diag_move(dl, &run->dl, 0, 0); /* which leaves run->dl empty */
 	Check c = {.form = form, .a = {.run = run}, .nparts = par_parts()};
 	if (c.nparts > nacross)
 		c.nparts = nacross ? nacross : 1;

@@ -394,6 +394,8 @@ void *xcalloc(size_t n, size_t size)
 
 void *xmalloc_huge(size_t n, size_t *got)
 {
+	if (n > SIZE_MAX - HUGE_PAGE)
+		text_out_of_memory();
 	size_t size = n ? (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : HUGE_PAGE;
 	void *p = NULL;
 	if (posix_memalign(&p, HUGE_PAGE, size) != 0)

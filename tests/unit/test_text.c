@@ -145,6 +145,27 @@ static void test_utf8_check_agrees_with_the_plain_way(void **state)
 	assert_true(checked_bad > 50000); /* the bad ones were many */
 }
 
+/* xmalloc_huge gives whole 2 MiB pages, aligned, at least what was asked
+ * (0 included), every byte of them usable. */
+static void test_huge_blocks_are_whole_aligned_pages(void **state)
+{
+	(void)state;
+	static const size_t asks[] = {
+	    0, 1, HUGE_PAGE - 1, HUGE_PAGE, HUGE_PAGE + 1, 5 * HUGE_PAGE / 2,
+	};
+	for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+		size_t got = 0;
+		unsigned char *p = xmalloc_huge(asks[i], &got);
+		assert_true(got >= asks[i] && got >= HUGE_PAGE);
+		assert_int_equal(got % HUGE_PAGE, 0);
+		assert_true(got - asks[i] < HUGE_PAGE || asks[i] == 0);
+		assert_int_equal((uintptr_t)p % HUGE_PAGE, 0);
+		memset(p, 0xA5, got);
+		assert_int_equal(p[got - 1], 0xA5);
+		free(p);
+	}
+}
+
 static void test_diag_print_escapes_file_label_and_message(void **state)
 {
 	(void)state;
@@ -170,6 +191,7 @@ int main(void)
 	    cmocka_unit_test(test_utf8_decoder_rejects_malformed_input),
 	    cmocka_unit_test(test_utf8_check_agrees_with_the_plain_way),
 	    cmocka_unit_test(test_diag_print_escapes_file_label_and_message),
+	    cmocka_unit_test(test_huge_blocks_are_whole_aligned_pages),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL) ? 1 : 0;
 }
