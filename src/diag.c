@@ -105,22 +105,31 @@ const char *diag_level_name(DiagLevel level)
 	return level == DIAG_ERROR ? "error" : "warning";
 }
 
+/* Writes s with text_escape, copying only what needs it (a check prints
+ * thousands of lines, nearly all clean). */
+static void put_escaped(FILE *out, const char *s)
+{
+	if (!text_needs_escape(s)) {
+		fputs(s, out);
+		return;
+	}
+	char *e = text_escape(s);
+	fputs(e, out);
+	free(e);
+}
+
 void diag_print(FILE *out, const char *file, const Diag *d, const char *label)
 {
-	char *f = text_escape(file);
-	char *m = text_escape(d->msg);
-	fputs(f, out);
+	put_escaped(out, file);
 	if (d->line > 0)
 		fprintf(out, ":%ld", d->line);
 	if (d->line > 0 && d->col > 0)
 		fprintf(out, ":%ld", d->col);
 	fprintf(out, ": %s: ", diag_level_name(d->level));
 	if (label) {
-		char *l = text_escape(label);
-		fprintf(out, "%s: ", l);
-		free(l);
+		put_escaped(out, label);
+		fputs(": ", out);
 	}
-	fprintf(out, "%s\n", m);
-	free(f);
-	free(m);
+	put_escaped(out, d->msg);
+	fputc('\n', out);
 }

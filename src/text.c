@@ -273,7 +273,19 @@ char *text_halfwidth(const char *s)
 
 bool text_needs_escape(const char *s)
 {
-	size_t n = strlen(s);
+	/* a byte scan first: most text has no C0 control, DEL, invalid byte
+	 * or C1 control (whose UTF-8 begins with 0xC2) */
+	size_t n = 0;
+	bool c2 = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
+		if (*p < 0x20 || *p == 0x7F)
+			return true;
+		c2 |= *p == 0xC2;
+	}
+	if (text_utf8_invalid_at(s, n) < n)
+		return true;
+	if (!c2)
+		return false;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t len = text_utf8_decode(s + i, n - i, &cp);

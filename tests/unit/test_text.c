@@ -33,6 +33,34 @@ static void test_escape_makes_control_characters_visible(void **state)
 	free(e);
 	assert_true(text_needs_escape("x\x1b"));
 	assert_false(text_needs_escape("系統A (ok)"));
+	assert_false(text_needs_escape("\xc2\xa0NBSP\xc2\xbf")); /* C2 that is no C1 control */
+	assert_true(text_needs_escape("ok\xc2\x85"));             /* NEL, a C1 control */
+	assert_true(text_needs_escape("ok\xc2"));                  /* cut */
+	assert_true(text_needs_escape("\xe7\xb3"));               /* cut */
+}
+
+/* text_needs_escape says whether text_escape changes a string, for
+ * 200,000 random strings of bytes that make C0, DEL, C1, valid, invalid
+ * and cut sequences likely. */
+static void test_needs_escape_agrees_with_escape(void **state)
+{
+	(void)state;
+	static const unsigned char pool[] = {'a', ' ', 0x01, 0x1B, 0x7F, 0xC2, 0x80, 0x9F, 0xA0,
+					     0xBF, 0xE7, 0xB3, 0xBB, 0xF0, 0x9F, 0xFF, 0xC0, 0xED};
+	unsigned seed = 12345;
+	char s[16];
+	for (int round = 0; round < 200000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 16) % sizeof s;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = (char)pool[(seed >> 16) % sizeof pool];
+		}
+		s[n] = '\0';
+		char *e = text_escape(s);
+		assert_int_equal(text_needs_escape(s), strcmp(e, s) != 0);
+		free(e);
+	}
 }
 
 static void test_utf8_decoder_rejects_malformed_input(void **state)
@@ -188,6 +216,7 @@ int main(void)
 	    cmocka_unit_test(test_trim_ascii_and_fullwidth_spaces),
 	    cmocka_unit_test(test_halfwidth_converts_what_an_ime_types),
 	    cmocka_unit_test(test_escape_makes_control_characters_visible),
+	    cmocka_unit_test(test_needs_escape_agrees_with_escape),
 	    cmocka_unit_test(test_utf8_decoder_rejects_malformed_input),
 	    cmocka_unit_test(test_utf8_check_agrees_with_the_plain_way),
 	    cmocka_unit_test(test_diag_print_escapes_file_label_and_message),
