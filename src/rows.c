@@ -185,8 +185,9 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	*value = -1;
 	if (n == 0)
 		return true;
-	/* white space at either end: the bytes up to ' ' are tested only
-	 * when a cell begins or ends with one, U+3000 when with its bytes */
+	/* white space at either end: the ASCII ones are all at most ' ', and
+	 * U+3000 begins with 0xE3 and ends with 0x80, so that most cells take
+	 * one comparison at each end */
 	unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
 	if ((a <= ' ' && (a == ' ' || a == '\t' || a == '\r' || a == '\n')) ||
 	    (z <= ' ' && (z == ' ' || z == '\t' || z == '\r' || z == '\n')))

@@ -460,20 +460,7 @@ static uint32_t key_hash_end(uint64_t h)
 	return (uint32_t)(h ^ (h >> 32)) | 1;
 }
 
-/* The key hash of record rec of a (0: none). */
-static uint32_t across_hash(const Across *a, size_t rec, const FormRule *r)
-{
-	uint64_t h = r->nfields;
-	for (size_t i = 0; i < r->nfields; i++) {
-		const char *v = across_cell(a, rec, r->fields[i]);
-		if (!*v)
-			return 0;
-		h = key_hash_cell(h, v);
-	}
-	return key_hash_end(h);
-}
-
-/* The same of a record's cells. */
+/* The key hash of a record's cells (0: no key). */
 static uint32_t cells_hash(char *const *cells, const FormRule *r)
 {
 	uint64_t h = r->nfields;
@@ -538,7 +525,7 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 	if (!a->run) {
 		hash = xmalloc((n ? n : 1) * sizeof *hash);
 		for (size_t i = 0; i < n; i++) /* an empty record has no key either */
-			hash[i] = across_empty(a, i) ? 0 : across_hash(a, i, r);
+			hash[i] = across_empty(a, i) ? 0 : cells_hash(table_record_c(a->t, i)->cells, r);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
