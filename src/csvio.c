@@ -166,22 +166,32 @@ typedef struct {
 	bool published; /* and has */
 } Reader;
 
-static void on_field(void *data, size_t len, void *ctx)
+/* Room in r for another field of len bytes (and its NUL). */
+static __attribute__((noinline)) void reader_grow(Reader *r, size_t len)
 {
-	Reader *r = ctx;
 	if (r->nrow == r->caprow) {
 		r->caprow = r->caprow ? 2 * r->caprow : 32;
 		r->off = xrealloc(r->off, r->caprow * sizeof *r->off);
 		r->len = xrealloc(r->len, r->caprow * sizeof *r->len);
 		r->cell = xrealloc(r->cell, r->caprow * sizeof *r->cell);
 	}
-	if (!data)
-		len = 0;
 	while (r->cap - r->used < len + 1)
 		r->text = xrealloc(r->text, r->cap = r->cap ? 2 * r->cap : 4096);
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	Reader *r = ctx;
+	if (!data)
+		len = 0;
+	/* the fast path grows nothing: a row's buffers are reused */
+	if (__builtin_expect(r->nrow == r->caprow || r->cap - r->used < len + 1, 0))
+		reader_grow(r, len);
 	/* libcsv reuses its buffer: copy now */
-	memcpy(r->text + r->used, data ? data : "", len);
-	r->text[r->used + len] = '\0';
+	char *to = r->text + r->used;
+	if (len)
+		memcpy(to, data, len);
+	to[len] = '\0';
 	r->off[r->nrow] = r->used;
 	r->len[r->nrow++] = len;
 	r->used += len + 1;
