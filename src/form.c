@@ -1,6 +1,7 @@
 /* form.c - loads forms/NAME.ini into a Form; see form.h and forms/README.md. */
 #include "form.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,32 @@ static void load_print(Loader *L, FormPrint *p)
 	}
 }
 
+/* Moves f's values into one block, each after its index as a uint32_t,
+ * so that form_value_index finds the index of the form's own string (as a
+ * table and a checked record keep a choice) without comparing. */
+static void pool_values(FormField *f)
+{
+	size_t n = f->nvalues, size = 0;
+	f->value_lens = xcalloc(n ? n : 1, sizeof *f->value_lens);
+	for (size_t i = 0; i < n; i++) {
+		f->value_lens[i] = strlen(f->values[i]);
+		size += sizeof(uint32_t) + f->value_lens[i] + 1;
+	}
+	if (n > UINT32_MAX || !n)
+		return; /* no pool: form_value_index compares */
+	char *p = f->value_pool = xmalloc(size);
+	f->value_pool_size = size;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)i;
+		memcpy(p, &k, sizeof k);
+		p += sizeof k;
+		memcpy(p, f->values[i], f->value_lens[i] + 1);
+		free(f->values[i]);
+		f->values[i] = p;
+		p += f->value_lens[i] + 1;
+	}
+}
+
 static void load_field(Loader *L, const char *sec, long line, FormField *f)
 {
 	memset(f, 0, sizeof *f);
@@ -216,9 +243,7 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		f->required = b == 1;
 	}
 	f->values = list(L, sec, "values", &f->nvalues);
-	f->value_lens = xcalloc(f->nvalues ? f->nvalues : 1, sizeof *f->value_lens);
-	for (size_t i = 0; i < f->nvalues; i++)
-		f->value_lens[i] = strlen(f->values[i]);
+	pool_values(f);
 	if (f->kind == KIND_CHOICE && f->nvalues == 0)
 		ERR_AT(L, sec, "values", "[%s] kind = choice 需要 values (以 | 分隔)", sec);
 	if (f->kind != KIND_CHOICE && ini_get(L->ini, sec, "values"))
@@ -560,7 +585,11 @@ void form_free(Form *form)
 			regfree(f->warn_re);
 		free(f->pattern_re);
 		free(f->warn_re);
-		ini_strv_free(f->values, f->nvalues);
+		if (f->value_pool)
+			free(f->values);
+		else
+			ini_strv_free(f->values, f->nvalues);
+		free(f->value_pool);
 		free(f->value_lens);
 		for (size_t a = 0; a < f->naliases; a++) {
 			free(f->aliases[a].from);
@@ -689,11 +718,16 @@ const FormRule *form_rule(const Form *form, size_t i)
 
 long form_value_index(const FormField *field, const char *value)
 {
-	/* a table keeps a choice as the form's own string (table_put_shared):
-	 * most lookups end at a pointer */
-	for (size_t i = 0; i < field->nvalues; i++)
-		if (field->values[i] == value)
-			return (long)i;
+	/* a table keeps a choice as the form's own string (table_put_shared),
+	 * and so does a record given to a check: most lookups end at its
+	 * index, kept before it */
+	size_t off = (uintptr_t)value - (uintptr_t)field->value_pool;
+	if (off >= sizeof(uint32_t) && off < field->value_pool_size) {
+		uint32_t k;
+		memcpy(&k, value - sizeof k, sizeof k);
+		if (k < field->nvalues && field->values[k] == value)
+			return (long)k;
+	}
 	for (size_t i = 0; i < field->nvalues; i++)
 		if (strcmp(field->values[i], value) == 0)
 			return (long)i;

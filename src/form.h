@@ -52,9 +52,12 @@ typedef struct {
 	bool autonumber; /* KIND_INTEGER: new records get the next number */
 	FieldKind kind;
 	bool required;
-	char **values; /* KIND_CHOICE: permitted values in template order */
+	char **values; /* KIND_CHOICE: permitted values in template order, in
+			* value_pool, each after its index (form_value_index) */
 	size_t *value_lens; /* and their lengths */
 	size_t nvalues;
+	char *value_pool;
+	size_t value_pool_size;
 	FormAlias *aliases; /* KIND_CHOICE: other spellings accepted on input */
 	size_t naliases;
 	char **header_aliases; /* other titles recognised when reading */

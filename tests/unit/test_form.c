@@ -111,6 +111,43 @@ static void test_inventory_has_21_columns_in_template_order(void **state)
 	form_free(f);
 }
 
+/* A choice is found by its index whether it is the form's own string (as
+ * a table keeps it), a copy, or a piece of a cell; a pointer inside one of
+ * the form's strings is not that value. */
+static void test_value_index_of_own_strings_copies_and_pieces(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail(INVENTORY);
+	for (size_t c = 0; c < form_nfields(f); c++) {
+		const FormField *ff = form_field(f, c);
+		for (size_t i = 0; i < ff->nvalues; i++) {
+			const char *own = ff->values[i];
+			assert_int_equal(form_value_index(ff, own), (long)i);
+			char *copy = xstrdup(own);
+			assert_int_equal(form_value_index(ff, copy), (long)i);
+			free(copy);
+			char *cell = xasprintf("x%sy", own);
+			assert_int_equal(form_value_find(ff, cell + 1, strlen(own)), (long)i);
+			assert_int_equal(form_value_find(ff, cell + 1, strlen(own) + 1), -1);
+			free(cell);
+			/* a pointer inside the string (past its index too) is
+			 * found only when the rest equals a value, as 部分符合's
+			 * tail 符合 does */
+			for (size_t k = 1; k < strlen(own); k++) {
+				long want = -1;
+				for (size_t j = 0; j < ff->nvalues && want < 0; j++)
+					if (strcmp(ff->values[j], own + k) == 0)
+						want = (long)j;
+				assert_int_equal(form_value_index(ff, own + k), want);
+			}
+		}
+		assert_int_equal(form_value_index(ff, ""), -1);
+	}
+	const FormField *comp = form_field(f, 17);
+	assert_int_equal(form_value_index(comp, comp->values[1] + strlen("部分")), 0);
+	form_free(f);
+}
+
 static void test_header_matching_is_tolerant(void **state)
 {
 	(void)state;
@@ -453,6 +490,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_inventory_has_21_columns_in_template_order),
+	    cmocka_unit_test(test_value_index_of_own_strings_copies_and_pieces),
 	    cmocka_unit_test(test_header_matching_is_tolerant),
 	    cmocka_unit_test(test_renamed_value_follows_the_file),
 	    cmocka_unit_test(test_extra_column_follows_the_file),
