@@ -6,9 +6,13 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "text.h"
 
 static size_t parts_wanted; /* 0: as many as processors */
 
@@ -31,30 +35,60 @@ void par_set_parts(size_t n)
 	parts_wanted = n;
 }
 
-/* What the threads of one par_run share. */
+/* What the threads of one par_run share.  A thread that starts late
+ * (an idle processor may take milliseconds to wake) may find every part
+ * taken: par_run does not wait for it, and whichever of them is last to
+ * let go of the Run frees it. */
 typedef struct {
 	ParFn fn;
 	void *ctx;
 	size_t n;
+	_Atomic size_t next; /* the next part to take */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t running; /* parts started on threads and not yet done */
+	size_t done; /* parts done */
+	size_t refs; /* the calling thread, and the threads not yet ended */
 } Run;
 
-typedef struct {
-	Run *run;
-	size_t i;
-} Part;
+/* Whether this thread is one of par_run's own. */
+static _Thread_local bool on_worker;
 
-static void *part_main(void *arg)
+bool par_on_calling_thread(void)
 {
-	Part *p = arg;
-	Run *r = p->run;
-	r->fn(r->ctx, p->i, r->n);
+	return !on_worker;
+}
+
+/* Runs the parts not yet taken, in order, one at a time. */
+static void take_parts(Run *r)
+{
+	size_t i;
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		r->fn(r->ctx, i, r->n);
+		pthread_mutex_lock(&r->mu);
+		if (++r->done == r->n)
+			pthread_cond_signal(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+static void run_release(Run *r)
+{
 	pthread_mutex_lock(&r->mu);
-	r->running--;
-	pthread_cond_signal(&r->cv);
+	bool last = --r->refs == 0;
 	pthread_mutex_unlock(&r->mu);
+	if (last) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+		free(r);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	Run *r = arg;
+	on_worker = true;
+	take_parts(r);
+	run_release(r);
 	return NULL;
 }
 
@@ -73,29 +107,37 @@ static void block_outside_signals(sigset_t *old)
 
 void par_run_waiting(size_t n, ParFn fn, void *ctx, void (*waiting)(void *ctx))
 {
-	if (n > PAR_MAX)
-		n = PAR_MAX;
-	Run run = {.fn = fn, .ctx = ctx, .n = n};
-	pthread_mutex_init(&run.mu, NULL);
-	pthread_cond_init(&run.cv, NULL);
-	Part part[PAR_MAX];
-	pthread_t tid[PAR_MAX];
-	bool started[PAR_MAX] = {false};
+	if (n > PAR_PARTS_MAX)
+		n = PAR_PARTS_MAX;
+	if (n == 0)
+		return;
+	size_t nthreads = par_parts() < n ? par_parts() : n;
+	Run *run = xcalloc(1, sizeof *run);
+	*run = (Run){.fn = fn, .ctx = ctx, .n = n, .refs = 1};
+	atomic_init(&run->next, 1); /* part 0 is the calling thread's */
+	pthread_mutex_init(&run->mu, NULL);
+	pthread_cond_init(&run->cv, NULL);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigset_t old;
 	block_outside_signals(&old);
-	for (size_t i = 1; i < n; i++) {
-		part[i] = (Part){&run, i};
-		pthread_mutex_lock(&run.mu);
-		started[i] = pthread_create(&tid[i], NULL, part_main, &part[i]) == 0;
-		run.running += started[i];
-		pthread_mutex_unlock(&run.mu);
+	for (size_t k = 1; k < nthreads; k++) {
+		pthread_mutex_lock(&run->mu);
+		pthread_t tid;
+		run->refs += pthread_create(&tid, &attr, worker_main, run) == 0;
+		pthread_mutex_unlock(&run->mu);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (n > 0)
-		fn(ctx, 0, n);
+	pthread_attr_destroy(&attr);
+	fn(ctx, 0, n);
+	pthread_mutex_lock(&run->mu);
+	run->done++;
+	pthread_mutex_unlock(&run->mu);
+	take_parts(run);
 	/* while the others finish, tell waiting every tenth of a second */
-	pthread_mutex_lock(&run.mu);
-	while (run.running > 0) {
+	pthread_mutex_lock(&run->mu);
+	while (run->done < n) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
@@ -103,21 +145,15 @@ void par_run_waiting(size_t n, ParFn fn, void *ctx, void (*waiting)(void *ctx))
 			until.tv_sec++;
 			until.tv_nsec -= 1000 * 1000 * 1000;
 		}
-		int rc = pthread_cond_timedwait(&run.cv, &run.mu, &until);
-		if (rc == ETIMEDOUT && run.running > 0 && waiting) {
-			pthread_mutex_unlock(&run.mu);
+		int rc = pthread_cond_timedwait(&run->cv, &run->mu, &until);
+		if (rc == ETIMEDOUT && run->done < n && waiting) {
+			pthread_mutex_unlock(&run->mu);
 			waiting(ctx);
-			pthread_mutex_lock(&run.mu);
+			pthread_mutex_lock(&run->mu);
 		}
 	}
-	pthread_mutex_unlock(&run.mu);
-	for (size_t i = 1; i < n; i++)
-		if (started[i])
-			pthread_join(tid[i], NULL);
-		else
-			fn(ctx, i, n);
-	pthread_cond_destroy(&run.cv);
-	pthread_mutex_destroy(&run.mu);
+	pthread_mutex_unlock(&run->mu);
+	run_release(run);
 }
 
 void par_run(size_t n, ParFn fn, void *ctx)

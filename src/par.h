@@ -1,20 +1,26 @@
 /* par.h - work split into parts that run side by side.
  *
- * A big file is read, and its records checked, in parts, one per
- * processor it may use: par_run calls fn(ctx, i, n) for every i of 0..n-1, part 0 on
- * the calling thread (so that it may report progress or draw), the others
- * on threads of their own, and returns when every part has returned.  A
- * part whose thread cannot be started runs on the calling thread after
- * part 0: parts must never wait for a later part, only for an earlier one.
+ * par_run calls fn(ctx, i, n) for every i of 0..n-1 on as many threads as
+ * the processors this process may use (par_parts), the calling thread
+ * one of them.  Part 0 runs first on the calling thread (so that it may
+ * report progress or draw); each thread then takes the next part not yet
+ * taken, in order, until none is left, so that a thread that starts late
+ * or runs slowly takes fewer.  par_run returns when every part has.  When
+ * no thread can be started, the calling thread runs every part.  A part
+ * may wait for an earlier part, never for a later one: the earlier one has
+ * been taken.
  */
 #ifndef SPMFORM_PAR_H
 #define SPMFORM_PAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#define PAR_MAX 8
+#define PAR_MAX 8 /* threads */
+#define PAR_PARTS_MAX 64 /* parts of one par_run */
 
-/* How many parts to make: the processors this process may run on (its
+/* How many threads par_run uses, and so how many parts to make of work
+ * that splits evenly: the processors this process may run on (its
  * affinity, as taskset sets it), 1 to PAR_MAX. */
 size_t par_parts(void);
 
@@ -24,12 +30,17 @@ void par_set_parts(size_t n);
 
 typedef void (*ParFn)(void *ctx, size_t i, size_t n);
 
-/* Runs fn for the n (at most PAR_MAX) parts; see above. */
+/* Runs fn for the n (at most PAR_PARTS_MAX) parts; see above. */
 void par_run(size_t n, ParFn fn, void *ctx);
 
-/* The same; once part 0 is done, waiting(ctx) is called on the calling
- * thread every tenth of a second until the other parts are (to show
- * progress, or to see whether the clerk stopped the work). */
+/* The same; once no part is left to take, waiting(ctx) is called on the
+ * calling thread every tenth of a second until the other threads' parts
+ * are done (to show progress, or to see whether the clerk stopped the
+ * work). */
 void par_run_waiting(size_t n, ParFn fn, void *ctx, void (*waiting)(void *ctx));
+
+/* Whether a part runs on the thread that called par_run (true outside
+ * par_run). */
+bool par_on_calling_thread(void);
 
 #endif
