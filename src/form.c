@@ -182,6 +182,78 @@ static void load_print(Loader *L, FormPrint *p)
 	}
 }
 
+/* form_value_find hashes a value's bytes into one of this many slots. */
+#define VALUE_SLOTS 64
+#define VALUE_SLOT_BITS 6
+
+/* What form_value_find knows of s[0..n): its first and last eight bytes,
+ * or four, or its first, middle and last bytes when shorter.  For a string
+ * of at most 16 bytes they and its length are all of it. */
+typedef struct ValueKey {
+	uint64_t a, z;
+} ValueKey;
+
+static inline ValueKey value_key(const char *s, size_t n)
+{
+	ValueKey k = {0, 0};
+	if (n >= 8) {
+		memcpy(&k.a, s, 8);
+		memcpy(&k.z, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		k.a = x;
+		k.z = y;
+	} else if (n > 0) {
+		k.a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+		      (uint64_t)(unsigned char)s[n - 1] << 16;
+	}
+	return k;
+}
+
+static inline size_t value_slot(ValueKey k, size_t n, uint64_t mul)
+{
+	uint64_t h = k.a ^ ((k.z << 29 | k.z >> 35) * 0x9E3779B97F4A7C15ULL) ^ (n * 0xD6E8FEB86659FD93ULL);
+	return (size_t)((h * mul) >> (64 - VALUE_SLOT_BITS));
+}
+
+/* Finds a multiplier that puts each of f's values in a slot of its own,
+ * for form_value_find; leaves f->value_slot NULL when none of those tried
+ * does (many values, or values alike in all that is hashed), and the
+ * values are then compared one by one. */
+static void hash_values(FormField *f)
+{
+	if (f->nvalues == 0 || f->nvalues > VALUE_SLOTS / 2)
+		return;
+	unsigned char *slot = xmalloc(VALUE_SLOTS);
+	f->value_keys = xmalloc(f->nvalues * sizeof *f->value_keys);
+	for (size_t i = 0; i < f->nvalues; i++)
+		f->value_keys[i] = value_key(f->values[i], f->value_lens[i]);
+	uint64_t seed = 0;
+	for (int tries = 0; tries < 1000; tries++) {
+		/* splitmix64: a fixed sequence, so that a form loads alike */
+		uint64_t m = (seed += 0x9E3779B97F4A7C15ULL);
+		m = (m ^ (m >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		m = (m ^ (m >> 27)) * 0x94D049BB133111EBULL;
+		m = (m ^ (m >> 31)) | 1;
+		memset(slot, 0xFF, VALUE_SLOTS);
+		bool apart = true;
+		for (size_t i = 0; i < f->nvalues && apart; i++) {
+			size_t k = value_slot(value_key(f->values[i], f->value_lens[i]),
+					      f->value_lens[i], m);
+			apart = slot[k] == 0xFF;
+			slot[k] = (unsigned char)i;
+		}
+		if (apart) {
+			f->value_slot = slot;
+			f->value_mul = m;
+			return;
+		}
+	}
+	free(slot);
+}
+
 /* Moves f's values into one block, each after its index as a uint32_t,
  * so that form_value_index finds the index of the form's own string (as a
  * table and a checked record keep a choice) without comparing. */
@@ -206,6 +278,7 @@ static void pool_values(FormField *f)
 		f->values[i] = p;
 		p += f->value_lens[i] + 1;
 	}
+	hash_values(f);
 }
 
 static void load_field(Loader *L, const char *sec, long line, FormField *f)
@@ -590,6 +663,8 @@ void form_free(Form *form)
 		else
 			ini_strv_free(f->values, f->nvalues);
 		free(f->value_pool);
+		free(f->value_slot);
+		free(f->value_keys);
 		free(f->value_lens);
 		for (size_t a = 0; a < f->naliases; a++) {
 			free(f->aliases[a].from);
@@ -734,20 +809,32 @@ long form_value_index(const FormField *field, const char *value)
 	return -1;
 }
 
+/* Whether the n bytes at a and b are the same: compared here, not with
+ * memcmp, as a value is a few bytes and a big file has a million cells
+ * to look up. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t k = 0;
+	while (k < n && a[k] == b[k])
+		k++;
+	return k == n;
+}
+
 long form_value_find(const FormField *field, const char *s, size_t n)
 {
-	/* compared here, not with memcmp: a value is a few bytes, and a big
-	 * file has a million cells to look up */
-	for (size_t i = 0; i < field->nvalues; i++) {
-		if (field->value_lens[i] != n)
-			continue;
-		const char *v = field->values[i];
-		size_t k = 0;
-		while (k < n && v[k] == s[k])
-			k++;
-		if (k == n)
-			return (long)i;
+	if (field->value_slot) { /* the one value it can be */
+		ValueKey key = value_key(s, n);
+		unsigned k = field->value_slot[value_slot(key, n, field->value_mul)];
+		if (k == 0xFF || field->value_lens[k] != n)
+			return -1;
+		const ValueKey *vk = &field->value_keys[k];
+		if (vk->a != key.a || vk->z != key.z)
+			return -1;
+		return n <= 16 || same_bytes(field->values[k] + 8, s + 8, n - 16) ? (long)k : -1;
 	}
+	for (size_t i = 0; i < field->nvalues; i++)
+		if (field->value_lens[i] == n && same_bytes(field->values[i], s, n))
+			return (long)i;
 	return -1;
 }
 

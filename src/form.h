@@ -15,6 +15,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -58,6 +59,12 @@ typedef struct {
 	size_t nvalues;
 	char *value_pool;
 	size_t value_pool_size;
+	/* form_value_find's table: a value's index (or 0xFF) at the slot its
+	 * bytes hash to with value_mul; none when no multiplier tried keeps
+	 * the values apart */
+	unsigned char *value_slot;
+	uint64_t value_mul;
+	struct ValueKey *value_keys; /* what it compares of each value */
 	FormAlias *aliases; /* KIND_CHOICE: other spellings accepted on input */
 	size_t naliases;
 	char **header_aliases; /* other titles recognised when reading */

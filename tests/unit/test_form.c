@@ -148,6 +148,109 @@ static void test_value_index_of_own_strings_copies_and_pieces(void **state)
 	form_free(f);
 }
 
+/* form_value_find as the plain search it stands for. */
+static long find_naive(const FormField *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < f->nvalues; i++)
+		if (f->value_lens[i] == n && memcmp(f->values[i], s, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Cells near each value (one byte changed, one more or fewer, pieces of
+ * two values) and random ones are found as the plain search finds them. */
+static void assert_find_agrees(const FormField *f, unsigned *seed)
+{
+	char buf[64];
+	for (int round = 0; round < 20000; round++) {
+		size_t n;
+		if (f->nvalues && round % 4 != 3) {
+			const char *v = f->values[(size_t)rand_r(seed) % f->nvalues];
+			n = strlen(v);
+			memcpy(buf, v, n);
+			switch (rand_r(seed) % 4) {
+			case 0: /* unchanged */
+				break;
+			case 1: /* one byte changed */
+				if (n)
+					buf[(size_t)rand_r(seed) % n] ^= (char)(1 + rand_r(seed) % 255);
+				break;
+			case 2: /* one byte fewer or more */
+				if (n && rand_r(seed) % 2)
+					n--;
+				else
+					buf[n++] = (char)(rand_r(seed) % 256);
+				break;
+			default: { /* the start of this one, the end of another */
+				const char *w = f->values[(size_t)rand_r(seed) % f->nvalues];
+				size_t cut = n ? (size_t)rand_r(seed) % n : 0, wn = strlen(w);
+				size_t from = wn ? (size_t)rand_r(seed) % wn : 0;
+				memcpy(buf + cut, w + from, wn - from);
+				n = cut + wn - from;
+			}
+			}
+		} else {
+			n = (size_t)rand_r(seed) % 30;
+			for (size_t i = 0; i < n; i++)
+				buf[i] = (char)(rand_r(seed) % 256);
+		}
+		assert_true(n < sizeof buf);
+		if (form_value_find(f, buf, n) != find_naive(f, buf, n)) {
+			fprintf(stderr, "field %s: %zu bytes \"%.*s\"\n", f->id, n, (int)n, buf);
+			fail();
+		}
+	}
+}
+
+static void test_value_find_agrees_with_plain_search(void **state)
+{
+	(void)state;
+	unsigned seed = 2026;
+	const char *forms[] = {INVENTORY, "forms/admin-account.ini"};
+	for (size_t k = 0; k < 2; k++) {
+		Form *f = load_form_or_fail(forms[k]);
+		for (size_t c = 0; c < form_nfields(f); c++)
+			assert_find_agrees(form_field(f, c), &seed);
+		form_free(f);
+	}
+	/* long values alike but for their middles or their ends, many values
+	 * (compared one by one), short values */
+	char *text = inventory_text();
+	char *many = xstrdup("values   = ");
+	for (int i = 0; i < 70; i++) {
+		char *m = xasprintf("%s%s選項%02d", many, i ? "|" : "", i);
+		free(many);
+		many = m;
+	}
+	static const struct {
+		const char *values;
+		bool table; /* form_value_find has its table */
+	} cases[] = {
+	    {"values   = 甲乙乙乙乙乙乙乙丙|丁乙乙乙乙乙乙乙丙|甲乙乙乙乙乙乙乙丁|甲乙乙乙乙乙乙乙", true},
+	    {"values   = 甲甲甲甲乙丙丙丙丙|甲甲甲甲丁丙丙丙丙", false}, /* hashed alike */
+	    {NULL, false},					      /* many */
+	    {"values   = a|b|c|ab|abc|abcd|abcde|abcdefgh|abcdefghi", true},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		char *t = xstrdup(text);
+		replace(&t, "values   = 行政|業務", cases[k].values ? cases[k].values : many);
+		replace(&t, "values = 行政|業務", "values = 甲");
+		DiagList dl;
+		Form *f = load_text(t, &dl);
+		if (!f)
+			dump_diags(&dl);
+		assert_non_null(f);
+		const FormField *attr = form_field(f, 2);
+		assert_int_equal(attr->value_slot != NULL, cases[k].table);
+		assert_find_agrees(attr, &seed);
+		form_free(f);
+		diag_free(&dl);
+		free(t);
+	}
+	free(many);
+	free(text);
+}
+
 static void test_header_matching_is_tolerant(void **state)
 {
 	(void)state;
@@ -491,6 +594,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_inventory_has_21_columns_in_template_order),
 	    cmocka_unit_test(test_value_index_of_own_strings_copies_and_pieces),
+	    cmocka_unit_test(test_value_find_agrees_with_plain_search),
 	    cmocka_unit_test(test_header_matching_is_tolerant),
 	    cmocka_unit_test(test_renamed_value_follows_the_file),
 	    cmocka_unit_test(test_extra_column_follows_the_file),
