@@ -627,7 +627,7 @@ typedef struct Split {
 	RowsHeader *header;
 	_Atomic size_t done[PAR_MAX]; /* bytes each part has read */
 	_Atomic size_t first_failed;  /* the first part that failed so far */
-	bool stopped;		      /* the clerk stopped it (part 0 knows) */
+	bool stopped;		      /* the clerk stopped it (the calling thread knows) */
 } Split;
 
 /* Part 0 says what the header is (NULL: there is none it could use). */
@@ -681,14 +681,15 @@ static bool split_report(Split *sp)
 	return false;
 }
 
-/* Part i has read done bytes of its span; part 0 tells the hook. */
+/* Part i has read done bytes of its span; the calling thread tells the
+ * hook. */
 static bool split_progress(Split *sp, size_t i, size_t done)
 {
 	atomic_store(&sp->done[i], done);
-	return i != 0 || split_report(sp);
+	return !par_on_calling_thread() || split_report(sp);
 }
 
-/* While part 0 waits for the others. */
+/* While the calling thread waits for the others. */
 static void split_waiting(void *ctx)
 {
 	Split *sp = ctx;
