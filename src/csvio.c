@@ -686,7 +686,9 @@ static bool split_report(Split *sp)
 static bool split_progress(Split *sp, size_t i, size_t done)
 {
 	atomic_store(&sp->done[i], done);
-	return !par_on_calling_thread() || split_report(sp);
+	if (!par_on_calling_thread())
+		return true;
+	return !sp->stopped && split_report(sp); /* the hook hears no more once stopped */
 }
 
 /* While the calling thread waits for the others. */
@@ -942,6 +944,8 @@ static void split_read(void *ctx, size_t i, size_t n)
 	Split *sp = ctx;
 	Utf8Fail u8;
 	diag_init(&sp->dl[i]);
+	if (split_abandoned(sp, i))
+		return; /* a part before it failed, or the clerk stopped */
 	sp->run[i] = sp->check ? rules_run_new(sp->form) : NULL;
 	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, &u8,
 			       &sp->next[i], sp, i, sp->run[i]);
