@@ -164,3 +164,40 @@ size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outle
 	}
 	return 0;
 }
+
+size_t cp950_cell(Cp950 *c, const char *in, size_t n, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in, *e = p + n;
+	unsigned char *o = (unsigned char *)out;
+	while (p < e) {
+		if (*p < 0x80 && c->ascii_same) {
+			uint64_t w;
+			if (e - p >= 8 && (memcpy(&w, p, 8), !(w & 0x8080808080808080ULL))) {
+				memcpy(o, &w, 8);
+				p += 8;
+				o += 8;
+			} else {
+				*o++ = *p++;
+			}
+			continue;
+		}
+		size_t k;
+		Char v = *p < 0x80 || e - p >= 2 ? char_at(c, p, &k) : 0;
+		if (!v) { /* the rest as cp950_conv has it: iconv from here */
+			char *ip = (char *)p, *op = (char *)o;
+			size_t il = (size_t)(e - p), ol = CP950_ROOM(n) - (size_t)(o - (unsigned char *)out);
+			if (cp950_conv(c, &ip, &il, &op, &ol) == (size_t)-1)
+				return (size_t)-1;
+			return (size_t)(op - out);
+		}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(o, &v, 4); /* a fourth byte, within the room */
+#else
+		for (size_t i = 0; i < 3; i++)
+			o[i] = (unsigned char)(v >> (8 * i));
+#endif
+		o += v >> 24;
+		p += k;
+	}
+	return (size_t)(o - (unsigned char *)out);
+}

@@ -164,6 +164,8 @@ typedef struct {
 	long row_line; /* line where the current row started */
 	Split *split;	/* part 0 of a file read in parts: says the header */
 	bool published; /* and has */
+	Cp950 *cv;	/* a CP950 file: its cells are converted as copied, */
+	bool failed;	/* and one was not CP950 */
 } Reader;
 
 /* Room in r for another field of len bytes (and its NUL). */
@@ -195,6 +197,28 @@ static void on_field(void *data, size_t len, void *ctx)
 	r->off[r->nrow] = r->used;
 	r->len[r->nrow++] = len;
 	r->used += len + 1;
+}
+
+/* on_field for a CP950 file parsed as it is (no byte of a Big5 code is a
+ * comma, a quote or a line end): the cell is converted to UTF-8 as it is
+ * copied.  Bytes that are not CP950 stop the reading (Reader.failed). */
+static void on_field_cp950(void *data, size_t len, void *ctx)
+{
+	Reader *r = ctx;
+	if (!data)
+		len = 0;
+	size_t room = CP950_ROOM(len);
+	if (r->nrow == r->caprow || r->cap - r->used < room + 1)
+		reader_grow(r, room);
+	size_t out = len ? cp950_cell(r->cv, data, len, r->text + r->used) : 0;
+	if (out == (size_t)-1) {
+		r->failed = true;
+		out = 0;
+	}
+	r->text[r->used + out] = '\0';
+	r->off[r->nrow] = r->used;
+	r->len[r->nrow++] = out;
+	r->used += out + 1;
 }
 
 static void on_row(int term, void *ctx)
@@ -231,8 +255,12 @@ typedef struct {
 	long line_chars;    /* characters of the current line fed so far */
 	long line_bytes;    /* and bytes */
 	bool ok;
+	void (*field)(void *data, size_t len, void *ctx); /* libcsv's callback */
 } Parse;
 
+/* Begins parsing UTF-8 text, or CP950 text whose cells r->cv converts
+ * (columns are then not counted: an error is said by reading again,
+ * converting first). */
 static bool parse_begin(Reader *r, Parse *ps, char sep)
 {
 	memset(ps, 0, sizeof *ps);
@@ -243,12 +271,13 @@ static bool parse_begin(Reader *r, Parse *ps, char sep)
 	ps->sep = sep;
 	ps->at_line_start = true;
 	ps->ok = true;
+	ps->field = r->cv ? on_field_cp950 : on_field;
 	return true;
 }
 
 static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
 {
-	for (size_t pos = 0; pos < len && ps->ok && !rows_fatal(r->sink);) {
+	for (size_t pos = 0; pos < len && ps->ok && !r->failed && !rows_fatal(r->sink);) {
 		const char *nl = memchr(buf + pos, ps->sep, len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
 		if (ps->at_line_start) {
@@ -263,7 +292,7 @@ static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
 		 * multi-megabyte field costs linear, not quadratic, time */
 		for (size_t done = 0; done < n && ps->ok;) {
 			size_t piece = n - done < CSV_PIECE ? n - done : CSV_PIECE;
-			size_t used = csv_parse(&ps->p, buf + pos + done, piece, on_field, on_row, r);
+			size_t used = csv_parse(&ps->p, buf + pos + done, piece, ps->field, on_row, r);
 			if (used != piece) {
 				diag_add(r->dl, DIAG_ERROR, ps->line,
 					 ps->line_chars + char_count(buf + pos, done + used) + 1, -1, -1,
@@ -287,13 +316,14 @@ static void parse_feed(Reader *r, Parse *ps, const char *buf, size_t len)
 /* Finishes; true when the whole text was parsed. */
 static bool parse_end(Reader *r, Parse *ps)
 {
-	if (ps->ok && !rows_fatal(r->sink) && csv_fini(&ps->p, on_field, on_row, r) != 0) {
+	if (ps->ok && !r->failed && !rows_fatal(r->sink) &&
+	    csv_fini(&ps->p, ps->field, on_row, r) != 0) {
 		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
 			 "從這一行開始的引號到檔案結尾都沒有結束 (少了一個 \")");
 		ps->ok = false;
 	}
 	csv_free(&ps->p);
-	return ps->ok && !rows_fatal(r->sink);
+	return ps->ok && !r->failed && !rows_fatal(r->sink);
 }
 
 /* Parses UTF-8 text (no BOM) held in memory. */
@@ -452,6 +482,8 @@ typedef struct {
 typedef enum {
 	NEXT_NONE,  /* nothing: the file cannot be read (diags say why) */
 	NEXT_CP950, /* read it again as CP950 (it is not UTF-8) */
+	NEXT_CP950_CONVERTED, /* read it again as CP950, converting it before
+			       * parsing: it failed parsed as it is */
 	NEXT_WHOLE, /* read it whole: empty, unreadable or UTF-16, refused
 		     * with the reason by load_text */
 } Next;
@@ -513,9 +545,11 @@ static size_t cp950_out_size(void)
 	return read_block / 4 + 16; /* room for a character, whatever the block */
 }
 
-/* Converts CP950 raw[0..n) and parses it, as far as it can: returns the
- * bytes done.  A character cut at the end is left for the next block
- * (EINVAL); a byte that is not CP950 stops it with *bad set. */
+/* Converts CP950 raw[0..n) and parses it, as far as it can (reading
+ * again a file that failed as CP950 parsed as it is, to say where and
+ * why): returns the bytes done.  A character cut at the end is left for
+ * the next block (EINVAL); a byte that is not CP950 stops it with *bad
+ * set. */
 static size_t cp950_feed(Cp950 *cv, const char *raw, size_t n, char *out, Reader *r, Parse *ps,
 			 bool *bad)
 {
@@ -703,10 +737,15 @@ static void split_waiting(void *ctx)
  * goes, so that the file is never held whole in memory: as UTF-8 (with or
  * without BOM), or, after that failed at *u8, as CP950.  Returns the table,
  * or NULL with *next saying what comes next.  With sp, reads only part i
- * of the file (see Split); the result is then sp->t[i]. */
+ * of the file (see Split); the result is then sp->t[i].
+ * CP950 is parsed as it is, each cell converted as it is copied (a third
+ * fewer bytes to parse than its UTF-8), unless convert_first.  That way
+ * cannot say where a byte is not CP950, nor at which character a line
+ * goes wrong: a file it fails on is read again converting first
+ * (NEXT_CP950_CONVERTED), which says it as it always has. */
 static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt, DiagList *dl,
-			  Encoding enc, Utf8Fail *u8, Next *next, Split *sp, size_t part,
-			  RulesRun *run)
+			  Encoding enc, bool convert_first, Utf8Fail *u8, Next *next, Split *sp,
+			  size_t part, RulesRun *run)
 {
 	*next = NEXT_NONE;
 	Span span = sp ? sp->span[part] : (Span){0, SIZE_MAX, 1};
@@ -733,15 +772,16 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			split_publish(sp, NULL);
 		return NULL;
 	}
-	char *out = enc == ENC_CP950 ? xmalloc(cp950_out_size()) : NULL; /* a piece in UTF-8 */
+	/* converting first: a piece in UTF-8 */
+	char *out = cv && convert_first ? xmalloc(cp950_out_size()) : NULL;
 	size_t n = (size_t)got, carry = 0;
 	bool bom = enc == ENC_UTF8 && n >= 3 && span.start == 0 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
 	size_t skip = bom ? 3 : 0;
 	if (sp && part > 0)
 		bom = sp->bom;
 	Table *t = table_new(form);
-	Reader r = {.dl = dl, .split = sp && part == 0 ? sp : NULL};
-	bool ok = true;
+	Reader r = {.dl = dl, .split = sp && part == 0 ? sp : NULL, .cv = out ? NULL : cv};
+	bool ok = true, stopped = false;
 	if (sp && part > 0) {
 		const RowsHeader *h = split_header(sp);
 		ok = h != NULL;
@@ -771,15 +811,19 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			bad = u < lim ? u : nul ? lim : SIZE_MAX;
 		} else if (nul) {
 			bad = (size_t)(nul - raw);
-		} else {
+		} else if (out) {
 			bool not_cp950;
 			used = cp950_feed(cv, raw, rawlen, out, &r, &ps, &not_cp950);
 			if (not_cp950 || (end && used < rawlen && ps.ok && !rows_fatal(r.sink)))
 				bad = used; /* or a character the end cuts */
+		} else {
+			used = rawlen; /* CP950 parsed as it is: a character cut here
+					* is whole in the field libcsv keeps */
 		}
 		if (bad != SIZE_MAX) {
-			/* a block that cannot be read says only that (CP950 is
-			 * parsed while converted: what parsing it said goes) */
+			/* a block that cannot be read says only that (CP950
+			 * converted first is parsed while converted: what parsing
+			 * it said goes) */
 			diags_truncate(dl, diags_before);
 			Place pl = block_place(raw, bad, ps.sep, line, line_bytes);
 			unsigned char c = (unsigned char)raw[bad];
@@ -795,7 +839,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 				report_neither(dl, fd, u8, c, offset + skip + bad, pl);
 			break;
 		}
-		if (enc == ENC_UTF8)
+		if (!out)
 			parse_feed(&r, &ps, raw, used);
 		for (const char *p = raw, *e = raw + used; (p = memchr(p, ps.sep, (size_t)(e - p))); p++) {
 			line++;
@@ -806,9 +850,10 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		if (sp ? !split_progress(sp, part, done - span.start) : !progress_report(done, total)) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
 			ok = false;
+			stopped = true;
 			break;
 		}
-		if (!ps.ok || rows_fatal(r.sink) || end)
+		if (!ps.ok || r.failed || rows_fatal(r.sink) || end)
 			break;
 		if (sp && split_abandoned(sp, part)) {
 			ok = false;
@@ -834,7 +879,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		sp->seps[part] = (size_t)(line - span.line);
 	if (ok && sp && part + 1 < sp->n) {
 		/* a part before the last must end between rows */
-		ok = ps.ok && !rows_fatal(r.sink) && ps.p.pstate == 0;
+		ok = ps.ok && !r.failed && !rows_fatal(r.sink) && ps.p.pstate == 0;
 		csv_free(&ps.p);
 	} else if (ok) {
 		ok = parse_end(&r, &ps);
@@ -854,6 +899,8 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	cp950_close(cv);
 	if (!ok) {
 		table_free(t);
+		if (cv && !out && !stopped)
+			*next = NEXT_CP950_CONVERTED;
 		return NULL;
 	}
 	if (enc == ENC_CP950) /* written back as read; UTF-8 as out_fmt says */
@@ -947,7 +994,7 @@ static void split_read(void *ctx, size_t i, size_t n)
 	if (split_abandoned(sp, i))
 		return; /* a part before it failed, or the clerk stopped */
 	sp->run[i] = sp->check ? rules_run_new(sp->form) : NULL;
-	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, &u8,
+	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, false, &u8,
 			       &sp->next[i], sp, i, sp->run[i]);
 	if (!sp->t[i])
 		split_fail(sp, i);
@@ -1103,9 +1150,11 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 		return t;
 	}
 	RulesRun *r1 = run_again(run, form);
-	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, &u8, &next, NULL, 0,
-			r1);
-	if (!t && next == NEXT_CP950) {
+	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, false, &u8, &next,
+			NULL, 0, r1);
+	/* not UTF-8: CP950, parsed as it is; if that fails, converted first */
+	for (int again = 0; !t && (next == NEXT_CP950 || next == NEXT_CP950_CONVERTED) && again < 2;
+	     again++) {
 		diags_truncate(diags, before);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
 			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
@@ -1113,8 +1162,8 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 			return NULL;
 		}
 		RulesRun *r2 = run_again(run, form);
-		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950, &u8, &next,
-				NULL, 0, r2);
+		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950,
+				next == NEXT_CP950_CONVERTED, &u8, &next, NULL, 0, r2);
 	}
 	if (t || next != NEXT_WHOLE) {
 		close(fd);

@@ -217,12 +217,77 @@ static void test_a_long_text_in_pieces(void **state)
 	iconv_close(cd);
 }
 
+/* cp950_cell gives what iconv gives for a whole cell, or fails where
+ * iconv does not convert all of it; its output stays within
+ * CP950_ROOM (the buffer is that size exactly: AddressSanitizer sees a
+ * write past it). */
+static void same_cell(iconv_t cd, Cp950 *c, const unsigned char *in, size_t n)
+{
+	char want[256];
+	char *ip = (char *)in, *op = want;
+	size_t il = n, ol = sizeof want;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	bool whole = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0;
+	unsigned char *exact = xmalloc(n ? n : 1);
+	memcpy(exact, in, n);
+	char *out = xmalloc(CP950_ROOM(n));
+	size_t got = cp950_cell(c, (const char *)exact, n, out);
+	if (whole) {
+		assert_int_equal(got, (size_t)(op - want));
+		assert_memory_equal(out, want, got);
+	} else {
+		assert_int_equal(got, (size_t)-1);
+	}
+	free(out);
+	free(exact);
+}
+
+static void test_cells_as_iconv_converts_them(void **state)
+{
+	(void)state;
+	iconv_t cd = open_iconv();
+	Cp950 *c = cp950_open();
+	size_t whole = 0;
+	/* every code of one and two bytes, alone and after ASCII (so that
+	 * the eight-byte path meets it too) */
+	for (unsigned a = 0; a < 256; a++)
+		for (unsigned b = 0; b < 256; b++) {
+			unsigned char in[12] = "abcdefghij";
+			in[10] = (unsigned char)a;
+			in[11] = (unsigned char)b;
+			same_cell(cd, c, in + 10, 1);
+			same_cell(cd, c, in + 10, 2);
+			same_cell(cd, c, in, 12);
+		}
+	for (int i = 0; i < 100000; i++) {
+		unsigned char in[40];
+		size_t n = next_rand() % sizeof in;
+		for (size_t j = 0; j < n; j++)
+			in[j] = some_byte();
+		if (next_rand() % 2) /* a run of valid text */
+			for (size_t j = 0; j + 1 < n; j += 2) {
+				in[j] = (unsigned char)(0xA4 + next_rand() % 0x20);
+				in[j + 1] = (unsigned char)(0xA1 + next_rand() % 0x5E);
+			}
+		char *ip = (char *)in, buf[256], *op = buf;
+		size_t il = n, ol = sizeof buf;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		whole += iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0;
+		same_cell(cd, c, in, n);
+	}
+	assert_true(whole > 10000); /* both kinds were met */
+	assert_true(whole < 90000);
+	cp950_close(c);
+	iconv_close(cd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_code_of_one_and_two_bytes),
 	    cmocka_unit_test(test_strings_as_iconv_converts_them),
 	    cmocka_unit_test(test_a_long_text_in_pieces),
+	    cmocka_unit_test(test_cells_as_iconv_converts_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

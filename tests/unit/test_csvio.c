@@ -1049,6 +1049,136 @@ static void test_read_in_parts_as_if_whole(void **state)
 	free(path);
 }
 
+/* Lines of a file of 60 example records: lines[0] the header. */
+#define TWIN_LINES 61
+static char **twin_lines(void)
+{
+	char **lines = xcalloc(TWIN_LINES, sizeof *lines);
+	lines[0] = header_line();
+	for (size_t i = 1; i < TWIN_LINES; i++)
+		lines[i] = example_csv(i % 5);
+	return lines;
+}
+
+/* The lines joined by CRLF, each converted to CP950 when big5. */
+static char *join_lines(char **lines, bool big5)
+{
+	char *text = xstrdup("");
+	for (size_t i = 0; i < TWIN_LINES; i++) {
+		char *l = big5 ? cp950(lines[i]) : xstrdup(lines[i]);
+		char *next = xasprintf("%s%s\r\n", text, l);
+		free(l);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* Reads data from a file as one: the table (NULL if it failed), the
+ * messages in *dl. */
+static Table *load_file(const char *data, size_t n, DiagList *dl)
+{
+	char *path = xasprintf("%s/twin.csv", tmpdir);
+	write_file(path, data, n);
+	diag_init(dl);
+	Table *t = csvio_load(path, form, DEFAULT_FMT, dl);
+	size_t most;
+	assert_parts_read_alike(path, &most); /* in parts, and checked as read */
+	assert_true(most >= 2 || !t);	      /* (a file that fails is read again as one) */
+	free(path);
+	return t;
+}
+
+/* A CP950 file is parsed as it is, its cells converted as they are
+ * copied.  It reads as its UTF-8 twin does, a code the table leaves to
+ * iconv (0x80 alone) included; where it fails, it is read again
+ * converting first, which says where and why as it always has: a quote
+ * out of place (the line and the character, as the twin says it), a byte
+ * that is not CP950 (the line and the byte), a character cut off by the
+ * end of the file. */
+static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
+{
+	(void)state;
+	char **lines = twin_lines();
+	/* a name with U+0080 in it: 0x80 alone in CP950 */
+	char *name = strchr(lines[10], ',') + 1;
+	char *l10 = xasprintf("%.*s\xC2\x80%s", (int)(name - lines[10]), lines[10], name);
+	free(lines[10]);
+	lines[10] = l10;
+	char *utf8 = join_lines(lines, false), *big5 = join_lines(lines, true);
+	DiagList d8, d950;
+	Table *t8 = load_file(utf8, strlen(utf8), &d8), *t950 = load_file(big5, strlen(big5), &d950);
+	assert_non_null(t8);
+	assert_non_null(t950);
+	assert_same_diags(&d8, &d950);
+	assert_int_equal(table_nrecords(t8), table_nrecords(t950));
+	for (size_t r = 0; r < table_nrecords(t8); r++)
+		for (size_t f = 0; f < form_nfields(form); f++)
+			assert_string_equal(table_record(t8, r)->cells[f], table_record(t950, r)->cells[f]);
+	assert_non_null(strstr(cellv(t950, 9, "name"), "\xC2\x80"));
+	table_free(t8);
+	table_free(t950);
+	diag_free(&d8);
+	diag_free(&d950);
+	free(utf8);
+	free(big5);
+
+	/* a quote in the middle of line 41's second cell, after a character */
+	char *l41 = lines[40];
+	char *cell = strchr(l41, ',') + 1;
+	lines[40] = xasprintf("%.*s%.3s\"%s", (int)(cell - l41), l41, cell, cell + 3);
+	free(l41);
+	utf8 = join_lines(lines, false);
+	big5 = join_lines(lines, true);
+	t8 = load_file(utf8, strlen(utf8), &d8);
+	t950 = load_file(big5, strlen(big5), &d950);
+	assert_null(t8);
+	assert_null(t950);
+	assert_int_equal(d950.n, 1);
+	assert_int_equal(d950.items[0].line, 41);
+	assert_same_diags(&d8, &d950);
+	diag_free(&d8);
+	diag_free(&d950);
+	free(utf8);
+
+	/* 0xFF in line 41, in place of that quote */
+	size_t line_start = 0;
+	for (size_t i = 0, nl = 0; nl < 40; i++)
+		if (big5[i] == '\n') {
+			nl++;
+			line_start = i + 1;
+		}
+	char *q = strchr(big5 + line_start, '"');
+	*q = '\xFF';
+	t950 = load_file(big5, strlen(big5), &d950);
+	assert_null(t950);
+	assert_int_equal(d950.n, 1);
+	assert_int_equal(d950.items[0].line, 41);
+	char *want = xasprintf("第 %zu 個位元組 (0xFF) 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)",
+			       (size_t)(q - big5) - line_start + 1);
+	assert_string_equal(d950.items[0].msg, want);
+	free(want);
+	diag_free(&d950);
+	free(big5);
+
+	/* the lead byte of a character the end of the file cuts off */
+	*strchr(lines[40], '"') = 'x';
+	big5 = join_lines(lines, true);
+	char *cut = xasprintf("%s\xA4", big5);
+	t950 = load_file(cut, strlen(cut), &d950);
+	assert_null(t950);
+	assert_int_equal(d950.n, 1);
+	assert_int_equal(d950.items[0].line, TWIN_LINES + 1);
+	assert_string_equal(d950.items[0].msg,
+			    "第 1 個位元組 (0xA4) 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)");
+	diag_free(&d950);
+	free(cut);
+	free(big5);
+	for (size_t i = 0; i < TWIN_LINES; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 /* Checking a file as it is read sees the cells as the table would keep
  * them: trimmed, full-width digits and Y/N made the form's values (so
  * the second 系統A is the first one again), a value that is not one of
@@ -1230,6 +1360,7 @@ int main(void)
 	    cmocka_unit_test(test_stream_eudc_at_block_edge),
 	    cmocka_unit_test(test_progress_hook_stops_reading),
 	    cmocka_unit_test(test_read_in_parts_as_if_whole),
+	    cmocka_unit_test(test_cp950_read_as_is_says_what_converting_first_says),
 	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
 	    cmocka_unit_test(test_check_as_read_sees_normalised_cells),
 	    cmocka_unit_test(test_read_in_parts_wrong_guess_reads_whole),
