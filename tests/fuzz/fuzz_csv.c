@@ -16,7 +16,8 @@
  * same order and the same number of records, or the same failure.  The block reader converts
  * CP950 with src/cp950.c: the bytes are also converted by it and by
  * iconv, through an output buffer of a size the data chooses, and must
- * give the same pieces, stopping places and errno. */
+ * give the same pieces, stopping places and errno; and as one cell
+ * (cp950_cell), the same bytes or a failure where iconv fails. */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <iconv.h>
@@ -136,6 +137,20 @@ static void same_conversion(const uint8_t *data, size_t size, size_t room)
 		if (rca != (size_t)-1 || ea != E2BIG || oa == a)
 			break; /* done, stopped, or no room for one character */
 	}
+	/* as a cell: all of it converted as iconv converts it, or a failure
+	 * where iconv does not convert all of it */
+	char *whole = malloc(CP950_ROOM(size) + 8), *cell = malloc(CP950_ROOM(size));
+	if (!whole || !cell)
+		abort();
+	char *ip = (char *)data, *op = whole;
+	size_t il = size, ol = CP950_ROOM(size) + 8;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	bool all = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0;
+	size_t got = cp950_cell(cv, (const char *)data, size, cell);
+	if (all ? got != (size_t)(op - whole) || memcmp(whole, cell, got) != 0 : got != (size_t)-1)
+		abort(); /* a cell converts otherwise than iconv */
+	free(whole);
+	free(cell);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
