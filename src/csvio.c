@@ -793,7 +793,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	ok = parse_begin(&r, &ps, sp ? sp->sep : file_line_sep(fd, buf, n)) && ok;
 	ps.line = span.line - 1; /* the first line fed is span.line */
 	/* the place of the block's first byte, in the file's own bytes */
-	long line = span.line, line_bytes = (long)skip;
+	long line = span.line, line_bytes = (long)skip, bom_bytes = (long)skip;
 	size_t offset = span.start; /* of buf[0] in the file */
 	while (ok) {
 		/* the file (or the part) ends in this block */
@@ -839,13 +839,22 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 				report_neither(dl, fd, u8, c, offset + skip + bad, pl);
 			break;
 		}
-		if (!out)
+		if (!out) {
 			parse_feed(&r, &ps, raw, used);
-		for (const char *p = raw, *e = raw + used; (p = memchr(p, ps.sep, (size_t)(e - p))); p++) {
-			line++;
-			line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
+			/* the parser counted the lines and the bytes of the last
+			 * one as it fed them (all of raw[0..used), unless it
+			 * stopped, which ends the reading) */
+			line = ps.line + ps.at_line_start;
+			line_bytes = ps.at_line_start ? 0
+				     : ps.line_bytes + (line == span.line ? bom_bytes : 0);
+		} else { /* what was parsed is the UTF-8: count the file's bytes */
+			for (const char *p = raw, *e = raw + used; (p = memchr(p, ps.sep, (size_t)(e - p)));
+			     p++) {
+				line++;
+				line_bytes = -(long)(p + 1 - raw); /* so that adding used counts from p + 1 */
+			}
+			line_bytes += (long)used;
 		}
-		line_bytes += (long)used;
 		size_t done = offset + skip + used;
 		if (sp ? !split_progress(sp, part, done - span.start) : !progress_report(done, total)) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);

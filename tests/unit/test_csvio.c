@@ -1049,6 +1049,45 @@ static void test_read_in_parts_as_if_whole(void **state)
 	free(path);
 }
 
+/* A byte that is not UTF-8 is placed by its line and its byte in that
+ * line, the BOM and the line's bytes in earlier blocks counted, whatever
+ * the size of the blocks the file is read in. */
+static void test_bad_byte_place_counts_earlier_blocks_and_bom(void **state)
+{
+	(void)state;
+	char *h = header_line();
+	size_t at = strlen(h) - 10; /* in the header, far past the first block */
+	char *path = xasprintf("%s/bad-place.csv", tmpdir);
+	for (int bom = 0; bom < 2; bom++)
+		for (int line = 1; line <= 2; line++) {
+			/* the header, or a second line as long, with 0xFF at byte at */
+			char *bad = xasprintf("%.*s\xFF%s", (int)at, h, h + at);
+			char *text = line == 1 ? xasprintf("%s%s\r\n", bom ? "\xEF\xBB\xBF" : "", bad)
+					       : xasprintf("%s%s\r\n%s\r\n", bom ? "\xEF\xBB\xBF" : "", h, bad);
+			write_file(path, text, strlen(text));
+			char *want = xasprintf(
+			    bom ? "第 %zu 個位元組 (0xFF) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)"
+				: "第 %zu 個位元組 (0xFF) 不是有效的 UTF-8 (整個檔案也不是 CP950/Big5)",
+			    at + 1 + (bom && line == 1 ? 3 : 0));
+			for (size_t block = 0; block <= 64; block += 37) {
+				csvio_set_block_size(block);
+				DiagList dl;
+				diag_init(&dl);
+				assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+				assert_int_equal(dl.n, 1);
+				assert_int_equal(dl.items[0].line, line);
+				assert_string_equal(dl.items[0].msg, want);
+				diag_free(&dl);
+			}
+			free(want);
+			free(text);
+			free(bad);
+		}
+	csvio_set_block_size(0);
+	free(path);
+	free(h);
+}
+
 /* Lines of a file of 60 example records: lines[0] the header. */
 #define TWIN_LINES 61
 static char **twin_lines(void)
@@ -1361,6 +1400,7 @@ int main(void)
 	    cmocka_unit_test(test_progress_hook_stops_reading),
 	    cmocka_unit_test(test_read_in_parts_as_if_whole),
 	    cmocka_unit_test(test_cp950_read_as_is_says_what_converting_first_says),
+	    cmocka_unit_test(test_bad_byte_place_counts_earlier_blocks_and_bom),
 	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
 	    cmocka_unit_test(test_check_as_read_sees_normalised_cells),
 	    cmocka_unit_test(test_read_in_parts_wrong_guess_reads_whole),
