@@ -611,6 +611,7 @@ Form *form_load(const char *path, DiagList *diags)
 			form->field_rules[f] = xrealloc(form->field_rules[f],
 							(form->nfield_rules[f] + 1) * sizeof **form->field_rules);
 			form->field_rules[f][form->nfield_rules[f]++] = i;
+			form->fields[f].restricted |= form->rules[i].type == RULE_ONLY;
 		}
 	size_t nids = 0;
 	char **ids = have_form ? list(&L, "form", "list_columns", &nids) : NULL;

@@ -65,6 +65,7 @@ typedef struct {
 	unsigned char *value_slot;
 	uint64_t value_mul;
 	struct ValueKey *value_keys; /* what it compares of each value */
+	bool restricted; /* KIND_CHOICE: an only-rule may forbid some values */
 	FormAlias *aliases; /* KIND_CHOICE: other spellings accepted on input */
 	size_t naliases;
 	char **header_aliases; /* other titles recognised when reading */

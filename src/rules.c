@@ -339,7 +339,9 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 		}
 		switch (f->kind) {
 		case KIND_CHOICE:
-			check_choice(dl, form, cells, i, line, record);
+			/* most choice fields: any of their values will do */
+			if (f->restricted || form_value_index(f, v) < 0)
+				check_choice(dl, form, cells, i, line, record);
 			break;
 		case KIND_INTEGER:
 			check_integer(dl, v, line, record, i);
