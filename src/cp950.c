@@ -101,6 +101,19 @@ static inline Char char_at(Cp950 *c, const unsigned char *p, size_t *n)
 	return v;
 }
 
+/* Stores v's bytes at o as one word (a fourth byte too, within the room
+ * cp950.h speaks of); returns where the next character goes. */
+static inline unsigned char *put_char(unsigned char *o, Char v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(o, &v, 4);
+#else
+	for (size_t i = 0; i < 3; i++)
+		o[i] = (unsigned char)(v >> (8 * i));
+#endif
+	return o + (v >> 24);
+}
+
 size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outleft)
 {
 	const unsigned char *p = (const unsigned char *)*in, *e = p + *inleft;
@@ -126,13 +139,7 @@ size_t cp950_conv(Cp950 *c, char **in, size_t *inleft, char **out, size_t *outle
 			ask_iconv = true;
 			break;
 		}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		memcpy(o, &v, 4); /* a fourth byte, within the room (cp950.h) */
-#else
-		for (size_t i = 0; i < 3; i++)
-			o[i] = (unsigned char)(v >> (8 * i));
-#endif
-		o += v >> 24;
+		o = put_char(o, v);
 		p += n;
 	}
 	/* the last few bytes, each bound checked */
@@ -190,13 +197,7 @@ size_t cp950_cell(Cp950 *c, const char *in, size_t n, char *out)
 				return (size_t)-1;
 			return (size_t)(op - out);
 		}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		memcpy(o, &v, 4); /* a fourth byte, within the room */
-#else
-		for (size_t i = 0; i < 3; i++)
-			o[i] = (unsigned char)(v >> (8 * i));
-#endif
-		o += v >> 24;
+		o = put_char(o, v);
 		p += k;
 	}
 	return (size_t)(o - (unsigned char *)out);

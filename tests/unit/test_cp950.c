@@ -134,6 +134,21 @@ static unsigned char some_byte(void)
 	}
 }
 
+/* Fills in (40 bytes) with min to 40 bytes of some_byte(), half the
+ * time then overwritten with valid Big5 text; returns how many. */
+static size_t some_string(unsigned char in[40], size_t min)
+{
+	size_t n = min + next_rand() % (41 - min);
+	for (size_t j = 0; j < n; j++)
+		in[j] = some_byte();
+	if (next_rand() % 2) /* a run of valid text */
+		for (size_t j = 0; j + 1 < n; j += 2) {
+			in[j] = (unsigned char)(0xA4 + next_rand() % 0x20);
+			in[j + 1] = (unsigned char)(0xA1 + next_rand() % 0x5E);
+		}
+	return n;
+}
+
 /* Strings of up to 40 bytes, mostly Big5 text with ASCII runs and a bad
  * or cut byte now and then, into buffers of every size up to 64 bytes:
  * the same as iconv, from a new converter and from one that has seen
@@ -146,14 +161,7 @@ static void test_strings_as_iconv_converts_them(void **state)
 	size_t ok = 0, full = 0;
 	for (int i = 0; i < 100000; i++) {
 		unsigned char in[40];
-		size_t n = 1 + next_rand() % sizeof in;
-		for (size_t j = 0; j < n; j++)
-			in[j] = some_byte();
-		if (next_rand() % 2) /* a run of valid text */
-			for (size_t j = 0; j + 1 < n; j += 2) {
-				in[j] = (unsigned char)(0xA4 + next_rand() % 0x20);
-				in[j + 1] = (unsigned char)(0xA1 + next_rand() % 0x5E);
-			}
+		size_t n = some_string(in, 1);
 		size_t room = next_rand() % 65;
 		/* exactly n bytes of their own: AddressSanitizer sees a read past them */
 		unsigned char *exact = xmalloc(n);
@@ -261,14 +269,7 @@ static void test_cells_as_iconv_converts_them(void **state)
 		}
 	for (int i = 0; i < 100000; i++) {
 		unsigned char in[40];
-		size_t n = next_rand() % sizeof in;
-		for (size_t j = 0; j < n; j++)
-			in[j] = some_byte();
-		if (next_rand() % 2) /* a run of valid text */
-			for (size_t j = 0; j + 1 < n; j += 2) {
-				in[j] = (unsigned char)(0xA4 + next_rand() % 0x20);
-				in[j + 1] = (unsigned char)(0xA1 + next_rand() % 0x5E);
-			}
+		size_t n = some_string(in, 0);
 		char *ip = (char *)in, buf[256], *op = buf;
 		size_t il = n, ol = sizeof buf;
 		iconv(cd, NULL, NULL, NULL, NULL);
