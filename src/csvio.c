@@ -259,7 +259,8 @@ typedef struct {
 } Parse;
 
 /* Begins parsing UTF-8 text, or CP950 text whose cells r->cv converts
- * (columns are then not counted: an error is said by reading again,
+ * (the columns parse_feed counts are then bytes, not characters, but no
+ * message of that reading is kept: a file it fails on is read again,
  * converting first). */
 static bool parse_begin(Reader *r, Parse *ps, char sep)
 {
@@ -538,8 +539,9 @@ static void report_neither(DiagList *dl, int fd, const Utf8Fail *u8, unsigned ch
 		 c, eudc ? "：這是 Big5 造字區的字，沒有標準的對應" : "");
 }
 
-/* CP950 is converted to UTF-8 through a buffer of this size (a quarter of
- * a block: 256 KiB), parsed each time it fills. */
+/* CP950 converted first (load_stream's convert_first) goes through a
+ * buffer of this size (a quarter of a block: 256 KiB), parsed each time
+ * it fills. */
 static size_t cp950_out_size(void)
 {
 	return read_block / 4 + 16; /* room for a character, whatever the block */
@@ -793,6 +795,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	ok = parse_begin(&r, &ps, sp ? sp->sep : file_line_sep(fd, buf, n)) && ok;
 	ps.line = span.line - 1; /* the first line fed is span.line */
 	/* the place of the block's first byte, in the file's own bytes */
+	/* (the BOM's bytes count in its line's, as the file has them) */
 	long line = span.line, line_bytes = (long)skip, bom_bytes = (long)skip;
 	size_t offset = span.start; /* of buf[0] in the file */
 	while (ok) {
@@ -1117,6 +1120,22 @@ static RulesRun *run_again(RulesRun **run, const Form *form)
 	return *run = rules_run_new(form);
 }
 
+/* load_stream again, from the start, as CP950: what an earlier reading
+ * said (the diags after the first before) goes, and so does its run. */
+static Table *load_cp950_again(int fd, size_t total, const Form *form, FileFormat fmt,
+			       DiagList *diags, size_t before, bool convert_first, Utf8Fail *u8,
+			       Next *next, RulesRun **run)
+{
+	diags_truncate(diags, before);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
+		*next = NEXT_NONE;
+		return NULL;
+	}
+	return load_stream(fd, total, form, fmt, diags, ENC_CP950, convert_first, u8, next, NULL, 0,
+			   run_again(run, form));
+}
+
 /* csvio_load, and with run csvio_check. */
 static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags,
 		   RulesRun **run)
@@ -1161,19 +1180,12 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 	RulesRun *r1 = run_again(run, form);
 	t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_UTF8, false, &u8, &next,
 			NULL, 0, r1);
-	/* not UTF-8: CP950, parsed as it is; if that fails, converted first */
-	for (int again = 0; !t && (next == NEXT_CP950 || next == NEXT_CP950_CONVERTED) && again < 2;
-	     again++) {
-		diags_truncate(diags, before);
-		if (lseek(fd, 0, SEEK_SET) != 0) {
-			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
-			close(fd);
-			return NULL;
-		}
-		RulesRun *r2 = run_again(run, form);
-		t = load_stream(fd, (size_t)st.st_size, form, out_fmt, diags, ENC_CP950,
-				next == NEXT_CP950_CONVERTED, &u8, &next, NULL, 0, r2);
-	}
+	if (!t && next == NEXT_CP950) /* not UTF-8: CP950, parsed as it is */
+		t = load_cp950_again(fd, (size_t)st.st_size, form, out_fmt, diags, before, false, &u8,
+				     &next, run);
+	if (!t && next == NEXT_CP950_CONVERTED) /* which failed: converting first says why */
+		t = load_cp950_again(fd, (size_t)st.st_size, form, out_fmt, diags, before, true, &u8,
+				     &next, run);
 	if (t || next != NEXT_WHOLE) {
 		close(fd);
 		return t;

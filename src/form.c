@@ -240,8 +240,7 @@ static void hash_values(FormField *f)
 		memset(slot, 0xFF, VALUE_SLOTS);
 		bool apart = true;
 		for (size_t i = 0; i < f->nvalues && apart; i++) {
-			size_t k = value_slot(value_key(f->values[i], f->value_lens[i]),
-					      f->value_lens[i], m);
+			size_t k = value_slot(f->value_keys[i], f->value_lens[i], m);
 			apart = slot[k] == 0xFF;
 			slot[k] = (unsigned char)i;
 		}

@@ -2,10 +2,12 @@
  *
  * par_run calls fn(ctx, i, n) for every i of 0..n-1 on as many threads as
  * the processors this process may use (par_parts), the calling thread
- * one of them.  Part 0 runs first on the calling thread (so that it may
- * report progress or draw); each thread then takes the next part not yet
- * taken, in order, until none is left, so that a thread that starts late
- * or runs slowly takes fewer.  par_run returns when every part has.  When
+ * one of them.  Part 0 runs first on the calling thread (the first part
+ * of the work, a file's header, is then never late); each thread then
+ * takes the next part not yet taken, in order, until none is left, so that
+ * a thread that starts late or runs slowly takes fewer.  Only the calling
+ * thread may report progress or draw: par_on_calling_thread tells a part
+ * where it runs.  par_run returns when every part has.  When
  * no thread can be started, the calling thread runs every part.  A part
  * may wait for an earlier part, never for a later one: the earlier one has
  * been taken.

@@ -15,7 +15,8 @@ typedef struct {
 	atomic_int done;		       /* parts finished */
 	int waits;			       /* calls of waiting */
 	size_t slow;			       /* this part sleeps, */
-	bool slow_off_caller;		       /* only when on another thread */
+	bool slow_off_caller;		       /* only when on another thread, */
+	int slow_until;			       /* or until this many parts are done */
 	long first_ms;			       /* part 0 sleeps first */
 } Work;
 
@@ -36,7 +37,10 @@ static void part(void *ctx, size_t i, size_t n)
 	atomic_fetch_add(&w->said_caller[i], par_on_calling_thread() == caller);
 	if (i == 0 && w->first_ms)
 		sleep_ms(w->first_ms);
-	if (i == w->slow && !(w->slow_off_caller && caller))
+	if (i == w->slow && w->slow_until) /* at most 5 s */
+		for (int ms = 0; ms < 5000 && atomic_load(&w->done) < w->slow_until; ms++)
+			sleep_ms(1);
+	else if (i == w->slow && !(w->slow_off_caller && caller))
 		sleep_ms(350);
 	atomic_fetch_add(&w->done, 1);
 }
@@ -89,12 +93,13 @@ static void test_every_part_runs_once(void **state)
 }
 
 /* A thread busy with a slow part takes no more: the other thread takes
- * the parts after it. */
+ * the parts after it (the slow part waits until the other seven are done,
+ * which only the other thread can do). */
 static void test_parts_go_to_the_thread_that_is_free(void **state)
 {
 	(void)state;
 	par_set_parts(2);
-	Work w = {.caller = pthread_self(), .slow = 1};
+	Work w = {.caller = pthread_self(), .slow = 1, .slow_until = 7};
 	par_run(8, part, &w);
 	assert_int_equal(atomic_load(&w.done), 8);
 	for (size_t i = 2; i < 8; i++)
