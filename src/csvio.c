@@ -783,7 +783,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 		bom = sp->bom;
 	Table *t = table_new(form);
 	Reader r = {.dl = dl, .split = sp && part == 0 ? sp : NULL, .cv = out ? NULL : cv};
-	bool ok = true, stopped = false;
+	bool ok = true, said = false; /* said: stopped, or what reading again would say */
 	if (sp && part > 0) {
 		const RowsHeader *h = split_header(sp);
 		ok = h != NULL;
@@ -831,6 +831,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			Place pl = block_place(raw, bad, ps.sep, line, line_bytes);
 			unsigned char c = (unsigned char)raw[bad];
 			ok = false;
+			said = c == 0; /* a NUL is found before converting either way */
 			if (c == 0)
 				report_bad_byte(dl, pl.line, pl.byte, 0);
 			else if (enc == ENC_UTF8 && !bom) {
@@ -858,11 +859,13 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 			}
 			line_bytes += (long)used;
 		}
+		if (r.failed)
+			break; /* not CP950: reading again says where, before any stop */
 		size_t done = offset + skip + used;
 		if (sp ? !split_progress(sp, part, done - span.start) : !progress_report(done, total)) {
 			diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
 			ok = false;
-			stopped = true;
+			said = true;
 			break;
 		}
 		if (!ps.ok || r.failed || rows_fatal(r.sink) || end)
@@ -911,7 +914,7 @@ static Table *load_stream(int fd, size_t total, const Form *form, FileFormat fmt
 	cp950_close(cv);
 	if (!ok) {
 		table_free(t);
-		if (cv && !out && !stopped)
+		if (cv && !out && !said)
 			*next = NEXT_CP950_CONVERTED;
 		return NULL;
 	}
