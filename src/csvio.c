@@ -348,7 +348,9 @@ static RowSink *sink_new(const Form *form, Table *t, DiagList *dl, const RowsHea
 			 RulesRun *run)
 {
 	RowSink *sink = h ? rows_new_after(form, t, dl, h) : rows_new(form, t, dl);
-	if (run)
+	if (run && rules_run_for_table(run))
+		rows_set_hook_keeping(sink, give_to_run, run);
+	else if (run)
 		rows_set_hook(sink, give_to_run, run);
 	return sink;
 }
@@ -653,8 +655,9 @@ typedef struct Split {
 	size_t seps[PAR_MAX];
 	Table *t[PAR_MAX];
 	DiagList dl[PAR_MAX];
-	bool check;		 /* the records are only checked, */
-	RulesRun *run[PAR_MAX]; /* by these, not kept in t */
+	bool check;		 /* the records are checked, */
+	bool keep;		 /* and kept in t as well (rules_run_for_table) */
+	RulesRun *run[PAR_MAX]; /* by these */
 	Next next[PAR_MAX];
 	/* while reading: the header, published by part 0 for the others */
 	pthread_mutex_t mu;
@@ -1008,7 +1011,9 @@ static void split_read(void *ctx, size_t i, size_t n)
 	diag_init(&sp->dl[i]);
 	if (split_abandoned(sp, i))
 		return; /* a part before it failed, or the clerk stopped */
-	sp->run[i] = sp->check ? rules_run_new(sp->form) : NULL;
+	sp->run[i] = !sp->check ? NULL
+		     : sp->keep ? rules_run_new_table(sp->form)
+				: rules_run_new(sp->form);
 	sp->t[i] = load_stream(sp->fd, sp->total, sp->form, sp->fmt, &sp->dl[i], sp->enc, false, &u8,
 			       &sp->next[i], sp, i, sp->run[i]);
 	if (!sp->t[i])
@@ -1039,7 +1044,7 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 		return NULL;
 	Split *sp = xcalloc(1, sizeof *sp);
 	*sp = (Split){.fd = fd, .total = total, .form = form, .fmt = fmt, .enc = enc,
-		      .check = run != NULL};
+		      .check = run != NULL, .keep = run && *run && rules_run_for_table(*run)};
 	sp->bom = enc == ENC_UTF8 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
 	sp->sep = file_line_sep(fd, head, (size_t)got);
 	sp->n = 1;
@@ -1083,8 +1088,10 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 				diag_move(dl, &sp->dl[i], records, lines);
 				lines += (long)sp->seps[i];
 			}
-			if (run)
+			if (run) { /* what the caller passed goes */
+				rules_run_free(*run);
 				*run = sp->run[0];
+			}
 		} else {
 			if (sp->stopped) {
 				/* what part 0 found before (the file's first lines;
@@ -1113,14 +1120,16 @@ static Table *load_split(int fd, size_t total, const Form *form, FileFormat fmt,
 	return t;
 }
 
-/* A new run for another reading of the file, when the records are only
- * checked (run not NULL): what checked an earlier reading goes. */
+/* A new run for another reading of the file, when the records are
+ * checked (run not NULL), of the kind *run is (for a table or not; none
+ * yet: not): what checked an earlier reading goes. */
 static RulesRun *run_again(RulesRun **run, const Form *form)
 {
 	if (!run)
 		return NULL;
+	bool table = *run && rules_run_for_table(*run);
 	rules_run_free(*run);
-	return *run = rules_run_new(form);
+	return *run = table ? rules_run_new_table(form) : rules_run_new(form);
 }
 
 /* load_stream again, from the start, as CP950: what an earlier reading
@@ -1227,6 +1236,18 @@ static Table *load(const char *path, const Form *form, FileFormat out_fmt, DiagL
 Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
 {
 	return load(path, form, out_fmt, diags, NULL);
+}
+
+Table *csvio_load_checked(const char *path, const Form *form, FileFormat out_fmt,
+			  DiagList *diags, RulesRun **run)
+{
+	*run = rules_run_new_table(form); /* the kind of run load makes */
+	Table *t = load(path, form, out_fmt, diags, run);
+	if (!t) {
+		rules_run_free(*run);
+		*run = NULL;
+	}
+	return t;
 }
 
 RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags)

@@ -55,6 +55,12 @@ typedef struct RulesRun RulesRun; /* rules.h */
  * are in diags, those of the records in the run. */
 RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags);
 
+/* csvio_load, checking each record as it is read (for the entry screen):
+ * *run gets what checked them, for rules_run_end_table with the table
+ * returned (NULL when the file could not be read). */
+Table *csvio_load_checked(const char *path, const Form *form, FileFormat out_fmt,
+			  DiagList *diags, RulesRun **run);
+
 /* Loads CSV text already in memory; name is used in messages only. */
 Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat out_fmt,
 		      DiagList *diags);

@@ -37,6 +37,7 @@ struct RowSink {
 	 * and the records given */
 	RowsHook hook;
 	void *hook_ctx;
+	bool keep; /* the records go to the table too (rows_set_hook_keeping) */
 	char **cells;
 	size_t given;
 };
@@ -254,6 +255,12 @@ void rows_set_hook(RowSink *r, RowsHook hook, void *ctx)
 	r->hook_ctx = ctx;
 }
 
+void rows_set_hook_keeping(RowSink *r, RowsHook hook, void *ctx)
+{
+	rows_set_hook(r, hook, ctx);
+	r->keep = true;
+}
+
 /* Keeps the cells beyond the header in rec (NULL: a record not kept), and
  * reports a row longer or shorter than the header. */
 static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
@@ -338,7 +345,7 @@ static void give_record(RowSink *r)
  * cells are empty (give_record does the same for a hook). */
 static void take_record(RowSink *r)
 {
-	if (r->hook) {
+	if (r->hook && !r->keep) {
 		give_record(r);
 		return;
 	}
@@ -377,6 +384,8 @@ static void take_record(RowSink *r)
 				put_cell(r, rec_i, j, r->row[j], r->len[j], value[j]);
 		}
 		take_overflow(r, rec, rec_i);
+		if (r->hook) /* its cells as kept: as give_record would give them */
+			r->hook(r->hook_ctx, rec->cells, r->row_line);
 	}
 	for (size_t j = 0; any_fixed && j < n; j++)
 		free(fixed[j]);

@@ -51,6 +51,10 @@ RowSink *rows_new_after(const Form *form, Table *t, DiagList *dl, const RowsHead
 typedef void (*RowsHook)(void *ctx, char *const *cells, long line);
 void rows_set_hook(RowSink *r, RowsHook hook, void *ctx);
 
+/* The same, but every record is kept in the table as well, and the hook
+ * is given its cells there (for a file read and checked at once). */
+void rows_set_hook_keeping(RowSink *r, RowsHook hook, void *ctx);
+
 /* Whether a header was seen; whether the file is unusable (no header
  * title matched), after which rows are ignored. */
 bool rows_have_header(const RowSink *r);

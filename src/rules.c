@@ -386,7 +386,8 @@ struct RulesRun {
 	unsigned char *entry;
 	size_t n, cap; /* records checked; entries there is room for */
 	KeepChunk *text;
-	DiagList dl; /* what checking them one by one found */
+	DiagList dl;	/* what checking them one by one found */
+	bool for_table; /* rules_run_new_table: nothing kept */
 };
 
 static long *entry_line(const RulesRun *run, size_t i)
@@ -633,7 +634,7 @@ static void check_part(void *ctx, size_t i, size_t n)
 	diag_init(&dl);
 	size_t checked = 0;
 	/* a table's records (a run's were checked as they came: its ranges are
-	 * all empty, and c->a.t is NULL) */
+	 * all empty, and c->a.t may be NULL) */
 	for (size_t r = c->from[i]; r < c->from[i + 1]; r++) {
 		if (table_record_empty(c->a.t, r))
 			continue;
@@ -734,6 +735,19 @@ RulesRun *rules_run_new(const Form *form)
 	return run;
 }
 
+RulesRun *rules_run_new_table(const Form *form)
+{
+	RulesRun *run = rules_run_new(form);
+	run->for_table = true;
+	run->nkeep = 0; /* so rules_run_record and rules_run_adopt keep nothing */
+	return run;
+}
+
+bool rules_run_for_table(const RulesRun *run)
+{
+	return run->for_table;
+}
+
 void rules_run_free(RulesRun *run)
 {
 	if (!run)
@@ -832,16 +846,28 @@ void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
 	rules_run_free(from);
 }
 
-size_t rules_run_end(RulesRun *run, DiagList *dl)
+/* rules_run_end, the rules across records looking at a. */
+static size_t run_end(RulesRun *run, Across a, DiagList *dl)
 {
 	const Form *form = run->form;
 	size_t nacross = 0;
 	for (size_t k = 0; k < form_nrules(form); k++)
 		nacross += across_rule(form_rule(form, k));
 	diag_move(dl, &run->dl, 0, 0); /* which leaves run->dl empty */
-	Check c = {.form = form, .a = {.run = run}, .nparts = par_parts()};
+	/* every record range empty: the records were checked as they came */
+	Check c = {.form = form, .a = a, .nparts = par_parts()};
 	if (c.nparts > nacross)
 		c.nparts = nacross ? nacross : 1;
 	check_run(&c, dl);
 	return run->n;
+}
+
+size_t rules_run_end(RulesRun *run, DiagList *dl)
+{
+	return run_end(run, (Across){.run = run}, dl);
+}
+
+size_t rules_run_end_table(RulesRun *run, const Table *t, DiagList *dl)
+{
+	return run_end(run, (Across){.t = t}, dl);
 }

@@ -76,4 +76,16 @@ void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset);
  * the run checked. */
 size_t rules_run_end(RulesRun *run, DiagList *dl);
 
+/* A run for a file read into a table as it is checked (the entry screen):
+ * it keeps nothing of the records, as the table has them.  Its end is
+ * rules_run_end_table, with that table. */
+RulesRun *rules_run_new_table(const Form *form);
+bool rules_run_for_table(const RulesRun *run);
+
+/* Appends to dl what checking the records one by one found, then what the
+ * unique and count rules find across the records of t, those the run
+ * checked: all that rules_check_table(t) finds, in the same order.
+ * Returns how many records were checked. */
+size_t rules_run_end_table(RulesRun *run, const Table *t, DiagList *dl);
+
 #endif

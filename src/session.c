@@ -180,12 +180,14 @@ static void take_file(Session *s)
 Session *session_open(const Form *form, const Config *cfg, const char *path, DiagList *diags)
 {
 	Table *t;
+	RulesRun *run = NULL; /* a CSV file's records, checked as they were read */
 	bool is_new = access(path, F_OK) != 0 && errno == ENOENT;
 	if (is_new) {
 		t = table_new(form);
 		table_set_format(t, cfg->out);
 	} else {
-		t = check_load(path, form, cfg->out, diags);
+		t = path_is_xlsx(path) ? check_load(path, form, cfg->out, diags)
+				       : csvio_load_checked(path, form, cfg->out, diags, &run);
 		if (!t)
 			return NULL;
 	}
@@ -203,7 +205,11 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 		const Diag *d = &diags->items[i];
 		diag_add(&s->load_diags, d->level, d->line, d->col, d->record, d->field, "%s", d->msg);
 	}
-	rules_check_table(t, &s->load_diags);
+	if (run) /* the records' own problems were found as they were read */
+		rules_run_end_table(run, t, &s->load_diags);
+	else
+		rules_check_table(t, &s->load_diags);
+	rules_run_free(run);
 	diag_sort(&s->load_diags);
 	/* records with a wrong value, from the check just made (the diags are
 	 * sorted by line, so a record's come together) */
