@@ -13,7 +13,10 @@
  * failures and their messages included.  Checked as it is read in parts
  * (spmform check: csvio_check, no table kept), the file must give what
  * checking the table read block by block gives: the same messages in the
- * same order and the same number of records, or the same failure.  The block reader converts
+ * same order and the same number of records, or the same failure; and so
+ * must reading it into a table and checking it at once, in parts (the
+ * entry screen: csvio_load_checked), which must read the same records
+ * too.  The block reader converts
  * CP950 with src/cp950.c: the bytes are also converted by it and by
  * iconv, through an output buffer of a size the data chooses, and must
  * give the same pieces, stopping places and errno; and as one cell
@@ -55,9 +58,10 @@ static bool same_diags(const DiagList *a, const DiagList *b)
 /* Reads data[0..size) from a file, in small blocks, as csvio_load does:
  * as one (parts 1) or in up to parts parts of a few bytes or more.  With
  * run, checks it as it reads it (csvio_check) instead: *run gets the run,
- * and the table returned is NULL. */
+ * and the table returned is NULL; with keep as well, reads it into a
+ * table and checks it at once (csvio_load_checked). */
 static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl,
-			  size_t parts, RulesRun **run)
+			  size_t parts, RulesRun **run, bool keep)
 {
 	int fd = memfd_create("fuzz_csv", 0);
 	if (fd < 0)
@@ -74,7 +78,9 @@ static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, Diag
 	par_set_parts(parts);
 	csvio_set_split_min(1 + (size ? data[size / 3] % 16 : 0));
 	Table *t = NULL;
-	if (run)
+	if (run && keep)
+		t = csvio_load_checked(path, form, fmt, dl, run);
+	else if (run)
 		*run = csvio_check(path, form, dl);
 	else
 		t = csvio_load(path, form, fmt, dl);
@@ -163,14 +169,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Table *t = csvio_load_mem((const char *)data, size, form, fmt, &dl);
 	DiagList ds;
 	diag_init(&ds);
-	Table *ts = load_stream(data, size, fmt, &ds, 1, NULL);
+	Table *ts = load_stream(data, size, fmt, &ds, 1, NULL, false);
 	if (!t != !ts)
 		abort(); /* one reader failed, the other not */
 	if (t && !same_tables(t, &dl, ts, &ds))
 		abort(); /* the readers differ */
 	DiagList dp;
 	diag_init(&dp);
-	Table *tp = load_stream(data, size, fmt, &dp, 4, NULL);
+	Table *tp = load_stream(data, size, fmt, &dp, 4, NULL, false);
 	if (!ts != !tp || !same_diags(&ds, &dp) || (ts && !same_tables(ts, &ds, tp, &dp)))
 		abort(); /* reading in parts differs */
 	table_free(tp);
@@ -178,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	DiagList dc; /* checked as read, in parts */
 	diag_init(&dc);
 	RulesRun *run;
-	load_stream(data, size, fmt, &dc, 4, &run);
+	load_stream(data, size, fmt, &dc, 4, &run, false);
 	if (!ts != !run)
 		abort(); /* checking as read fails otherwise than reading */
 	size_t checked = ts ? rules_check_table(ts, &ds) : 0;
@@ -188,6 +194,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_sort(&dc);
 	if (!same_diags(&ds, &dc))
 		abort(); /* or found something else */
+	DiagList dk; /* read into a table and checked at once, in parts */
+	diag_init(&dk);
+	RulesRun *krun;
+	Table *tk = load_stream(data, size, fmt, &dk, 4, &krun, true);
+	if (!ts != !tk || !tk != !krun)
+		abort(); /* fails otherwise than reading */
+	if (tk && rules_run_end_table(krun, tk, &dk) != checked)
+		abort(); /* it checked another number of records */
+	size_t lk, ls;
+	char *sk = tk ? serialized(tk, &lk) : NULL, *ss = ts ? serialized(ts, &ls) : NULL;
+	if (!sk != !ss || (sk && (lk != ls || memcmp(sk, ss, lk) != 0)))
+		abort(); /* it read other records */
+	free(sk);
+	free(ss);
+	diag_sort(&dk);
+	if (!same_diags(&ds, &dk))
+		abort(); /* or found something else */
+	rules_run_free(krun);
+	table_free(tk);
+	diag_free(&dk);
 	rules_run_free(run);
 	diag_free(&dc);
 	table_free(ts);
