@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "text.h"
 
 int atomic_begin(AtomicFile *a, const char *path, int force_mode, DiagList *diags)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ini.h"
+#include "mem.h"
 #include "par.h"
 #include "text.h"
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "text.h"
 
 /* A character iconv gave for a code: its UTF-8 bytes b0 | b1 << 8 |

@@ -18,6 +18,7 @@
 
 #include "atomic.h"
 #include "cp950.h"
+#include "mem.h"
 #include "par.h"
 #include "progress.h"
 #include "rows.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ini.h"
+#include "mem.h"
 #include "text.h"
 
 struct Form {
@@ -419,7 +420,7 @@ static void load_cond(Loader *L, const char *sec, FormCond *c)
 		return;
 	}
 	bool neg = eq[-1] == '!';
-	char *raw = text_ndup(w, (size_t)(eq - w) - (neg ? 1 : 0));
+	char *raw = xstrndup(w, (size_t)(eq - w) - (neg ? 1 : 0));
 	char *id = text_trim(raw);
 	free(raw);
 	size_t nempty;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "text.h"
 
 /* iniparser reads lines with fgets into a 1024-byte buffer: a line of 1023
@@ -39,7 +40,7 @@ struct Ini {
 
 static char *lower_dup(const char *s, size_t n)
 {
-	char *p = text_ndup(s, n);
+	char *p = xstrndup(s, n);
 	for (char *q = p; *q; q++)
 		if (*q >= 'A' && *q <= 'Z')
 			*q = (char)(*q + 'a' - 'A');
@@ -446,7 +447,7 @@ char **ini_split(const char *value, size_t *n, size_t *nempty)
 	for (;;) {
 		const char *bar = strchr(p, '|');
 		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		char *raw = text_ndup(p, len);
+		char *raw = xstrndup(p, len);
 		char *item = text_trim(raw);
 		free(raw);
 		if (*item) {

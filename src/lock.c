@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "text.h"
 
 struct Lock {

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "csvio.h"
+#include "mem.h"
 #include "xlsxout.h"
 #include "form.h"
 #include "par.h"

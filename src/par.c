@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "text.h"
 
 static size_t parts_wanted; /* 0: as many as processors */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "text.h"
 
 /* Cells of up to SHARE_MAX bytes that repeat (an agency's name and OID,
@@ -274,7 +275,7 @@ static void take_overflow(RowSink *r, Record *rec, size_t rec_i)
 				rec->noverflow = r->nrow - r->ncols;
 				rec->overflow = xmalloc(rec->noverflow * sizeof *rec->overflow);
 				for (size_t j = r->ncols; j < r->nrow; j++)
-					rec->overflow[j - r->ncols] = text_ndup(r->row[j], r->len[j]);
+					rec->overflow[j - r->ncols] = xstrndup(r->row[j], r->len[j]);
 			}
 			diag_add(r->dl, DIAG_ERROR, r->row_line, 0, (long)rec_i, -1,
 				 "這筆記錄有 %zu 欄，比標題多 %zu 欄 (多了逗號？)；多出的內容照原樣保留",

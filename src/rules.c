@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "par.h"
 #include "text.h"
 
@@ -795,7 +796,7 @@ static const char *keep_text(RulesRun *run, const char *s)
 static void run_grow(RulesRun *run, size_t cap)
 {
 	if (cap > SIZE_MAX / run->stride)
-		text_out_of_memory();
+		mem_out_of_memory();
 	size_t size = cap * run->stride;
 	unsigned char *e = !run->cap ? xmalloc(size) : xmalloc_huge(size, &size);
 	if (run->n)

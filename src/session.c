@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "csvio.h"
+#include "mem.h"
 #include "par.h"
 #include "xlsxout.h"
 #include "rules.h"

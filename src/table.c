@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "rules.h"
 #include "text.h"
 

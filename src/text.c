@@ -1,12 +1,10 @@
 /* text.c - UTF-8 helpers; see text.h. */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 size_t text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -112,6 +110,8 @@ static size_t utf8_invalid_at_bytes(const char *str, size_t n)
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <tmmintrin.h>
+
+#include "mem.h"
 
 /* Whether s[0..n) is all UTF-8, sixteen bytes at a time with SSSE3: the
  * lookup method of Keiser and Lemire ("Validating UTF-8 in less than one
@@ -242,7 +242,7 @@ char *text_trim(const char *s)
 			i += k;
 		}
 	}
-	return text_ndup(s, end);
+	return xstrndup(s, end);
 }
 
 char *text_halfwidth(const char *s)
@@ -340,7 +340,7 @@ char *text_clip(const char *s, size_t max)
 	size_t cut = max;
 	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
 		cut--;
-	char *head = text_ndup(s, cut);
+	char *head = xstrndup(s, cut);
 	char *q = xasprintf("%s…", head);
 	free(head);
 	return q;
@@ -365,83 +365,3 @@ int text_casecmp(const char *a, const char *b)
 	return text_ncasecmp(a, b, SIZE_MAX);
 }
 
-char *text_ndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static void (*oom_hook)(void);
-
-void text_on_out_of_memory(void (*hook)(void))
-{
-	oom_hook = hook;
-}
-
-void text_out_of_memory(void)
-{
-	if (oom_hook)
-		oom_hook();
-	fputs("spmform: 記憶體不足 (out of memory)\n", stderr);
-	abort();
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		text_out_of_memory();
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		text_out_of_memory();
-	return p;
-}
-
-void *xmalloc_huge(size_t n, size_t *got)
-{
-	if (n > SIZE_MAX - HUGE_PAGE)
-		text_out_of_memory();
-	size_t size = n ? (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : HUGE_PAGE;
-	void *p = NULL;
-	if (posix_memalign(&p, HUGE_PAGE, size) != 0)
-		text_out_of_memory();
-	madvise(p, size, MADV_HUGEPAGE); /* a hint: may fail */
-	if (got)
-		*got = size;
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		text_out_of_memory();
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	return text_ndup(s, strlen(s));
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		text_out_of_memory();
-	char *p = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return p;
-}

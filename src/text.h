@@ -3,8 +3,8 @@
  * All text inside spmform is UTF-8 in NUL-terminated char arrays.  These
  * helpers never depend on the process locale (no mbstowcs, no wcwidth), so
  * the core behaves the same under C, C.UTF-8 or a Big5 locale.
- * Functions that return char * return a malloc'd string the caller frees;
- * they return NULL only when memory runs out.
+ * Functions that return char * return a malloc'd string the caller frees
+ * (mem.h: they never return NULL).
  */
 #ifndef SPMFORM_TEXT_H
 #define SPMFORM_TEXT_H
@@ -51,28 +51,5 @@ char *text_clip(const char *s, size_t max);
  * whatever the locale; text_ncasecmp compares at most n bytes. */
 int text_casecmp(const char *a, const char *b);
 int text_ncasecmp(const char *a, const char *b, size_t n);
-
-/* malloc'd copy of s[0..n), NUL-terminated. */
-char *text_ndup(const char *s, size_t n);
-
-/* Calls malloc/realloc/strdup and aborts the program with a message when
- * memory runs out: the core never continues with half-built state.  The
- * hook set by text_on_out_of_memory (the entry screen's: it gives the
- * terminal back) runs first. */
-void text_on_out_of_memory(void (*hook)(void));
-void text_out_of_memory(void);
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-/* At least n bytes for a big block filled as it is used (a reader's
- * records, a hash table), freed with free: n rounded up to whole 2 MiB
- * huge pages where the system allows them (MADV_HUGEPAGE), so that
- * filling it costs a page fault per 2 MiB instead of per 4 KiB.  *got
- * (may be NULL) gets the size given. */
-#define HUGE_PAGE ((size_t)1 << 21)
-void *xmalloc_huge(size_t n, size_t *got);
-char *xstrdup(const char *s);
-/* printf into a fresh malloc'd string. */
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

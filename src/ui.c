@@ -9,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "mem.h"
 #include "progress.h"
 #include "text.h"
 #include "ui_int.h"
@@ -279,7 +280,7 @@ int ui_start(const Config *cfg)
 	/* ^C, a hang-up or SIGTERM while the file loads stop the loading
 	 * (load_progress); the keys go raw once the screen runs (ui_run) */
 	catch_stop_signals();
-	text_on_out_of_memory(give_terminal_back);
+	mem_on_out_of_memory(give_terminal_back);
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -303,7 +304,7 @@ void ui_stop(void)
 	endwin();
 	delscreen(screen);
 	screen = NULL;
-	text_on_out_of_memory(NULL);
+	mem_on_out_of_memory(NULL);
 }
 
 static char *load_name;
@@ -402,7 +403,7 @@ int ui_run(Session *s, const Config *cfg)
 		endwin();
 	delscreen(screen);
 	screen = NULL;
-	text_on_out_of_memory(NULL);
+	mem_on_out_of_memory(NULL);
 	if (stop_signal || gone) {
 		fprintf(stderr, "spmform: %s，已關閉畫面%s\n",
 			stop_signal ? "收到結束訊號" : "終端機已斷線",

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "rules.h"
 #include "text.h"
 #include "ui_int.h"

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "mem.h"
 #include "text.h"
 #include "ui_int.h"
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "progress.h"
 #include "rows.h"
 #include "text.h"
@@ -165,7 +166,7 @@ static long xescape_at(const char *s, size_t n)
 static char *xstring_decode(const char *s, size_t n)
 {
 	if (!memchr(s, '_', n))
-		return text_ndup(s, n);
+		return xstrndup(s, n);
 	Buf out = {0};
 	buf_add(&out, "", 0);
 	size_t i = 0;
@@ -323,7 +324,7 @@ static int parse_part(unzFile z, const char *name, bool required, Part *p,
 	}
 	XML_Parser xp = XML_ParserCreateNS(NULL, NS_SEP);
 	if (!xp)
-		text_out_of_memory(); /* as xmalloc does */
+		mem_out_of_memory(); /* as xmalloc does */
 	p->xp = xp;
 	p->name = name;
 	p->stopped = false;
@@ -901,7 +902,7 @@ static bool check_file(const char *path, DiagList *dl)
 static char *part_dir(const char *name)
 {
 	const char *slash = strrchr(name, '/');
-	return slash ? text_ndup(name, (size_t)(slash - name)) : xstrdup("");
+	return slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup("");
 }
 
 /* The relationships part of part name: "xl/_rels/workbook.xml.rels". */

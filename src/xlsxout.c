@@ -14,6 +14,7 @@
 
 #include "atomic.h"
 #include "form.h"
+#include "mem.h"
 #include "text.h"
 #include "xlsxout.h"
 

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "csvio.h"
+#include "mem.h"
 #include "session.h"
 #include "testutil.h"
 

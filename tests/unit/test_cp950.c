@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cp950.h"
+#include "mem.h"
 #include "testutil.h"
 
 typedef struct {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "mem.h"
 #include "par.h"
 #include "progress.h"
 #include "testutil.h"

@@ -3,6 +3,7 @@
  * their line, never a crash. */
 #include <unistd.h>
 
+#include "mem.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/spmform-form-XXXXXX";

@@ -10,6 +10,7 @@
 #include "csvio.h"
 #include "journal.h"
 #include "lock.h"
+#include "mem.h"
 #include "session.h"
 #include "testutil.h"
 

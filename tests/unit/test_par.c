@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "mem.h"
 #include "par.h"
 #include "testutil.h"
 

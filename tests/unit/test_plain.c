@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mem.h"
 #include "plain.h"
 #include "session.h"
 #include "testutil.h"

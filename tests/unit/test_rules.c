@@ -1,5 +1,6 @@
 /* test_rules.c - rules R7-R14 and the required/permitted-value constraints
  * of the inventory form, each in both directions, through forms/inventory.ini. */
+#include "mem.h"
 #include "testutil.h"
 #include "par.h"
 

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "csvio.h"
+#include "mem.h"
 #include "par.h"
 #include "session.h"
 #include "testutil.h"

@@ -1,4 +1,5 @@
 /* test_text.c - UTF-8 helpers and the escaping of values before printing. */
+#include "mem.h"
 #include "testutil.h"
 
 static void test_trim_ascii_and_fullwidth_spaces(void **state)

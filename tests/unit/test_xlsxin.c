@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "mem.h"
 #include "testutil.h"
 #include "xlsxin.h"
 
@@ -336,7 +337,7 @@ static char *example_cell(size_t i, size_t j)
 	for (size_t k = 0; k < j; k++)
 		p = strchr(p, '\t') + 1;
 	const char *tab = strchr(p, '\t');
-	return text_ndup(p, tab ? (size_t)(tab - p) : strlen(p));
+	return xstrndup(p, tab ? (size_t)(tab - p) : strlen(p));
 }
 
 /* How a test writes the cell of example row i, field id, value v: a

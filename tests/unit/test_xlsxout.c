@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "mem.h"
 #include "testutil.h"
 #include "xlsxout.h"
 
@@ -217,7 +218,7 @@ static char *example_cell(size_t row, size_t i)
 	for (size_t k = 0; k < i; k++)
 		p = strchr(p, '\t') + 1;
 	const char *tab = strchr(p, '\t');
-	return text_ndup(p, tab ? (size_t)(tab - p) : strlen(p));
+	return xstrndup(p, tab ? (size_t)(tab - p) : strlen(p));
 }
 
 /* ---- setup -------------------------------------------------------------- */

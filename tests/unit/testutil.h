@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "form.h"
+#include "mem.h"
 #include "rules.h"
 #include "table.h"
 #include "text.h"
@@ -57,7 +58,7 @@ static inline size_t add_row(Table *t, const char *tsv, long line)
 	for (size_t f = 0; f < form_nfields(form); f++) {
 		const char *tab = strchr(p, '\t');
 		size_t n = tab ? (size_t)(tab - p) : strlen(p);
-		char *raw = text_ndup(p, n);
+		char *raw = xstrndup(p, n);
 		table_put(t, rec, f, form_normalize(form_field(form, f), raw));
 		free(raw);
 		if (!tab)
