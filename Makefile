@@ -1,21 +1,32 @@
 # spmform - hand-written Makefile.
 #
 #   make            build ./spmform
-#   make run        install missing packages, build, run on the bundled example
-#   make test       install missing packages, run every test under ASan+UBSan
+#   make run        install missing packages, build, open the entry screen
+#                   (make run FILE=path opens another file)
+#   make test       install missing packages, run the unit tests under
+#                   ASan+UBSan, the fuzz corpus, the command-line and the
+#                   tmux end-to-end cases (under two minutes on 2 cores)
+#   make test-slow  what make test leaves out: valgrind over the unit tests,
+#                   ThreadSanitizer, the slow cases (tests/slow/)
 #   make deps       install the Debian packages the build and tests need (root)
 #   make clean
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
+CFLAGS   ?= -O2 -g
+# The project's own flags, apart from CFLAGS so that `make CFLAGS=-O0` only
+# changes what it says.  -Werror only in our own builds (make test, CI,
+# make WERROR=1), not for someone building a release with a newer compiler.
+WERROR   ?=
+SPM_WARN := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
+SPM_CFLAGS := -std=c11 -pthread $(SPM_WARN) -MMD -MP
 CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc \
             -DSPMFORM_DATADIR='"$(PREFIX)/share/spmform"'
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -pthread -Wall -Wextra -Werror -MMD -MP
+ALL_CFLAGS = $(SPM_CFLAGS) $(CFLAGS)
 # The program's own build is optimised across files (small accessors such
-# as form_field are called millions of times on a big file): about 8 %
-# off check on 100,000 rows.  The sanitizer builds are not.
+# as form_field are called millions of times on a big file).  The
+# sanitizer builds are not.
 LTO      ?= -flto=auto
 CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
@@ -29,7 +40,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
-             src/atomic.c src/progress.c src/par.c src/cp950.c
+             src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -50,24 +61,32 @@ TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: all run test unit cli deps deps-check clean fuzz valgrind install uninstall dist bench
+.PHONY: FORCE all run test test-slow deps deps-check clean fuzz install uninstall dist bench
 
 all: spmform
 
 spmform: $(CORE_OBJS) $(MAIN_OBJS)
-	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LTO) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/%.o: src/%.c | build
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) -c -o $@ $<
+# Objects depend on the flags they were built with: make WERROR=1 after
+# make builds everything again (with -Werror), instead of trusting objects
+# that were built without it.
+build/flags: FORCE | build
+	@f='$(CPPFLAGS) $(ALL_CFLAGS) $(LTO) $(SAN_FLAGS)'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || echo "$$f" >$@
+FORCE:
 
-build/san/%.o: src/%.c | build/san
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+build/%.o: src/%.c build/flags | build
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LTO) -c -o $@ $<
+
+build/san/%.o: src/%.c build/flags | build/san
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/san/spmform: $(SAN_CORE) $(SAN_MAIN)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_CORE) | build/san/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_CORE) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_CORE) $(LDLIBS) -lcmocka
 
 # ThreadSanitizer on the unit tests of the code that runs in parts side by
 # side (src/par.c; reading, checking and searching in parts).  TSan needs
@@ -78,11 +97,11 @@ TSAN_FLAGS := -O1 -g -fsanitize=thread
 TSAN_CORE  := $(CORE_SRCS:src/%.c=build/tsan/%.o)
 TSAN_TESTS := $(addprefix build/tsan/tests/test_,par csvio rules session)
 
-build/tsan/%.o: src/%.c | build/tsan
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
+build/tsan/%.o: src/%.c build/flags | build/tsan
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
 
 build/tsan/tests/%: tests/unit/%.c tests/unit/testutil.h $(TSAN_CORE) | build/tsan/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(TSAN_FLAGS) -o $@ $< $(TSAN_CORE) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TSAN_FLAGS) -o $@ $< $(TSAN_CORE) $(LDLIBS) -lcmocka
 
 build build/san build/san/tests build/fuzz build/tsan build/tsan/tests:
 	mkdir -p $@
@@ -99,10 +118,10 @@ FUZZ_FLAGS   := -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitiz
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/san/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRCS) | build/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(FUZZ_CC) $(CPPFLAGS) $(SPM_CFLAGS) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 build/san/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/driver.c $(SAN_CORE) | build/san
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(SAN_CORE) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(SAN_CORE) $(LDLIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory deps PKGS="$(FUZZ_PKGS)"
@@ -115,70 +134,28 @@ fuzz: deps
 	    build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-# Opens the entry screen on the file named in config.ini (inventory.csv).
+# Opens the entry screen on FILE, or on the file named in config.ini
+# (inventory.csv).
 run: deps spmform
-	./spmform
+	./spmform $(FILE)
 
-# Unit tests (cmocka) and the command-line tests, all on sanitized builds.
-# Every test program runs even when an earlier one fails; the last line
-# counts them all: "N passed, N failed".
-export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
-export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
-# libxlsxwriter 1.1.4 leaks a string per list validation (fixed upstream in 1.1.6)
-export LSAN_OPTIONS  := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
-test: deps
-	@$(MAKE) --no-print-directory $(TEST_BINS) $(PLAIN_TESTS) $(TSAN_TESTS) $(FUZZ_REPLAY) \
-	  build/san/spmform spmform
-	@pass=0; fail=0; rc=0; \
-	for t in $(TEST_BINS); do \
-	  out=$$(LC_ALL=C.UTF-8 $$t 2>&1); r=$$?; printf '%s\n' "$$out"; \
-	  p=$$(printf '%s\n' "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p'); \
-	  f=$$(printf '%s\n' "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p'); \
-	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
-	  if [ $$r -ne 0 ]; then rc=1; [ -z "$$f" ] && fail=$$((fail + 1)); fi; \
-	done; \
-	for t in $(PLAIN_TESTS); do \
-	  LC_ALL=C.UTF-8 $(VALGRIND) -q $$t >build/$${t##*/}.valgrind 2>&1; r=$$?; \
-	  if [ $$r -eq 0 ]; then echo "valgrind $${t##*/}: ok"; pass=$$((pass + 1)); \
-	  else echo "valgrind $${t##*/}: FAILED (exit $$r)"; tail -40 build/$${t##*/}.valgrind; fail=$$((fail + 1)); rc=1; fi; \
-	done; \
-	for t in $(TSAN_TESTS); do \
-	  if ! setarch -R true 2>/dev/null; then \
-	    echo "tsan $${t##*/}: skipped: this system refuses setarch -R, which ThreadSanitizer needs"; \
-	    continue; fi; \
-	  LC_ALL=C.UTF-8 TSAN_OPTIONS=halt_on_error=1 setarch -R $$t >build/$${t##*/}.tsan 2>&1; r=$$?; \
-	  if [ $$r -eq 0 ]; then echo "tsan $${t##*/}: ok"; pass=$$((pass + 1)); \
-	  else echo "tsan $${t##*/}: FAILED (exit $$r)"; tail -60 build/$${t##*/}.tsan; fail=$$((fail + 1)); rc=1; fi; \
-	done; \
-	for t in $(FUZZ_TARGETS); do \
-	  out=$$(build/san/fuzz_$$t tests/fuzz/corpus/$$t/* $$(ls -d tests/fuzz/regress/$$t/* 2>/dev/null) 2>&1); r=$$?; \
-	  printf 'fuzz %s: %s\n' $$t "$$out"; \
-	  if [ $$r -eq 0 ]; then pass=$$((pass + 1)); else fail=$$((fail + 1)); rc=1; fi; \
-	done; \
-	for suite in cli e2e; do \
-	  out=$$(SPMFORM=build/san/spmform bash tests/$$suite/run.sh 2>&1); r=$$?; printf '%s\n' "$$out"; \
-	  p=$$(printf '%s\n' "$$out" | sed -n "s/^$$suite: \([0-9]*\) passed, \([0-9]*\) failed$$/\1/p"); \
-	  f=$$(printf '%s\n' "$$out" | sed -n "s/^$$suite: \([0-9]*\) passed, \([0-9]*\) failed$$/\2/p"); \
-	  pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
-	  if [ $$r -ne 0 ]; then rc=1; if [ -z "$$f" ] || [ "$$f" = 0 ]; then fail=$$((fail + 1)); fi; fi; \
-	done; \
-	echo "$$pass passed, $$fail failed"; exit $$rc
-
-# The unit tests (built without sanitizers) under valgrind: no leak and no
-# memory error of our own; known library leaks are suppressed in
-# tests/valgrind.supp.
+# make test: the unit tests on the sanitized build, the fuzz corpus, the
+# command-line and the end-to-end cases; make test-slow: the rest.  Both
+# build with -Werror; tests/run.sh runs every suite even when one fails and
+# ends with "N passed, M failed, K skipped".
 PLAIN_TESTS := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
-VALGRIND    := valgrind --leak-check=full --show-leak-kinds=definite,indirect \
-               --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
-               --suppressions=tests/valgrind.supp
+test: deps
+	@$(MAKE) --no-print-directory WERROR=1 $(TEST_BINS) $(FUZZ_REPLAY) build/san/spmform spmform
+	@bash tests/run.sh unit fuzz cli e2e
+
+test-slow: deps
+	@$(MAKE) --no-print-directory WERROR=1 $(PLAIN_TESTS) $(TSAN_TESTS) build/san/spmform spmform
+	@bash tests/run.sh valgrind tsan slow
+
 build/tests:
 	mkdir -p $@
 build/tests/%: tests/unit/%.c tests/unit/testutil.h $(CORE_OBJS) | build/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) -o $@ $< $(CORE_OBJS) $(LDLIBS) -lcmocka
-valgrind: deps $(PLAIN_TESTS)
-	@for t in $(PLAIN_TESTS); do \
-	  LC_ALL=C.UTF-8 $(VALGRIND) $$t || exit 1; \
-	done
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LTO) -o $@ $< $(CORE_OBJS) $(LDLIBS) -lcmocka
 
 # --- bench -----------------------------------------------------------------
 # make bench: spmform against the floor and its peers, on generated files of
@@ -224,7 +201,7 @@ DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/li
 
 build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 	mkdir -p build/dist
-	$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(EXTRA_DIST_LIBS) \
+	$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(EXTRA_DIST_LIBS) \
 	  -Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN/../lib'
 
 dist: build/dist/spmform

@@ -51,7 +51,9 @@ export LC_ALL=C.UTF-8
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CASES=$HERE/cases
+CASES=${CLI_CASES:-$HERE/cases}
+# the name on the summary line ("cli: N passed, M failed")
+SUITE=${CLI_SUITE:-cli}
 FIXTURES=$HERE/fixtures
 
 BIN=${SPMFORM:-./spmform}
@@ -61,7 +63,7 @@ case $BIN in
 esac
 if [ ! -x "$BIN" ]; then
 	echo "run.sh: no spmform binary at ${SPMFORM:-./spmform} (build it with make)" >&2
-	echo "cli: 0 passed, 1 failed"
+	echo "$SUITE: 0 passed, 1 failed"
 	exit 1
 fi
 
@@ -74,6 +76,9 @@ trap 'exit 130' INT TERM
 # to_cp950, crlf, bom
 # shellcheck source=tests/helpers.sh
 . "$REPO/tests/helpers.sh"
+# ASAN_OPTIONS, LSAN_OPTIONS (the leaks of libraries), UBSAN_OPTIONS
+# shellcheck source=tests/sanitizers.sh
+. "$REPO/tests/sanitizers.sh"
 
 # spmform ARGS...: the binary under test (stopped after 60 s, should it
 # ever wait for something).
@@ -263,5 +268,5 @@ for n in "${names[@]}"; do
 	run_case "$n"
 done
 
-echo "cli: $pass passed, $fail failed"
+echo "$SUITE: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

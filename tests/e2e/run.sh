@@ -163,6 +163,9 @@ trap 'exit 130' INT TERM
 # to_cp950, crlf, bom
 # shellcheck source=tests/helpers.sh
 . "$REPO/tests/helpers.sh"
+# ASAN_OPTIONS, LSAN_OPTIONS (the leaks of libraries), UBSAN_OPTIONS
+# shellcheck source=tests/sanitizers.sh
+. "$REPO/tests/sanitizers.sh"
 
 # strip_bom IN OUT: OUT is IN without its UTF-8 byte-order mark (IN must
 # have one).
