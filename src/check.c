@@ -2,15 +2,16 @@
 #include "check.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "csvio.h"
-#include "progress.h"
 #include "diag.h"
+#include "io.h"
+#include "mem.h"
+#include "par.h"
+#include "progress.h"
 #include "rules.h"
 #include "text.h"
-#include "xlsxin.h"
 
 static void print_all(FILE *out, const char *path, const Form *form, DiagList *dl)
 {
@@ -57,55 +58,105 @@ void check_progress_end(void)
 	progress_set(NULL, 0);
 }
 
-bool path_is_xlsx(const char *path)
-{
-	size_t n = strlen(path);
-	return n > 5 && text_casecmp(path + n - 5, ".xlsx") == 0;
-}
+/* --- checking ---------------------------------------------------------------- */
 
-Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags)
+/* Reads and checks path: its problems into dl, its records counted in
+ * *nrec; false when it cannot be read. */
+static bool check_into(const char *path, const Form *form, DiagList *dl, size_t *nrec)
 {
-	return path_is_xlsx(path) ? xlsxin_load(path, form, fmt, diags)
-				  : csvio_load(path, form, fmt, diags);
-}
-
-int check_file(const char *path, const Form *form, FileFormat fmt, int progress_delay_ms,
-	       FILE *out)
-{
-	DiagList dl;
-	diag_init(&dl);
-	char *name = text_escape(path);
-	int rc;
-	size_t nrec = 0;
-	bool readable;
-	check_progress_begin(path, progress_delay_ms);
-	if (path_is_xlsx(path)) {
-		Table *t = xlsxin_load(path, form, fmt, &dl);
-		check_progress_end();
-		readable = t != NULL;
+	FileFormat fmt = {ENC_UTF8, true, true}; /* how a table would be written: unused */
+	if (io_kind(path) == IO_XLSX) {
+		Table *t = io_load(path, form, fmt, dl);
 		if (t)
-			nrec = rules_check_table(t, &dl);
+			*nrec = rules_check_table(t, dl);
 		table_free(t);
-	} else {
-		/* checked as read: a big file is never held in memory (fmt,
-		 * how a table would be written back, does not apply) */
-		RulesRun *run = csvio_check(path, form, &dl);
-		check_progress_end();
-		readable = run != NULL;
-		if (run)
-			nrec = rules_run_end(run, &dl);
-		rules_run_free(run);
+		return t != NULL;
 	}
-	print_all(out, path, form, &dl);
+	/* checked as read: a big file is never held in memory */
+	RulesRun *run = NULL;
+	CsvSource src = {.path = path};
+	Table *t = csvio_read(&src, form, fmt, CSV_CHECK, &run, dl);
+	table_free(t);
+	if (run)
+		*nrec = rules_run_end(run, dl);
+	rules_run_free(run);
+	return run != NULL;
+}
+
+/* Writes the report of path, whose problems are dl, to out. */
+static int report(FILE *out, const char *path, const Form *form, DiagList *dl, bool readable,
+		  size_t nrec)
+{
+	char *name = text_escape(path);
+	print_all(out, path, form, dl);
+	int rc;
 	if (!readable) {
 		fprintf(out, "%s: 無法讀取，未檢查任何記錄\n", name);
 		rc = CHECK_UNREADABLE;
 	} else {
-		fprintf(out, "%s: %zu 筆記錄，%zu 個錯誤，%zu 個警告\n", name, nrec, dl.nerrors,
-			dl.nwarnings);
-		rc = dl.nerrors ? CHECK_ERRORS : CHECK_OK;
+		fprintf(out, "%s: %zu 筆記錄，%zu 個錯誤，%zu 個警告\n", name, nrec, dl->nerrors,
+			dl->nwarnings);
+		rc = dl->nerrors ? CHECK_ERRORS : CHECK_OK;
 	}
 	free(name);
+	return rc;
+}
+
+int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *out)
+{
+	DiagList dl;
+	diag_init(&dl);
+	size_t nrec = 0;
+	check_progress_begin(path, progress_delay_ms);
+	bool readable = check_into(path, form, &dl, &nrec);
+	check_progress_end();
+	int rc = report(out, path, form, &dl, readable, nrec);
 	diag_free(&dl);
+	return rc;
+}
+
+/* check_files' work: a report per file, in memory until printed. */
+typedef struct {
+	char *const *paths;
+	const Form *form;
+	char **text;
+	size_t *len;
+	int *rc;
+} Many;
+
+static void check_one(void *ctx, size_t i)
+{
+	Many *m = ctx;
+	FILE *f = open_memstream(&m->text[i], &m->len[i]);
+	if (!f)
+		mem_out_of_memory();
+	DiagList dl;
+	diag_init(&dl);
+	size_t nrec = 0;
+	bool readable = check_into(m->paths[i], m->form, &dl, &nrec);
+	m->rc[i] = report(f, m->paths[i], m->form, &dl, readable, nrec);
+	diag_free(&dl);
+	if (fclose(f) != 0)
+		mem_out_of_memory();
+}
+
+int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
+		FILE *out)
+{
+	if (n == 1)
+		return check_file(paths[0], form, progress_delay_ms, out);
+	Many m = {paths, form, xcalloc(n, sizeof *m.text), xcalloc(n, sizeof *m.len),
+		  xcalloc(n, sizeof *m.rc)};
+	par_run(n, check_one, &m);
+	int rc = CHECK_OK;
+	for (size_t i = 0; i < n; i++) {
+		fwrite(m.text[i], 1, m.len[i], out);
+		free(m.text[i]);
+		if (m.rc[i] > rc)
+			rc = m.rc[i];
+	}
+	free(m.text);
+	free(m.len);
+	free(m.rc);
 	return rc;
 }

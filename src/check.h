@@ -13,17 +13,10 @@
 #include "table.h"
 
 enum {
-	CHECK_OK = 0,       /* no errors (warnings allowed) */
-	CHECK_ERRORS = 1,   /* at least one error in a record */
+	CHECK_OK = 0,	      /* no errors (warnings allowed) */
+	CHECK_ERRORS = 1,     /* at least one error in a record */
 	CHECK_UNREADABLE = 2, /* the file could not be read or parsed */
 };
-
-/* Whether path names an .xlsx workbook (by its ending). */
-bool path_is_xlsx(const char *path);
-
-/* Loads a file of records: an .xlsx workbook (by its name) with the
- * .xlsx reader, anything else as CSV.  As csvio_load. */
-Table *check_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
 
 /* Shows on stderr, when it is a terminal, how far reading path has come,
  * once it takes longer than delay_ms; progress_end clears the line. */
@@ -32,7 +25,13 @@ void check_progress_end(void);
 
 /* Checks the file at path against form, writing to out.  Returns one of
  * the CHECK_ values. */
-int check_file(const char *path, const Form *form, FileFormat fmt, int progress_delay_ms,
-	       FILE *out);
+int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *out);
+
+/* Checks the n files, side by side on the processors par.h gives (each
+ * reading on a thread of its own), writing each file's report to out in
+ * the order given, byte for byte what check_file writes for it.  Progress
+ * shows only for a single file.  Returns the highest CHECK_ value. */
+int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
+		FILE *out);
 
 #endif

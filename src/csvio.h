@@ -1,7 +1,7 @@
 /* csvio.h - reading and writing the form's CSV files faithfully.
  *
  * Reading: UTF-8 with or without BOM, or CP950 (what Excel on a Traditional
- * Chinese Windows saves as "CSV"), told apart by content; CRLF or LF;
+ * Chinese Windows saves as "CSV"), told apart by content; CRLF, LF or CR;
  * quoted fields with commas, quotes and line breaks (libcsv, strict).  The
  * first non-blank row is the header; its titles are matched to the form's
  * fields with form_match_header, so columns may come in any order.  Unknown
@@ -9,59 +9,65 @@
  * stored normalised (form_normalize); records whose cells are all empty are
  * dropped.
  *
- * Every Diag carries the physical line where its record starts (col, when
- * set, counts characters in that line).  Encoding problems name the byte.
+ * There is one reader.  A file or a text in memory is read block by block,
+ * never held whole: each block is checked (NUL bytes, and UTF-8 unless the
+ * text is read as CP950), then parsed a line at a time.  A text without
+ * BOM that turns out not to be UTF-8 is read again from its start as CP950:
+ * no byte of a Big5 code is a comma, a quote or a line end, so libcsv parses
+ * the CP950 bytes and each cell is converted to UTF-8 as it is copied.
+ *
+ * Every Diag carries the physical line where its record starts; col, when
+ * set, counts characters in that line.  Encoding problems name the byte
+ * (and for CP950, the column of the record it is in).
  *
  * Writing: the form's headers in form order (then the unknown columns), then
- * the non-empty records, in the table's FileFormat.  Saving is atomic: a
- * temporary file in the target's folder, every write checked, fsync,
- * rename.  A save that fails for any reason leaves the old file as it was
- * and no temporary file behind.
+ * the non-empty records, in the table's FileFormat; quotes only where
+ * needed.  Saving is atomic (atomic.h).
  */
 #ifndef SPMFORM_CSVIO_H
 #define SPMFORM_CSVIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
 #include "form.h"
 #include "table.h"
 
-/* Sets the size of the blocks csvio_load reads (0: the default, 1 MiB):
- * for tests, which make the block edges fall everywhere in small files. */
-void csvio_set_block_size(size_t n);
-
-/* A big file is read in parts side by side, one per processor (par.h),
- * each part at least this big (0: the default, 1 MiB): tests set less, so
- * that small files are read in parts too. */
-void csvio_set_split_min(size_t n);
-/* How many parts the last csvio_load read side by side (1: it read the
- * file as one): for tests. */
-size_t csvio_last_parts(void);
-
-/* Loads path.  The table gets format out_fmt for writing it back, except
- * that a file read as CP950 keeps CP950.  Returns NULL when the file
- * cannot be read or parsed at all (diags say why, with the place); a
- * table otherwise, with the reading problems in diags. */
-Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags);
-
 typedef struct RulesRun RulesRun; /* rules.h */
 
-/* Reads path as csvio_load does, but checks each record with the form's
- * rules as it is read instead of keeping it (rules_run_record): only
- * what the rules across records need stays in memory.  Returns NULL when
- * csvio_load would (diags say why), else the run that checked the
- * records, to be finished with rules_run_end.  The problems of reading
- * are in diags, those of the records in the run. */
-RulesRun *csvio_check(const char *path, const Form *form, DiagList *diags);
+/* Where a CSV text comes from: the file path, or (path NULL) the len bytes
+ * at data.  block is how many bytes are read at a time (0: 1 MiB); tests
+ * make it small, so that block edges fall everywhere in small texts. */
+typedef struct {
+	const char *path;
+	const char *data;
+	size_t len;
+	size_t block;
+} CsvSource;
 
-/* csvio_load, checking each record as it is read (for the entry screen):
- * *run gets what checked them, for rules_run_end_table with the table
- * returned (NULL when the file could not be read). */
-Table *csvio_load_checked(const char *path, const Form *form, FileFormat out_fmt,
-			  DiagList *diags, RulesRun **run);
+/* What becomes of the records read. */
+typedef enum {
+	CSV_KEEP,	/* kept in the table returned */
+	CSV_CHECK,	/* each checked as it is read (rules_run_record) and not
+			 * kept: the table returned has the header's columns and no
+			 * record (spmform check holds no file in memory) */
+	CSV_KEEP_CHECK, /* kept, and checked as they are read (the entry screen) */
+} CsvMode;
 
-/* Loads CSV text already in memory; name is used in messages only. */
+/* Reads src.  The table gets format out_fmt for writing it back, except
+ * that a text read as CP950 keeps CP950.  Returns NULL when the text cannot
+ * be read or parsed at all (diags say why, with the place); a table
+ * otherwise, with the reading problems in diags.  With CSV_CHECK and
+ * CSV_KEEP_CHECK, *run gets the run that checked the records (NULL when
+ * the text could not be read), for rules_run_end or rules_run_end_table:
+ * the problems of the records are in it, not in diags. */
+Table *csvio_read(const CsvSource *src, const Form *form, FileFormat out_fmt, CsvMode mode,
+		  RulesRun **run, DiagList *diags);
+
+/* csvio_read of the file path, keeping the records. */
+Table *csvio_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags);
+/* csvio_read of text in memory, keeping the records. */
 Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat out_fmt,
 		      DiagList *diags);
 
@@ -70,17 +76,10 @@ Table *csvio_load_mem(const char *data, size_t len, const Form *form, FileFormat
  * field), when the table's encoding cannot hold every value. */
 char *csvio_serialize(const Table *t, size_t *len, DiagList *diags);
 
-/* Writes t to path atomically.  Returns 0, or -1 with diags saying why;
- * after -1, path is as it was. */
-int csvio_save(const Table *t, const char *path, DiagList *diags);
-
-/* Writes len bytes of data to path atomically (temp file in the same
- * folder, fsync, rename), keeping an existing file's permission bits.
- * Returns 0, or -1 with a diag. */
-int csvio_write_atomic(const char *path, const char *data, size_t len, DiagList *diags);
-
-/* Keeps the current content of path as path.bak (mode 0600, atomic).
- * Returns 0 (also when path does not exist yet), or -1 with a diag. */
-int csvio_backup(const char *path, DiagList *diags);
+/* Writes t to path atomically, keeping the file it replaces as path.bak
+ * when backup is set.  Nothing is written (no backup either) when a value
+ * cannot be encoded.  Returns 0, or -1 with diags saying why; after -1,
+ * path is as it was. */
+int csvio_save(const Table *t, const char *path, bool backup, DiagList *diags);
 
 #endif

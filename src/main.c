@@ -1,8 +1,10 @@
-/* main.c - command line: spmform check, --help, --version.
+/* main.c - the command line: the entry screen, check, export, import,
+ * --help, --version.
  *
- * Only start-up code may exit; everything below returns status.
+ * Only start-up code may exit; everything below returns status.  Every
+ * file name and every value from the environment that a message shows
+ * goes through text_escape: it is data, never terminal control.
  */
-#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,12 +14,13 @@
 
 #include "check.h"
 #include "config.h"
-#include "csvio.h"
-#include "mem.h"
-#include "xlsxout.h"
 #include "form.h"
+#include "io.h"
+#include "lock.h"
+#include "mem.h"
 #include "par.h"
 #include "plain.h"
+#include "rules.h"
 #include "session.h"
 #include "text.h"
 #include "ui.h"
@@ -32,7 +35,8 @@ static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
-    "  spmform export|import [--form NAME|PATH] FILE -o OUT\n"
+    "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx\n"
+    "  spmform import [--form NAME|PATH] [--force] FILE.xlsx -o OUT.csv\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -41,22 +45,33 @@ static const char USAGE[] =
     "  spmform [FILE]     開啟 FILE (沒有給時用 config.ini 的 file，再沒有則用\n"
     "                     「表單代號.csv」；檔案不存在就新建)，一筆記錄一個畫面。\n"
     "                     ^S 存檔  ^Q 離開  ^N 新增  PgDn/PgUp 換筆  ^T 清單  ^G 說明\n"
-    "  --plain            逐欄問答的純文字模式 (不用游標定位，適合讀屏軟體、序列終端)；\n"
+    "  --plain            逐欄問答的純文字模式 (不用游標定位，適合螢幕報讀軟體、序列埠終端機)；\n"
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
-    "  export FILE.csv -o FILE.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
-    "  import FILE.xlsx -o FILE.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
     "  check FILE...      檢查 CSV 或 .xlsx 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
+    "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
+    "  import FILE.xlsx -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
+    "  -o OUT             export、import 寫出的檔案\n"
+    "  --force            OUT 已存在時覆蓋 (原檔留為 OUT.bak)；別人正在編輯的檔案一律不覆蓋\n"
     "  -h, --help         顯示這段說明\n"
     "  -V, --version      顯示版本\n"
     "\n"
     "結束碼 (exit status): 0 沒有錯誤 (可有警告)；1 有記錄錯誤；2 檔案無法讀取或解析，\n"
     "或命令列、表單、設定檔有誤。\n";
+
+/* What the command line says. */
+typedef struct {
+	const char *command; /* "check", "export", "import", or NULL: the entry screen */
+	const char *form, *config, *out;
+	bool force, plain;
+	char **files;
+	size_t nfiles;
+} Args;
 
 static void print_diags(const char *file, DiagList *dl)
 {
@@ -65,8 +80,28 @@ static void print_diags(const char *file, DiagList *dl)
 		diag_print(stderr, file, &dl->items[i], NULL);
 }
 
-/* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
+/* Says what is wrong with the command line on stderr, and returns 2. */
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "spmform: %s\n%s", msg, HINT);
+	return 2;
+}
+
+/* The same for a message about arg (escaped: it is the user's text),
+ * which fmt shows with one %s. */
+static int usage_error_arg(const char *fmt, const char *arg)
+{
+	char *e = text_escape(arg);
+	char *msg = xasprintf(fmt, e);
+	usage_error(msg);
+	free(msg);
+	free(e);
+	return 2;
+}
+
+/* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances
+ * *i.  *missing is set when the value is not there. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
 	size_t n = strlen(name);
 	if (strncmp(argv[*i], name, n) != 0)
@@ -76,39 +111,161 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	if (argv[*i][n] != '\0')
 		return NULL;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "spmform: %s 後面要有值\n", name);
-		exit(2);
+		*missing = true;
+		return NULL;
 	}
 	return argv[++*i];
 }
 
-/* spmform export / import: reads in (CSV or .xlsx, by its name) and
- * writes out (.xlsx or CSV, by its name).  Reading problems that leave
- * the file usable are warnings here: converting does not judge the data
- * (that is what check is for). */
-static int convert_file(const Form *form, const Config *cfg, const char *in, const char *out)
+static bool is_command(const char *a)
+{
+	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0;
+}
+
+/* Reads argv into a.  Returns -1 when the program is to go on, else the
+ * exit status (after --help, --version, or a message on stderr). */
+static int parse_args(int argc, char **argv, Args *a)
+{
+	bool options_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		bool missing = false;
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = true;
+		} else if (!options_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
+			fputs(USAGE, stdout);
+			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
+			keys_print(stdout);
+			fputs("\n完整說明：man spmform\n", stdout);
+			return 0;
+		} else if (!options_done && (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)) {
+			printf("spmform %s\n", SPMFORM_VERSION);
+			return 0;
+		} else if (!options_done && strcmp(arg, "--plain") == 0) {
+			a->plain = true;
+		} else if (!options_done && strcmp(arg, "--force") == 0) {
+			a->force = true;
+		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--form", &missing)) ||
+					     missing)) {
+			if (missing)
+				return usage_error_arg("%s 後面要有值", "--form");
+			a->form = v;
+		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--config", &missing)) ||
+					     missing)) {
+			if (missing)
+				return usage_error_arg("%s 後面要有值", "--config");
+			a->config = v;
+		} else if (!options_done && ((v = opt_value(argc, argv, &i, "-o", &missing)) || missing)) {
+			if (missing)
+				return usage_error_arg("%s 後面要有值", "-o");
+			a->out = v;
+		} else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+			return usage_error_arg("不認得的選項 %s", arg);
+		} else if (!a->command && a->nfiles == 0 && is_command(arg)) {
+			a->command = arg;
+		} else {
+			a->files[a->nfiles++] = argv[i];
+		}
+	}
+	return -1;
+}
+
+/* Whether the options fit the command. */
+static int check_args(const Args *a)
+{
+	bool convert = a->command && strcmp(a->command, "check") != 0;
+	if (convert && (a->nfiles != 1 || !a->out))
+		return usage_error_arg("%s 需要一個輸入檔和 -o 輸出檔", a->command);
+	if (!convert && a->out)
+		return usage_error("-o 只用於 export 與 import");
+	if (!convert && a->force)
+		return usage_error("--force 只用於 export 與 import");
+	if (a->command && a->plain)
+		return usage_error("--plain 只用於輸入畫面");
+	if (a->command && strcmp(a->command, "check") == 0 && a->nfiles == 0)
+		return usage_error("check 需要至少一個檔案");
+	if (!a->command && a->nfiles > 1)
+		return usage_error("輸入畫面一次只開一個檔案");
+	return -1;
+}
+
+/* Records of t with an error, as check counts them. */
+static size_t records_with_errors(const Table *t)
 {
 	DiagList dl;
 	diag_init(&dl);
-	Table *t = check_load(in, form, cfg->out, &dl);
-	int rc = 0;
-	if (!t) {
-		diag_sort(&dl);
-		for (size_t i = 0; i < dl.n; i++)
-			diag_print(stderr, in, &dl.items[i], NULL);
-		fprintf(stderr, "spmform: 無法讀取 %s，未轉換\n", in);
-		rc = 2;
-	} else {
-		diag_clear(&dl);
-		int w = path_is_xlsx(out) ? xlsxout_write(t, out, &dl) : csvio_save(t, out, &dl);
-		for (size_t i = 0; i < dl.n; i++)
-			diag_print(stderr, out, &dl.items[i], NULL);
-		if (w != 0) {
-			fprintf(stderr, "spmform: 無法寫入 %s\n", out);
-			rc = 2;
+	rules_check_table(t, &dl);
+	size_t n = 0;
+	long last = -1;
+	diag_sort(&dl);
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.items[i].level == DIAG_ERROR && dl.items[i].record >= 0 &&
+		    dl.items[i].record != last) {
+			n++;
+			last = dl.items[i].record;
 		}
+	diag_free(&dl);
+	return n;
+}
+
+/* Prints what writing said: a problem of a record names the input file,
+ * where its line is; any other, the output. */
+static void print_write_diags(const char *in, const char *out, DiagList *dl)
+{
+	diag_sort(dl);
+	for (size_t i = 0; i < dl->n; i++)
+		diag_print(stderr, dl->items[i].line > 0 ? in : out, &dl->items[i], NULL);
+}
+
+/* spmform export / import: reads in (CSV or .xlsx, by its name) and
+ * writes out: a workbook (export) or CSV (import).  Reading problems that
+ * leave the file usable are printed; converting does not judge the data,
+ * but says how many records still have errors. */
+static int convert_file(const Args *a, const Form *form, const Config *cfg)
+{
+	bool export = strcmp(a->command, "export") == 0;
+	const char *in = a->files[0], *out = a->out;
+	DiagList dl;
+	diag_init(&dl);
+	char *eout = text_escape(out);
+	int rc = 2;
+	LockHolder h;
+	Lock *lock = NULL;
+	if (!io_output_ok(out, export ? IO_XLSX : IO_CSV, a->force, &dl)) {
+		print_diags(out, &dl);
+		goto done;
+	}
+	lock = lock_acquire(out, &h);
+	if (!lock && h.pid) {
+		char *user = text_escape(h.user);
+		fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, user);
+		free(user);
+		goto done;
+	}
+	Table *t = io_load(in, form, cfg->out, &dl);
+	print_diags(in, &dl);
+	diag_clear(&dl);
+	if (!t) {
+		char *ein = text_escape(in);
+		fprintf(stderr, "spmform: 無法讀取 %s，未轉換\n", ein);
+		free(ein);
+		goto done;
+	}
+	if (io_save(t, out, cfg->backup, &dl) != 0) {
+		print_write_diags(in, out, &dl);
+		fprintf(stderr, "spmform: 無法寫入 %s\n", eout);
+	} else {
+		print_write_diags(in, out, &dl);
+		size_t bad = records_with_errors(t);
+		if (bad)
+			fprintf(stderr, "spmform: 已寫入 %s；其中 %zu 筆記錄還有錯誤 (spmform check 可看)\n",
+				eout, bad);
+		rc = 0;
 	}
 	table_free(t);
+done:
+	lock_release(lock);
+	free(eout);
 	diag_free(&dl);
 	return rc;
 }
@@ -141,9 +298,7 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 	int rc = 0;
 	if (!s) {
 		ui_stop();
-		diag_sort(&dl);
-		for (size_t i = 0; i < dl.n; i++)
-			diag_print(stderr, path, &dl.items[i], NULL);
+		print_diags(path, &dl);
 		fprintf(stderr, "spmform: 無法開啟 (檔案未更動)\n");
 		rc = 2;
 	} else if (plain) {
@@ -157,130 +312,82 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 	return rc;
 }
 
+/* Loads the form the options or config.ini name; NULL after a message. */
+static Form *load_form(const Args *a, const Config *cfg)
+{
+	const char *want = a->form ? a->form : cfg->form;
+	char *path = config_form_path(cfg, want, a->nfiles ? a->files[0] : NULL);
+	if (!path) {
+		char *e = text_escape(want);
+		fprintf(stderr, "spmform: 找不到表單「%s」(找過設定的 forms_dir、./forms、程式旁的 forms)\n",
+			e);
+		free(e);
+		return NULL;
+	}
+	DiagList dl;
+	diag_init(&dl);
+	Form *form = form_load(path, &dl);
+	print_diags(path, &dl);
+	if (!form)
+		fprintf(stderr, "spmform: 表單檔有誤，未執行\n");
+	diag_free(&dl);
+	free(path);
+	return form;
+}
+
+/* Line prompts where a screen cannot be drawn: a dumb or unknown
+ * terminal, a pipe, or when asked. */
+static bool want_plain(const Args *a)
+{
+	const char *term = getenv("TERM");
+	return a->plain || !term || !*term || strcmp(term, "dumb") == 0 || !isatty(STDIN_FILENO) ||
+	       !isatty(STDOUT_FILENO);
+}
+
+static int run(const Args *a)
+{
+	bool entry = !a->command;
+	bool plain = entry && want_plain(a);
+	if (entry && !plain && ui_setup_locale() != 0)
+		return 2;
+	DiagList dl;
+	diag_init(&dl);
+	Config cfg;
+	int rc = 2;
+	if (config_load(&cfg, a->config, &dl) != 0) {
+		print_diags(cfg.path ? cfg.path : a->config, &dl);
+		fprintf(stderr, "spmform: 設定檔有誤，未執行\n");
+		diag_free(&dl);
+		config_free(&cfg);
+		return 2;
+	}
+	print_diags(cfg.path ? cfg.path : "config.ini", &dl); /* warnings */
+	diag_free(&dl);
+	par_set_threads((size_t)cfg.threads);
+	Form *form = load_form(a, &cfg);
+	if (form && entry)
+		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain);
+	else if (form && strcmp(a->command, "check") == 0)
+		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
+	else if (form)
+		rc = convert_file(a, form, &cfg);
+	fflush(stdout);
+	form_free(form);
+	config_free(&cfg);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* a file-size limit makes write() fail with EFBIG, which a save
 	 * handles; the signal would kill the program */
 	signal(SIGXFSZ, SIG_IGN);
-	/* big blocks (reading buffers, the records' memory) are mapped and
-	 * given back when freed: glibc would otherwise raise the threshold
-	 * after the first is freed and keep the later ones in the arenas of
-	 * the threads that read a big file in parts */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	const char *form_opt = NULL, *config_opt = NULL, *command = NULL, *out_opt = NULL;
-	char **files = xcalloc((size_t)argc, sizeof *files);
-	size_t nfiles = 0;
-	bool options_done = false, plain_opt = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if (!options_done && strcmp(a, "--") == 0) {
-			options_done = true;
-		} else if (!options_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-			fputs(USAGE, stdout);
-			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
-			keys_print(stdout);
-			fputs("\n完整說明：man spmform\n", stdout);
-			free(files);
-			return 0;
-		} else if (!options_done && (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)) {
-			printf("spmform %s\n", SPMFORM_VERSION);
-			free(files);
-			return 0;
-		} else if (!options_done && strcmp(a, "--plain") == 0) {
-			plain_opt = true;
-		} else if (!options_done && (v = opt_value(argc, argv, &i, "--form"))) {
-			form_opt = v;
-		} else if (!options_done && (v = opt_value(argc, argv, &i, "--config"))) {
-			config_opt = v;
-		} else if (!options_done && (v = opt_value(argc, argv, &i, "-o"))) {
-			out_opt = v;
-		} else if (!options_done && a[0] == '-' && a[1] != '\0') {
-			char *e = text_escape(a);
-			fprintf(stderr, "spmform: 不認得的選項 %s\n%s", e, HINT);
-			free(e);
-			free(files);
-			return 2;
-		} else if (!command) {
-			command = a;
-		} else {
-			files[nfiles++] = argv[i];
-		}
-	}
-	bool check = command && strcmp(command, "check") == 0;
-	bool convert = command && (strcmp(command, "export") == 0 || strcmp(command, "import") == 0);
-	if (convert && (nfiles != 1 || !out_opt)) {
-		fprintf(stderr, "spmform: %s 需要一個輸入檔和 -o 輸出檔\n%s", command, HINT);
-		free(files);
-		return 2;
-	}
-	if (!check && !convert && command)
-		files[nfiles++] = (char *)command; /* the entry screen's FILE */
-	if (check && nfiles == 0) {
-		fprintf(stderr, "spmform: check 需要至少一個檔案\n%s", HINT);
-		free(files);
-		return 2;
-	}
-	if (!check && !convert && nfiles > 1) {
-		fprintf(stderr, "spmform: 輸入畫面一次只開一個檔案\n%s", HINT);
-		free(files);
-		return 2;
-	}
-	if (!check && !convert && ui_setup_locale() != 0) {
-		free(files);
-		return 2;
-	}
-
-	DiagList dl;
-	diag_init(&dl);
-	Config cfg;
-	if (config_load(&cfg, config_opt, &dl) != 0) {
-		print_diags(cfg.path ? cfg.path : config_opt, &dl);
-		fprintf(stderr, "spmform: 設定檔有誤，未執行\n");
-		diag_free(&dl);
-		config_free(&cfg);
-		free(files);
-		return 2;
-	}
-	print_diags(cfg.path ? cfg.path : "config.ini", &dl); /* warnings */
-	diag_clear(&dl);
-	par_set_parts((size_t)cfg.threads);
-	const char *want = form_opt ? form_opt : cfg.form;
-	char *form_path = config_form_path(&cfg, want, nfiles ? files[0] : NULL);
-	Form *form = NULL;
-	if (!form_path) {
-		char *e = text_escape(want);
-		fprintf(stderr, "spmform: 找不到表單「%s」(找過設定的 forms_dir、./forms、程式旁的 forms)\n",
-			e);
-		free(e);
-	} else {
-		form = form_load(form_path, &dl);
-		print_diags(form_path, &dl);
-		if (!form)
-			fprintf(stderr, "spmform: 表單檔有誤，未執行\n");
-	}
-	int rc = 2;
-	if (form && check) {
-		rc = 0;
-		for (size_t i = 0; i < nfiles; i++) {
-			int r = check_file(files[i], form, cfg.out, cfg.progress_delay, stdout);
-			if (r > rc)
-				rc = r;
-		}
-	} else if (form && convert) {
-		rc = convert_file(form, &cfg, files[0], out_opt);
-	} else if (form) {
-		/* line prompts where a screen cannot be drawn: a dumb or unknown
-		 * terminal, a pipe, or when asked */
-		const char *term = getenv("TERM");
-		bool plain = plain_opt || !term || !*term || strcmp(term, "dumb") == 0 ||
-			     !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
-		rc = run_entry_screen(form, &cfg, nfiles ? files[0] : NULL, plain);
-	}
-	fflush(stdout);
-	form_free(form);
-	free(form_path);
-	diag_free(&dl);
-	config_free(&cfg);
-	free(files);
+	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files)};
+	int rc = parse_args(argc, argv, &a);
+	if (rc < 0)
+		rc = check_args(&a);
+	if (rc < 0)
+		rc = run(&a);
+	free(a.files);
 	return rc;
 }

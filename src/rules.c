@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "mem.h"
-#include "par.h"
 #include "text.h"
 
 /* A user value quoted in a message is cut to this many bytes (at a
@@ -606,86 +605,31 @@ static bool across_rule(const FormRule *r)
 	return r->type == RULE_UNIQUE || r->type == RULE_COUNT;
 }
 
-/* The work of rules_check_table and rules_run_end, in parts that run side
- * by side: part i checks the records [from[i], from[i + 1]) of a table one
- * by one, then every n-th rule across records, from the i-th.  Every
- * record range and every rule has a DiagList of its own, joined in order
- * afterwards: the problems come in the order one would find them checking
- * alone. */
-typedef struct {
-	const Form *form;
-	Across a;
-	size_t nparts;
-	size_t from[PAR_MAX + 1];
-	size_t checked[PAR_MAX];
-	DiagList part_dl[PAR_MAX];
-	DiagList *rule_dl; /* one per rule of the form */
-} Check;
-
-/* Below this many records a part is not worth a thread. */
-#define CHECK_PART_MIN 2000
-
-static void check_part(void *ctx, size_t i, size_t n)
+/* The rules across records (unique, count), over the records a sees. */
+static void check_across(const Form *form, const Across *a, DiagList *dl)
 {
-	Check *c = ctx;
-	const Form *form = c->form;
-	/* counted here, not in c: parts writing next to each other in one
-	 * cache line would slow each other down */
-	DiagList dl;
-	diag_init(&dl);
-	size_t checked = 0;
-	/* a table's records (a run's were checked as they came: its ranges are
-	 * all empty, and c->a.t may be NULL) */
-	for (size_t r = c->from[i]; r < c->from[i + 1]; r++) {
-		if (table_record_empty(c->a.t, r))
-			continue;
-		const Record *rec = table_record_c(c->a.t, r);
-		rules_check_record(form, rec->cells, rec->line, (long)r, &dl);
-		checked++;
-	}
-	c->part_dl[i] = dl;
-	c->checked[i] = checked;
-	size_t across = 0; /* rules across records so far */
 	for (size_t k = 0; k < form_nrules(form); k++) {
 		const FormRule *rule = form_rule(form, k);
-		if (!across_rule(rule) || across++ % n != i)
-			continue;
 		if (rule->type == RULE_UNIQUE)
-			check_unique(form, &c->a, k, &c->rule_dl[k]);
-		else
-			check_count(form, &c->a, rule, &c->rule_dl[k]);
+			check_unique(form, a, k, dl);
+		else if (rule->type == RULE_COUNT)
+			check_count(form, a, rule, dl);
 	}
-}
-
-/* Runs c's parts (c->from set for nparts, or all 0), joins their
- * problems into dl; returns the records checked one by one. */
-static size_t check_run(Check *c, DiagList *dl)
-{
-	for (size_t i = 0; i < c->nparts; i++)
-		diag_init(&c->part_dl[i]);
-	size_t nrules = form_nrules(c->form);
-	c->rule_dl = xcalloc(nrules ? nrules : 1, sizeof *c->rule_dl);
-	par_run(c->nparts, check_part, c);
-	size_t checked = 0;
-	for (size_t i = 0; i < c->nparts; i++) {
-		checked += c->checked[i];
-		diag_move(dl, &c->part_dl[i], 0, 0);
-	}
-	for (size_t k = 0; k < nrules; k++)
-		diag_move(dl, &c->rule_dl[k], 0, 0);
-	free(c->rule_dl);
-	return checked;
 }
 
 size_t rules_check_table(const Table *t, DiagList *dl)
 {
-	size_t nrec = table_nrecords(t);
-	Check c = {.form = table_form(t), .a = {.t = t}, .nparts = par_parts()};
-	if (c.nparts > nrec / CHECK_PART_MIN)
-		c.nparts = nrec / CHECK_PART_MIN ? nrec / CHECK_PART_MIN : 1;
-	for (size_t i = 0; i <= c.nparts; i++)
-		c.from[i] = nrec * i / c.nparts;
-	return check_run(&c, dl);
+	const Form *form = table_form(t);
+	size_t checked = 0;
+	for (size_t r = 0; r < table_nrecords(t); r++) {
+		if (table_record_empty(t, r))
+			continue;
+		const Record *rec = table_record_c(t, r);
+		rules_check_record(form, rec->cells, rec->line, (long)r, dl);
+		checked++;
+	}
+	check_across(form, &(Across){.t = t}, dl);
+	return checked;
 }
 
 /* --- checking records as they are read ------------------------------------ */
@@ -740,7 +684,7 @@ RulesRun *rules_run_new_table(const Form *form)
 {
 	RulesRun *run = rules_run_new(form);
 	run->for_table = true;
-	run->nkeep = 0; /* so rules_run_record and rules_run_adopt keep nothing */
+	run->nkeep = 0; /* so rules_run_record keeps nothing */
 	return run;
 }
 
@@ -828,47 +772,16 @@ size_t rules_run_count(const RulesRun *run)
 	return run->n;
 }
 
-void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset)
-{
-	diag_move(&run->dl, &from->dl, (long)run->n, line_offset);
-	if (run->nkeep && from->n) {
-		if (run->n + from->n > run->cap) /* at least doubled: parts come one by one */
-			run_grow(run, run->n + from->n > 2 * run->cap ? run->n + from->n : 2 * run->cap);
-		memcpy(entry_line(run, run->n), from->entry, from->n * from->stride);
-		for (size_t i = 0; i < from->n; i++)
-			*entry_line(run, run->n + i) += line_offset;
-		KeepChunk **end = &run->text;
-		while (*end)
-			end = &(*end)->next;
-		*end = from->text; /* the copies move with their chunks */
-		from->text = NULL;
-	}
-	run->n += from->n;
-	rules_run_free(from);
-}
-
-/* rules_run_end, the rules across records looking at a. */
-static size_t run_end(RulesRun *run, Across a, DiagList *dl)
-{
-	const Form *form = run->form;
-	size_t nacross = 0;
-	for (size_t k = 0; k < form_nrules(form); k++)
-		nacross += across_rule(form_rule(form, k));
-	diag_move(dl, &run->dl, 0, 0); /* which leaves run->dl empty */
-	/* every record range empty: the records were checked as they came */
-	Check c = {.form = form, .a = a, .nparts = par_parts()};
-	if (c.nparts > nacross)
-		c.nparts = nacross ? nacross : 1;
-	check_run(&c, dl);
-	return run->n;
-}
-
 size_t rules_run_end(RulesRun *run, DiagList *dl)
 {
-	return run_end(run, (Across){.run = run}, dl);
+	diag_move(dl, &run->dl, 0, 0); /* which leaves run->dl empty */
+	check_across(run->form, &(Across){.run = run}, dl);
+	return run->n;
 }
 
 size_t rules_run_end_table(RulesRun *run, const Table *t, DiagList *dl)
 {
-	return run_end(run, (Across){.t = t}, dl);
+	diag_move(dl, &run->dl, 0, 0);
+	check_across(run->form, &(Across){.t = t}, dl);
+	return run->n;
 }

@@ -65,12 +65,6 @@ void rules_run_record(RulesRun *run, char *const *cells, long line);
 /* The records checked so far. */
 size_t rules_run_count(const RulesRun *run);
 
-/* Moves the records of from, a run over a later part of the same file
- * whose lines were counted from that part's start, to the end of run,
- * their lines moved on by line_offset (and what was found of them, their
- * record numbers moved on too); frees from. */
-void rules_run_adopt(RulesRun *run, RulesRun *from, long line_offset);
-
 /* Appends to dl what checking the records one by one found, then what
  * the unique and count rules find across them; returns how many records
  * the run checked. */

@@ -8,10 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "csvio.h"
+#include "io.h"
 #include "mem.h"
-#include "par.h"
 #include "xlsxout.h"
 #include "rules.h"
 #include "text.h"
@@ -187,8 +186,9 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 		t = table_new(form);
 		table_set_format(t, cfg->out);
 	} else {
-		t = path_is_xlsx(path) ? check_load(path, form, cfg->out, diags)
-				       : csvio_load_checked(path, form, cfg->out, diags, &run);
+		CsvSource src = {.path = path};
+		t = io_kind(path) == IO_XLSX ? io_load(path, form, cfg->out, diags)
+					     : csvio_read(&src, form, cfg->out, CSV_KEEP_CHECK, &run, diags);
 		if (!t)
 			return NULL;
 	}
@@ -198,7 +198,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 	s->table = t;
 	s->path = xstrdup(path);
 	s->is_new = is_new;
-	s->ask_name = path_is_xlsx(path) && !is_new;
+	s->ask_name = io_kind(path) == IO_XLSX && !is_new;
 	remember_base(s);
 	take_file(s);
 	diag_init(&s->load_diags);
@@ -264,13 +264,9 @@ char **session_cells(const Session *s, size_t rec)
 /* A search of session_filter: the text, and for one with letters, its
  * first byte in both cases (the places a match may begin). */
 typedef struct {
-	const Session *s;
 	const char *text;
 	size_t len;
 	char firsts[3]; /* "" when the text has no letter */
-	size_t *rows;
-	size_t n;
-	size_t kept[PAR_MAX]; /* each part's, at the front of its share */
 } Filter;
 
 /* true when text occurs in hay.  With letters, only the places that begin
@@ -286,27 +282,11 @@ static bool filter_hit(const Filter *f, const char *hay)
 	return false;
 }
 
-static void filter_part(void *ctx, size_t i, size_t nparts)
-{
-	Filter *f = ctx;
-	size_t from = f->n * i / nparts, to = f->n * (i + 1) / nparts, kept = from;
-	size_t nf = form_nfields(f->s->form);
-	for (size_t k = from; k < to; k++) {
-		char **cells = session_cells(f->s, f->rows[k]);
-		bool hit = false;
-		for (size_t c = 0; c < nf && !hit; c++)
-			hit = filter_hit(f, cells[c]);
-		if (hit)
-			f->rows[kept++] = f->rows[k];
-	}
-	f->kept[i] = kept - from;
-}
-
 size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n)
 {
 	if (!*text)
 		return n;
-	Filter f = {.s = s, .text = text, .len = strlen(text), .rows = rows, .n = n};
+	Filter f = {.text = text, .len = strlen(text)};
 	bool letters = false;
 	for (const char *p = text; *p; p++)
 		letters |= (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
@@ -317,14 +297,14 @@ size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n
 		else if (text[0] >= 'a' && text[0] <= 'z')
 			f.firsts[1] = (char)(text[0] - 'a' + 'A');
 	}
-	/* a part per processor for a long list (a thread costs more than a
-	 * few thousand records take) */
-	size_t nparts = n >= 20000 ? par_parts() : 1;
-	par_run(nparts, filter_part, &f);
-	size_t kept = f.kept[0];
-	for (size_t i = 1; i < nparts; i++) {
-		memmove(rows + kept, rows + n * i / nparts, f.kept[i] * sizeof *rows);
-		kept += f.kept[i];
+	size_t nf = form_nfields(s->form), kept = 0;
+	for (size_t k = 0; k < n; k++) {
+		char **cells = session_cells(s, rows[k]);
+		bool hit = false;
+		for (size_t c = 0; c < nf && !hit; c++)
+			hit = filter_hit(&f, cells[c]);
+		if (hit)
+			rows[kept++] = rows[k];
 	}
 	return kept;
 }
@@ -614,7 +594,7 @@ int session_export(Session *s, const char *path)
 	DiagList dl;
 	diag_init(&dl);
 	char *where = text_escape(path);
-	int rc = xlsxout_write(s->table, path, &dl);
+	int rc = xlsxout_write(s->table, path, false, &dl);
 	if (rc != 0)
 		session_set_msg(s, true, "匯出失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
 	else
@@ -652,9 +632,7 @@ SaveResult session_save(Session *s, const char *path, bool force)
 	}
 	DiagList dl;
 	diag_init(&dl);
-	bool xlsx = path_is_xlsx(to);
-	if ((s->cfg->backup && csvio_backup(to, &dl) != 0) ||
-	    (xlsx ? xlsxout_write(s->table, to, &dl) : csvio_save(s->table, to, &dl)) != 0) {
+	if (io_save(s->table, to, s->cfg->backup, &dl) != 0) {
 		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
 		diag_free(&dl);
 		free(where);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 size_t text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -110,8 +112,6 @@ static size_t utf8_invalid_at_bytes(const char *str, size_t n)
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <tmmintrin.h>
-
-#include "mem.h"
 
 /* Whether s[0..n) is all UTF-8, sixteen bytes at a time with SSSE3: the
  * lookup method of Keiser and Lemire ("Validating UTF-8 in less than one
@@ -344,6 +344,32 @@ char *text_clip(const char *s, size_t max)
 	char *q = xasprintf("%s…", head);
 	free(head);
 	return q;
+}
+
+char *text_tail(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return xstrdup(s);
+	size_t from = n - max;
+	while (from < n && ((unsigned char)s[from] & 0xC0) == 0x80)
+		from++;
+	return xasprintf("…%s", s + from);
+}
+
+bool text_has_non_ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			return true;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
 }
 
 int text_ncasecmp(const char *a, const char *b, size_t n)

@@ -47,6 +47,13 @@ bool text_needs_escape(const char *s);
  * added when it was cut: a value quoted in a message stays readable. */
 char *text_clip(const char *s, size_t max);
 
+/* The end of s, at most max bytes of it at a character boundary, with
+ * "…" before it when it was cut: what comes just before a place. */
+char *text_tail(const char *s, size_t max);
+
+/* Whether s[0..n) has a byte above 0x7F. */
+bool text_has_non_ascii(const char *s, size_t n);
+
 /* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is),
  * whatever the locale; text_ncasecmp compares at most n bytes. */
 int text_casecmp(const char *a, const char *b);

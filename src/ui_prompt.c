@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "io.h"
 #include "mem.h"
 #include "text.h"
 #include "ui_int.h"
@@ -161,7 +161,7 @@ int line_key(Ui *ui, UiKey k)
 		ui->ov = OV_NONE;
 		if (!*path) {
 			session_set_msg(ui->s, true, "沒有輸入檔名，未存檔");
-		} else if (ui->line_purpose == LINE_EXPORT && !path_is_xlsx(path)) {
+		} else if (ui->line_purpose == LINE_EXPORT && io_kind(path) != IO_XLSX) {
 			session_set_msg(ui->s, true, "匯出的檔名要以 .xlsx 結尾");
 		} else if (strcmp(path, ui->s->path) != 0 && access(path, F_OK) == 0) {
 			free(ui->pending_path);

@@ -749,7 +749,7 @@ static int write_workbook(Out *o, const char *tmp)
 }
 
 
-int xlsxout_write(const Table *t, const char *path, DiagList *diags)
+int xlsxout_write(const Table *t, const char *path, bool backup, DiagList *diags)
 {
 	Out o = {.t = t, .form = table_form(t), .diags = diags};
 	o.nfields = form_nfields(o.form);
@@ -764,7 +764,7 @@ int xlsxout_write(const Table *t, const char *path, DiagList *diags)
 				      * the inode and its mode 0600 stay */
 			a.fd = -1;
 			if (write_workbook(&o, a.tmp) == 0)
-				rc = atomic_commit(&a, path, diags);
+				rc = atomic_commit(&a, backup, diags);
 			else
 				atomic_abort(&a);
 		}

@@ -37,17 +37,19 @@
 #ifndef SPMFORM_XLSXOUT_H
 #define SPMFORM_XLSXOUT_H
 
+#include <stdbool.h>
+
 #include "diag.h"
 #include "table.h"
 
-/* Writes t to path as .xlsx, atomically: the workbook is built in a
- * temporary file of path's folder (mode 0600 while written), fsync'd, given
- * the mode of the file it replaces (or 0666 & ~umask), then renamed over
- * path.  Returns 0 (diags may get warnings), or -1 with an error in diags
+/* Writes t to path as .xlsx, atomically (atomic.h): the workbook is built
+ * in a temporary file of path's folder (mode 0600 while written), fsync'd,
+ * given the mode of the file it replaces (or 0666 & ~umask), then renamed
+ * over path, keeping the file it replaces as path.bak when backup is set.  Returns 0 (diags may get warnings), or -1 with an error in diags
  * saying why; after -1, path is as it was and no temporary file is left.
  * Values that cannot go into a workbook (invalid UTF-8, more than 32,767
  * characters, more rows or columns than Excel has) are reported with their
  * record and field before anything is written. */
-int xlsxout_write(const Table *t, const char *path, DiagList *diags);
+int xlsxout_write(const Table *t, const char *path, bool backup, DiagList *diags);
 
 #endif

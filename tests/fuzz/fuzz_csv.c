@@ -1,26 +1,17 @@
 /* fuzz_csv.c - libFuzzer target: any bytes as a CSV file of the inventory
  * form.  Reading must never crash, hang or leak; whatever is read is
  * checked, written and read again, and the second writing must give the
- * same bytes (spmform's own output is a fixed point).  The same bytes read
- * from a file, block by block in blocks of 1 to 64 bytes (so that block
- * edges fall inside characters, lines and fields), must give what reading
- * them whole gives: both fail, or the same records and messages.  When
- * both fail, their messages may differ: reading block by block reports
- * the first problem it meets (a quote error before a bad byte further on,
- * a bad byte before a NUL), reading whole looks at the encoding first.
- * Read in parts side by side (as a big file is, here in parts of a few
- * bytes), they must give exactly what reading block by block gives,
- * failures and their messages included.  Checked as it is read in parts
- * (spmform check: csvio_check, no table kept), the file must give what
- * checking the table read block by block gives: the same messages in the
- * same order and the same number of records, or the same failure; and so
- * must reading it into a table and checking it at once, in parts (the
- * entry screen: csvio_load_checked), which must read the same records
- * too.  The block reader converts
- * CP950 with src/cp950.c: the bytes are also converted by it and by
- * iconv, through an output buffer of a size the data chooses, and must
- * give the same pieces, stopping places and errno; and as one cell
- * (cp950_cell), the same bytes or a failure where iconv fails. */
+ * same bytes (spmform's own output is a fixed point).  There is one
+ * reader, and every way of calling it must agree: the bytes from memory in
+ * blocks of 1 MiB, from a file in blocks of 1 to 64 bytes (so that block
+ * edges fall inside characters, lines and fields), checked as read without
+ * keeping the records (spmform check), kept and checked as read (the entry
+ * screen): the same records, the same messages after the rules, or the
+ * same failure with the same message.  The reader converts CP950 with
+ * src/cp950.c: the bytes are also converted by it and by iconv, through an
+ * output buffer of a size the data chooses, and must give the same pieces,
+ * stopping places and errno; and as one cell (cp950_cell), the same bytes
+ * or a failure where iconv fails. */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <iconv.h>
@@ -35,7 +26,6 @@
 #include "csvio.h"
 #include "form.h"
 #include "fuzz_util.h"
-#include "par.h"
 #include "rules.h"
 
 static Form *form;
@@ -55,13 +45,10 @@ static bool same_diags(const DiagList *a, const DiagList *b)
 	return true;
 }
 
-/* Reads data[0..size) from a file, in small blocks, as csvio_load does:
- * as one (parts 1) or in up to parts parts of a few bytes or more.  With
- * run, checks it as it reads it (csvio_check) instead: *run gets the run,
- * and the table returned is NULL; with keep as well, reads it into a
- * table and checks it at once (csvio_load_checked). */
-static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, DiagList *dl,
-			  size_t parts, RulesRun **run, bool keep)
+/* Reads data[0..size) from a file in blocks of a few bytes, in mode:
+ * the table, or NULL; *run the run of a checking mode. */
+static Table *read_file_as(const uint8_t *data, size_t size, FileFormat fmt, CsvMode mode,
+			   RulesRun **run, DiagList *dl)
 {
 	int fd = memfd_create("fuzz_csv", 0);
 	if (fd < 0)
@@ -74,19 +61,8 @@ static Table *load_stream(const uint8_t *data, size_t size, FileFormat fmt, Diag
 	}
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	csvio_set_block_size(1 + (size ? data[size / 2] % 64 : 0));
-	par_set_parts(parts);
-	csvio_set_split_min(1 + (size ? data[size / 3] % 16 : 0));
-	Table *t = NULL;
-	if (run && keep)
-		t = csvio_load_checked(path, form, fmt, dl, run);
-	else if (run)
-		*run = csvio_check(path, form, dl);
-	else
-		t = csvio_load(path, form, fmt, dl);
-	csvio_set_block_size(0);
-	par_set_parts(0);
-	csvio_set_split_min(0);
+	CsvSource src = {.path = path, .block = 1 + (size ? data[size / 2] % 64 : 0)};
+	Table *t = csvio_read(&src, form, fmt, mode, run, dl);
 	close(fd);
 	return t;
 }
@@ -167,37 +143,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&dl);
 	FileFormat fmt = {ENC_UTF8, true, true};
 	Table *t = csvio_load_mem((const char *)data, size, form, fmt, &dl);
-	DiagList ds;
+	DiagList ds; /* from a file, block by block */
 	diag_init(&ds);
-	Table *ts = load_stream(data, size, fmt, &ds, 1, NULL, false);
-	if (!t != !ts)
-		abort(); /* one reader failed, the other not */
-	if (t && !same_tables(t, &dl, ts, &ds))
-		abort(); /* the readers differ */
-	DiagList dp;
-	diag_init(&dp);
-	Table *tp = load_stream(data, size, fmt, &dp, 4, NULL, false);
-	if (!ts != !tp || !same_diags(&ds, &dp) || (ts && !same_tables(ts, &ds, tp, &dp)))
-		abort(); /* reading in parts differs */
-	table_free(tp);
-	diag_free(&dp);
-	DiagList dc; /* checked as read, in parts */
-	diag_init(&dc);
-	RulesRun *run;
-	load_stream(data, size, fmt, &dc, 4, &run, false);
-	if (!ts != !run)
-		abort(); /* checking as read fails otherwise than reading */
+	Table *ts = read_file_as(data, size, fmt, CSV_KEEP, NULL, &ds);
+	if (!t != !ts || !same_diags(&dl, &ds) || (t && !same_tables(t, &dl, ts, &ds)))
+		abort(); /* reading from memory and from a file differ */
 	size_t checked = ts ? rules_check_table(ts, &ds) : 0;
+	diag_sort(&ds);
+	DiagList dc; /* checked as read */
+	diag_init(&dc);
+	RulesRun *run = NULL;
+	Table *tc = read_file_as(data, size, fmt, CSV_CHECK, &run, &dc);
+	if (!ts != !run || !tc != !run || (tc && table_nrecords(tc) != 0))
+		abort(); /* checking as read fails otherwise than reading */
 	if (run && rules_run_end(run, &dc) != checked)
 		abort(); /* it checked another number of records */
-	diag_sort(&ds);
 	diag_sort(&dc);
 	if (!same_diags(&ds, &dc))
 		abort(); /* or found something else */
-	DiagList dk; /* read into a table and checked at once, in parts */
+	DiagList dk; /* read into a table and checked at once */
 	diag_init(&dk);
-	RulesRun *krun;
-	Table *tk = load_stream(data, size, fmt, &dk, 4, &krun, true);
+	RulesRun *krun = NULL;
+	Table *tk = read_file_as(data, size, fmt, CSV_KEEP_CHECK, &krun, &dk);
 	if (!ts != !tk || !tk != !krun)
 		abort(); /* fails otherwise than reading */
 	if (tk && rules_run_end_table(krun, tk, &dk) != checked)
@@ -213,9 +180,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* or found something else */
 	rules_run_free(krun);
 	table_free(tk);
-	diag_free(&dk);
 	rules_run_free(run);
+	table_free(tc);
 	diag_free(&dc);
+	diag_free(&dk);
 	table_free(ts);
 	diag_free(&ds);
 	if (t) {

@@ -9,7 +9,7 @@
 
 #include "csvio.h"
 #include "mem.h"
-#include "par.h"
+#include "rules.h"
 #include "progress.h"
 #include "testutil.h"
 
@@ -626,7 +626,7 @@ static void test_save_is_atomic_and_keeps_permissions(void **state)
 	add_row(t, EXAMPLE_ROWS[0], 0);
 	DiagList dl;
 	diag_init(&dl);
-	assert_int_equal(csvio_save(t, path, &dl), 0);
+	assert_int_equal(csvio_save(t, path, false, &dl), 0);
 	size_t n, len;
 	char *got = read_file(path, &n);
 	char *want = csvio_serialize(t, &len, &dl);
@@ -656,7 +656,7 @@ static void test_unencodable_cp950_value_names_record_and_field_writes_nothing(v
 	table_set_format(t, (FileFormat){ENC_CP950, false, true});
 	DiagList dl;
 	diag_init(&dl);
-	assert_int_equal(csvio_save(t, path, &dl), -1);
+	assert_int_equal(csvio_save(t, path, false, &dl), -1);
 	assert_int_equal(dl.nerrors, 1);
 	assert_int_equal(dl.items[0].record, 1);
 	assert_int_equal(dl.items[0].field, (int)field_of(form, "manager_dept"));
@@ -681,7 +681,7 @@ static void test_save_into_missing_folder_fails_cleanly(void **state)
 	add_row(t, EXAMPLE_ROWS[0], 0);
 	DiagList dl;
 	diag_init(&dl);
-	assert_int_equal(csvio_save(t, "/nonexistent-dir/x.csv", &dl), -1);
+	assert_int_equal(csvio_save(t, "/nonexistent-dir/x.csv", false, &dl), -1);
 	assert_int_equal(dl.nerrors, 1);
 	assert_non_null(strstr(dl.items[0].msg, "暫存檔"));
 	table_free(t);
@@ -704,7 +704,7 @@ static void test_failed_write_keeps_old_file_and_leaves_no_temp(void **state)
 	lim = (struct rlimit){200, old.rlim_max}; /* soft limit only: it can be undone */
 	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	int rc = csvio_save(t, path, &dl);
+	int rc = csvio_save(t, path, false, &dl);
 	lim = old;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 	signal(SIGXFSZ, prev);
@@ -782,8 +782,21 @@ static void test_repeated_cells_are_shared_but_edited_alone(void **state)
 	free(h);
 }
 
+/* Reads path (or, with mem, the same bytes from memory) in blocks of
+ * block bytes, keeping the records: the table, the messages in *dl. */
+static Table *read_with(const char *path, bool mem, size_t block, DiagList *dl)
+{
+	diag_init(dl);
+	size_t len = 0;
+	char *data = mem ? read_file(path, &len) : NULL;
+	CsvSource src = {.path = mem ? NULL : path, .data = data, .len = len, .block = block};
+	Table *t = csvio_read(&src, form, DEFAULT_FMT, CSV_KEEP, NULL, dl);
+	free(data);
+	return t;
+}
+
 /* A Big5 造字 whose lead byte ends a reading block is still named as one:
- * the message reads the next byte again, across the block's edge. */
+ * the cell is converted whole, after the block's edge. */
 static void test_stream_eudc_at_block_edge(void **state)
 {
 	(void)state;
@@ -795,17 +808,15 @@ static void test_stream_eudc_at_block_edge(void **state)
 	char *path = xasprintf("%s/eudc.csv", tmpdir);
 	write_file(path, data, n + 4);
 	for (int pass = 0; pass < 2; pass++) {
-		csvio_set_block_size(pass == 0 ? n + 2 : 0); /* 0x87 last in the block, or not */
 		DiagList dl;
-		diag_init(&dl);
-		assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+		/* 0x87 last in the block, or not */
+		assert_null(read_with(path, false, pass == 0 ? n + 2 : 0, &dl));
 		assert_int_equal(dl.n, 1);
 		assert_int_equal(dl.items[0].line, 3);
-		assert_non_null(strstr(dl.items[0].msg, "第 2 個位元組 (0x87)"));
-		assert_non_null(strstr(dl.items[0].msg, "造字區"));
+		assert_string_equal(dl.items[0].msg,
+				    "第 1 欄「X」之後的位元組 0x87 無法以 CP950/Big5 讀取：這是 Big5 造字區的字，沒有標準的對應 (整個檔案也不是 UTF-8)");
 		diag_free(&dl);
 	}
-	csvio_set_block_size(0);
 	free(path);
 	free(data);
 	free(big5);
@@ -835,26 +846,22 @@ static void test_progress_hook_stops_reading(void **state)
 	write_file(cp, big5, strlen(big5));
 	const char *paths[] = {utf8, cp};
 	for (int k = 0; k < 2; k++) {
-		csvio_set_block_size(64);
 		calls = 0;
 		progress_set(stop_at_second, 0);
 		DiagList dl;
-		diag_init(&dl);
-		assert_null(csvio_load(paths[k], form, DEFAULT_FMT, &dl));
+		assert_null(read_with(paths[k], false, 64, &dl));
 		progress_set(NULL, 0);
 		assert_int_equal(calls, 2);
 		assert_int_equal(dl.nerrors, 1);
 		assert_string_equal(dl.items[dl.n - 1].msg, progress_stopped_msg);
 		diag_free(&dl);
 		/* and without the hook it reads */
-		diag_init(&dl);
-		Table *t = csvio_load(paths[k], form, DEFAULT_FMT, &dl);
+		Table *t = read_with(paths[k], false, 64, &dl);
 		assert_non_null(t);
 		assert_int_equal(table_nrecords(t), 3);
 		table_free(t);
 		diag_free(&dl);
 	}
-	csvio_set_block_size(0);
 	free(cp);
 	free(utf8);
 	free(big5);
@@ -863,7 +870,7 @@ static void test_progress_hook_stops_reading(void **state)
 	free(h);
 }
 
-/* --- reading in parts ------------------------------------------------------ */
+/* --- one reader, every way it is called ---------------------------------- */
 
 static void assert_same_diags(const DiagList *a, const DiagList *b)
 {
@@ -879,34 +886,6 @@ static void assert_same_diags(const DiagList *a, const DiagList *b)
 		assert_int_equal(x->record, y->record);
 		assert_int_equal(x->field, y->field);
 	}
-}
-
-/* What spmform check says of a file read whole and checked as a table:
- * the reading's messages d (taken over), then the rules' (sorted, as
- * check prints them); *checked gets the records checked. */
-static void check_as_table(const Table *t, DiagList *d, size_t *checked)
-{
-	*checked = t ? rules_check_table(t, d) : 0;
-	diag_sort(d);
-}
-
-/* csvio_check of path, with the parts and block size set now, against
- * what reading it as a table and checking that found (want, and checked
- * records; readable: whether csvio_load read it): the same records
- * checked and the same messages in the same order. */
-static void assert_check_as_read_alike(const char *path, bool readable, const DiagList *want,
-				       size_t checked)
-{
-	DiagList d;
-	diag_init(&d);
-	RulesRun *run = csvio_check(path, form, &d);
-	assert_int_equal(readable, run != NULL);
-	if (run)
-		assert_int_equal(rules_run_end(run, &d), checked);
-	rules_run_free(run);
-	diag_sort(&d);
-	assert_same_diags(want, &d);
-	diag_free(&d);
 }
 
 /* t2 holds the records of t1 (which writes s1, l1 bytes), on the same
@@ -927,99 +906,84 @@ static void assert_same_table(const Table *t1, const char *s1, size_t l1, const 
 	diag_free(&ds);
 }
 
-/* csvio_load_checked of path (the entry screen's reading: kept and
- * checked at once), against the table read as one (t1, which writes s1,
- * l1 bytes; NULL: none) and what checking it found (want, checked
- * records). */
-static void assert_load_checked_alike(const char *path, const Table *t1, const char *s1,
-				      size_t l1, const DiagList *want, size_t checked)
+/* What a reading in mode gives: the table (for CSV_CHECK, NULL or an
+ * empty one) and, in *dl, what the reading and the rules found, sorted
+ * as check prints them; *checked the records the rules checked. */
+static Table *read_and_check(const CsvSource *src, CsvMode mode, DiagList *dl, size_t *checked)
 {
-	DiagList d;
-	diag_init(&d);
-	RulesRun *run;
-	Table *t = csvio_load_checked(path, form, DEFAULT_FMT, &d, &run);
-	assert_int_equal(!t, !t1);
-	assert_int_equal(!t, !run);
-	if (t) {
-		assert_int_equal(rules_run_end_table(run, t, &d), checked);
-		assert_same_table(t1, s1, l1, t);
-	}
+	diag_init(dl);
+	RulesRun *run = NULL;
+	Table *t = csvio_read(src, form, DEFAULT_FMT, mode, mode == CSV_KEEP ? NULL : &run, dl);
+	if (mode != CSV_KEEP)
+		assert_int_equal(!t, !run);
+	*checked = 0;
+	if (mode == CSV_KEEP && t)
+		*checked = rules_check_table(t, dl);
+	else if (mode == CSV_CHECK && t)
+		*checked = rules_run_end(run, dl);
+	else if (t)
+		*checked = rules_run_end_table(run, t, dl);
 	rules_run_free(run);
-	table_free(t);
-	diag_sort(&d);
-	assert_same_diags(want, &d);
-	diag_free(&d);
+	diag_sort(dl);
+	return t;
 }
 
-/* Reads path as one (parts = 1) and in parts (2 to 4 of them, of at
- * least 64 to 700 bytes), in blocks of 1 MiB, then of 37 bytes: the same
- * table (bytes written, every record's line) and the same messages, or
- * both fail with the same messages.  Each reading also checks the file
- * as it reads it, without a table (csvio_check) and into one
- * (csvio_load_checked), which must find what checking the table read as
- * one finds.  Returns the fewest parts a reading used, and the
- * most in *most. */
-static size_t assert_parts_read_alike(const char *path, size_t *most)
+/* Reads path in every way spmform does (from the file and from memory;
+ * keeping the records and checking the table, checking as read,
+ * keeping and checking as read) in blocks of each size of blocks[] (0:
+ * the default): the same table (bytes written, every record's line),
+ * the same records checked and the same messages, or the same failure.
+ * Returns whether path could be read. */
+static bool assert_read_alike_in(const char *path, const size_t *blocks, size_t nblocks)
 {
-	size_t fewest = SIZE_MAX;
-	*most = 0;
-	for (int blocks = 0; blocks < 2; blocks++) {
-		csvio_set_block_size(blocks ? 37 : 0);
-		par_set_parts(1);
-		DiagList d1;
-		diag_init(&d1);
-		Table *t1 = csvio_load(path, form, DEFAULT_FMT, &d1);
-		assert_int_equal(csvio_last_parts(), 1);
-		DiagList dc;
-		diag_init(&dc);
-		diag_move(&dc, &d1, 0, 0);
-		diag_init(&d1);
-		for (size_t i = 0; i < dc.n; i++) /* d1 keeps a copy of the reading's */
-			diag_add(&d1, dc.items[i].level, dc.items[i].line, dc.items[i].col,
-				 dc.items[i].record, dc.items[i].field, "%s", dc.items[i].msg);
-		size_t checked;
-		check_as_table(t1, &dc, &checked);
-		assert_check_as_read_alike(path, t1 != NULL, &dc, checked);
-		size_t l1 = 0;
-		char *s1 = NULL;
-		if (t1) {
-			DiagList ds;
-			diag_init(&ds);
-			s1 = csvio_serialize(t1, &l1, &ds);
-			assert_non_null(s1);
-			diag_free(&ds);
-		}
-		assert_load_checked_alike(path, t1, s1, l1, &dc, checked);
-		static const size_t mins[] = {64, 300, 700};
-		for (size_t parts = 2; parts <= 4; parts++)
+	size_t len;
+	char *data = read_file(path, &len);
+	CsvSource src = {.path = path};
+	DiagList want;
+	size_t checked;
+	Table *t1 = read_and_check(&src, CSV_KEEP, &want, &checked);
+	size_t l1 = 0;
+	char *s1 = NULL;
+	if (t1) {
+		DiagList ds;
+		diag_init(&ds);
+		s1 = csvio_serialize(t1, &l1, &ds);
+		assert_non_null(s1);
+		diag_free(&ds);
+	}
+	static const CsvMode modes[] = {CSV_KEEP, CSV_CHECK, CSV_KEEP_CHECK};
+	for (size_t b = 0; b < nblocks; b++)
+		for (int mem = 0; mem < 2; mem++)
 			for (size_t m = 0; m < 3; m++) {
-				par_set_parts(parts);
-				csvio_set_split_min(mins[m]);
+				CsvSource s2 = {.path = mem ? NULL : path, .data = data, .len = len,
+						.block = blocks[b]};
 				DiagList d2;
-				diag_init(&d2);
-				Table *t2 = csvio_load(path, form, DEFAULT_FMT, &d2);
-				if (csvio_last_parts() < fewest)
-					fewest = csvio_last_parts();
-				if (csvio_last_parts() > *most)
-					*most = csvio_last_parts();
+				size_t c2;
+				Table *t2 = read_and_check(&s2, modes[m], &d2, &c2);
 				assert_int_equal(!t1, !t2);
-				assert_same_diags(&d1, &d2);
-				assert_check_as_read_alike(path, t1 != NULL, &dc, checked);
-				assert_load_checked_alike(path, t1, s1, l1, &dc, checked);
-				if (t1)
+				assert_int_equal(checked, c2);
+				assert_same_diags(&want, &d2);
+				if (t1 && modes[m] != CSV_CHECK)
 					assert_same_table(t1, s1, l1, t2);
+				if (t2 && modes[m] == CSV_CHECK)
+					assert_int_equal(table_nrecords(t2), 0);
 				table_free(t2);
 				diag_free(&d2);
 			}
-		free(s1);
-		table_free(t1);
-		diag_free(&d1);
-		diag_free(&dc);
-	}
-	par_set_parts(0);
-	csvio_set_split_min(0);
-	csvio_set_block_size(0);
-	return fewest;
+	bool readable = t1 != NULL;
+	free(s1);
+	table_free(t1);
+	diag_free(&want);
+	free(data);
+	return readable;
+}
+
+/* assert_read_alike_in with blocks of 1 MiB, 64, 37 and 3 bytes (all of
+ * 1 to 64 in make test-slow). */
+static bool assert_read_alike(const char *path)
+{
+	static const size_t blocks[] = {0, 64, 37, 3};
+	return assert_read_alike_in(path, blocks, sizeof blocks / sizeof *blocks);
 }
 
 /* A file of many records, each kind of line a file may have: quoted
@@ -1060,11 +1024,13 @@ static char *varied_file(const char *sep)
 	return text;
 }
 
-static void test_read_in_parts_as_if_whole(void **state)
+/* The varied file, with every line end, as UTF-8 with and without BOM
+ * and as CP950, reads alike every way. */
+static void test_every_way_of_reading_reads_alike(void **state)
 {
 	(void)state;
 	static const char *const seps[] = {"\r\n", "\n", "\r"};
-	char *path = xasprintf("%s/parts.csv", tmpdir);
+	char *path = xasprintf("%s/varied.csv", tmpdir);
 	for (size_t k = 0; k < 3; k++) {
 		char *text = varied_file(seps[k]);
 		for (int variant = 0; variant < 3; variant++) {
@@ -1072,9 +1038,7 @@ static void test_read_in_parts_as_if_whole(void **state)
 				     : variant == 1 ? xstrdup(text)
 						    : cp950(text);
 			write_file(path, data, strlen(data));
-			size_t most;
-			assert_parts_read_alike(path, &most);
-			assert_true(most >= 2); /* it was cut */
+			assert_true(assert_read_alike(path));
 			free(data);
 		}
 		free(text);
@@ -1103,20 +1067,18 @@ static void test_bad_byte_place_counts_earlier_blocks_and_bom(void **state)
 				: "第 %zu 個位元組 (0xFF) 不是有效的 UTF-8 (整個檔案也不是 CP950/Big5)",
 			    at + 1 + (bom && line == 1 ? 3 : 0));
 			for (size_t block = 0; block <= 64; block += 37) {
-				csvio_set_block_size(block);
 				DiagList dl;
-				diag_init(&dl);
-				assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+				assert_null(read_with(path, false, block, &dl));
 				assert_int_equal(dl.n, 1);
 				assert_int_equal(dl.items[0].line, line);
 				assert_string_equal(dl.items[0].msg, want);
 				diag_free(&dl);
 			}
+			assert_false(assert_read_alike(path));
 			free(want);
 			free(text);
 			free(bad);
 		}
-	csvio_set_block_size(0);
 	free(path);
 	free(h);
 }
@@ -1146,29 +1108,25 @@ static char *join_lines(char **lines, bool big5)
 	return text;
 }
 
-/* Reads data from a file as one: the table (NULL if it failed), the
- * messages in *dl. */
+/* Reads data from a file: the table (NULL if it failed), the messages in
+ * *dl; every other way of reading it must agree. */
 static Table *load_file(const char *data, size_t n, DiagList *dl)
 {
 	char *path = xasprintf("%s/twin.csv", tmpdir);
 	write_file(path, data, n);
-	diag_init(dl);
-	Table *t = csvio_load(path, form, DEFAULT_FMT, dl);
-	size_t most;
-	assert_parts_read_alike(path, &most); /* in parts, and checked as read */
-	assert_true(most >= 2 || !t);	      /* (a file that fails is read again as one) */
+	Table *t = read_with(path, false, 0, dl);
+	assert_int_equal(assert_read_alike(path), t != NULL);
 	free(path);
 	return t;
 }
 
 /* A CP950 file is parsed as it is, its cells converted as they are
  * copied.  It reads as its UTF-8 twin does, a code the table leaves to
- * iconv (0x80 alone) included; where it fails, it is read again
- * converting first, which says where and why as it always has: a quote
- * out of place (the line and the character, as the twin says it), a byte
- * that is not CP950 (the line and the byte), a character cut off by the
- * end of the file. */
-static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
+ * iconv (0x80 alone) included; a quote out of place is placed as in the
+ * twin (the line and the character); a byte that is not CP950 is named
+ * with its line, its column of the record and what comes before it; and
+ * so is a character cut off by the end of the file. */
+static void test_cp950_reads_as_its_utf8_twin(void **state)
 {
 	(void)state;
 	char **lines = twin_lines();
@@ -1188,6 +1146,7 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 		for (size_t f = 0; f < form_nfields(form); f++)
 			assert_string_equal(table_record(t8, r)->cells[f], table_record(t950, r)->cells[f]);
 	assert_non_null(strstr(cellv(t950, 9, "name"), "\xC2\x80"));
+	assert_int_equal(table_format(t950).encoding, ENC_CP950);
 	table_free(t8);
 	table_free(t950);
 	diag_free(&d8);
@@ -1198,6 +1157,8 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 	/* a quote in the middle of line 41's second cell, after a character */
 	char *l41 = lines[40];
 	char *cell = strchr(l41, ',') + 1;
+	char first[4] = {0}; /* the cell's first character */
+	memcpy(first, cell, 3);
 	lines[40] = xasprintf("%.*s%.3s\"%s", (int)(cell - l41), l41, cell, cell + 3);
 	free(l41);
 	utf8 = join_lines(lines, false);
@@ -1208,12 +1169,14 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 	assert_null(t950);
 	assert_int_equal(d950.n, 1);
 	assert_int_equal(d950.items[0].line, 41);
+	assert_true(d950.items[0].col > 0);
 	assert_same_diags(&d8, &d950);
 	diag_free(&d8);
 	diag_free(&d950);
 	free(utf8);
 
-	/* 0xFF in line 41, in place of that quote */
+	/* 0xFF in line 41, in place of that quote: after the first character
+	 * of the second cell */
 	size_t line_start = 0;
 	for (size_t i = 0, nl = 0; nl < 40; i++)
 		if (big5[i] == '\n') {
@@ -1226,8 +1189,8 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 	assert_null(t950);
 	assert_int_equal(d950.n, 1);
 	assert_int_equal(d950.items[0].line, 41);
-	char *want = xasprintf("第 %zu 個位元組 (0xFF) 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)",
-			       (size_t)(q - big5) - line_start + 1);
+	char *want = xasprintf("第 2 欄「%s」之後的位元組 0xFF 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)",
+			       first);
 	assert_string_equal(d950.items[0].msg, want);
 	free(want);
 	diag_free(&d950);
@@ -1242,7 +1205,7 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 	assert_int_equal(d950.n, 1);
 	assert_int_equal(d950.items[0].line, TWIN_LINES + 1);
 	assert_string_equal(d950.items[0].msg,
-			    "第 1 個位元組 (0xA4) 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)");
+			    "第 1 欄的位元組 0xA4 無法以 CP950/Big5 讀取 (整個檔案也不是 UTF-8)");
 	diag_free(&d950);
 	free(cut);
 	free(big5);
@@ -1254,7 +1217,7 @@ static void test_cp950_read_as_is_says_what_converting_first_says(void **state)
 /* Checking a file as it is read sees the cells as the table would keep
  * them: trimmed, full-width digits and Y/N made the form's values (so
  * the second 系統A is the first one again), a value that is not one of
- * the field's an error; one part or several. */
+ * the field's an error. */
 static void test_check_as_read_sees_normalised_cells(void **state)
 {
 	(void)state;
@@ -1264,13 +1227,12 @@ static void test_check_as_read_sees_normalised_cells(void **state)
 	    "編號C,系統C,行政,共用,自行委外,2.16.886.101.20002,OO局,某某處,某某處,X,否,是,中,否,X公司,X公司,24,符合,,,無\r\n");
 	char *path = xasprintf("%s/normalised.csv", tmpdir);
 	write_file(path, text, strlen(text));
+	CsvSource src = {.path = path};
 	DiagList dl;
-	diag_init(&dl);
-	RulesRun *run = csvio_check(path, form, &dl);
-	assert_non_null(run);
-	assert_int_equal(rules_run_end(run, &dl), 3);
-	rules_run_free(run);
-	diag_sort(&dl);
+	size_t checked;
+	Table *t = read_and_check(&src, CSV_CHECK, &dl, &checked);
+	assert_non_null(t);
+	assert_int_equal(checked, 3);
 	assert_int_equal(dl.n, 2);
 	assert_int_equal(dl.items[0].line, 3); /* 系統A again, with the same OID */
 	assert_int_equal(dl.items[0].level, DIAG_WARNING);
@@ -1278,21 +1240,21 @@ static void test_check_as_read_sees_normalised_cells(void **state)
 	assert_int_equal(dl.items[1].line, 4);
 	assert_int_equal(dl.items[1].level, DIAG_ERROR);
 	assert_int_equal(dl.items[1].field, field_of(form, "onsite"));
+	table_free(t);
 	diag_free(&dl);
-	size_t most;
-	assert_parts_read_alike(path, &most);
+	assert_true(assert_read_alike(path));
 	free(path);
 	free(text);
 }
 
 /* A file that cannot be read, or not as UTF-8, wherever the problem is:
- * reading in parts says what reading it as one says. */
-static void test_read_in_parts_fails_as_if_whole(void **state)
+ * every way of reading says the same. */
+static void test_broken_files_read_alike(void **state)
 {
 	(void)state;
 	char *text = varied_file("\n");
 	size_t n = strlen(text);
-	char *path = xasprintf("%s/parts-bad.csv", tmpdir);
+	char *path = xasprintf("%s/broken.csv", tmpdir);
 	char *big5 = cp950(text);
 	static const char *const bad[] = {"\xFF", "\x80", "x\"y", "\"", "\xA4", "\x87\x51"};
 	for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
@@ -1306,8 +1268,7 @@ static void test_read_in_parts_fails_as_if_whole(void **state)
 				char *data = xasprintf("%s%.*s%s%s", base == 0 ? "\xEF\xBB\xBF" : "",
 						       (int)cut, src, bad[b], src + cut);
 				write_file(path, data, strlen(data));
-				size_t most;
-				assert_parts_read_alike(path, &most);
+				assert_read_alike(path);
 				free(data);
 			}
 		}
@@ -1315,47 +1276,45 @@ static void test_read_in_parts_fails_as_if_whole(void **state)
 	char *data = xstrdup(text);
 	data[n / 2] = '\0';
 	write_file(path, data, n);
-	size_t most;
-	assert_parts_read_alike(path, &most);
+	assert_false(assert_read_alike(path));
 	free(data);
 	free(big5);
 	free(path);
 	free(text);
 }
 
-/* A part's start is guessed from the bytes around it; a guess taken
- * inside a long quoted cell with line breaks and no quote near (here
- * longer than a part) is found out, and the file read as one. */
-static void test_read_in_parts_wrong_guess_reads_whole(void **state)
+/* make test-slow: the varied and broken files of the tests above, in
+ * blocks of every size from 1 to 64 bytes. */
+static void test_every_block_size_reads_alike(void **state)
 {
 	(void)state;
-	char *h = header_line(), *a = example_csv(0);
-	char *text = xasprintf("%s,附註\n", h);
-	for (int i = 0; i < 40; i++) {
-		char *cell = xstrdup("");
-		for (int k = 0; k < 30; k++) { /* 30 short lines: no quote for 600 bytes */
-			char *c = xasprintf("%s第%d行\n", cell, k);
-			free(cell);
-			cell = c;
+	if (!getenv("SPMFORM_TEST_SLOW"))
+		skip();
+	size_t blocks[64];
+	for (size_t i = 0; i < 64; i++)
+		blocks[i] = i + 1;
+	char *path = xasprintf("%s/every-block.csv", tmpdir);
+	char *text = varied_file("\r\n");
+	char *big5 = cp950(text);
+	const char *variants[] = {text, big5};
+	for (size_t v = 0; v < 2; v++)
+		for (size_t cut = 0; cut <= 2; cut++) {
+			/* whole, with 0xFF, with a stray quote halfway */
+			size_t len = strlen(variants[v]), half = len / 2;
+			char *data = cut == 0 ? xstrdup(variants[v])
+					      : xasprintf("%.*s%s%s", (int)half, variants[v],
+							  cut == 1 ? "\xFF" : "x\"y", variants[v] + half);
+			write_file(path, data, strlen(data));
+			assert_read_alike_in(path, blocks, 64);
+			free(data);
 		}
-		char *next = xasprintf("%s%s,\"%s\"\n", text, a, cell);
-		free(cell);
-		free(text);
-		text = next;
-	}
-	char *path = xasprintf("%s/parts-guess.csv", tmpdir);
-	write_file(path, text, strlen(text));
-	size_t most;
-	assert_int_equal(assert_parts_read_alike(path, &most), 1); /* a guess was wrong */
-	assert_true(most >= 2);					  /* and some right */
-	free(path);
+	free(big5);
 	free(text);
-	free(a);
-	free(h);
+	free(path);
 }
 
-/* The clerk stops a reading in parts as any other, and what was found in
- * the file's first lines stays (here the header's unknown column). */
+/* The clerk stops a reading as it goes: it says that, and only that,
+ * wherever it was stopped (in the header, or after warnings of its own). */
 static int stop_after;
 static bool stop_at_nth(size_t done, size_t total)
 {
@@ -1364,36 +1323,23 @@ static bool stop_at_nth(size_t done, size_t total)
 	return ++calls < stop_after;
 }
 
-static void test_read_in_parts_stops(void **state)
+static void test_stopped_reading_says_why(void **state)
 {
 	(void)state;
 	char *text = varied_file("\n");
-	char *path = xasprintf("%s/parts-stop.csv", tmpdir);
+	char *path = xasprintf("%s/stop-varied.csv", tmpdir);
 	write_file(path, text, strlen(text));
-	par_set_parts(3);
-	csvio_set_split_min(64);
-	csvio_set_block_size(64);
-	for (stop_after = 2; stop_after <= 12; stop_after += 10) {
+	for (stop_after = 1; stop_after <= 11; stop_after += 10) {
 		calls = 0;
 		progress_set(stop_at_nth, 0);
 		DiagList dl;
-		diag_init(&dl);
-		assert_null(csvio_load(path, form, DEFAULT_FMT, &dl));
+		assert_null(read_with(path, false, 64, &dl));
 		progress_set(NULL, 0);
 		assert_int_equal(calls, stop_after);
-		assert_string_equal(dl.items[dl.n - 1].msg, progress_stopped_msg);
-		if (stop_after == 2) { /* within the header */
-			assert_int_equal(dl.n, 1);
-		} else {
-			assert_true(dl.n >= 2);
-			assert_non_null(strstr(dl.items[0].msg, "附註"));
-			assert_int_equal(dl.items[0].line, 1);
-		}
+		assert_int_equal(dl.n, 1);
+		assert_string_equal(dl.items[0].msg, progress_stopped_msg);
 		diag_free(&dl);
 	}
-	par_set_parts(0);
-	csvio_set_split_min(0);
-	csvio_set_block_size(0);
 	free(path);
 	free(text);
 }
@@ -1431,13 +1377,13 @@ int main(void)
 	    cmocka_unit_test(test_repeated_cells_are_shared_but_edited_alone),
 	    cmocka_unit_test(test_stream_eudc_at_block_edge),
 	    cmocka_unit_test(test_progress_hook_stops_reading),
-	    cmocka_unit_test(test_read_in_parts_as_if_whole),
-	    cmocka_unit_test(test_cp950_read_as_is_says_what_converting_first_says),
+	    cmocka_unit_test(test_every_way_of_reading_reads_alike),
+	    cmocka_unit_test(test_cp950_reads_as_its_utf8_twin),
 	    cmocka_unit_test(test_bad_byte_place_counts_earlier_blocks_and_bom),
-	    cmocka_unit_test(test_read_in_parts_fails_as_if_whole),
+	    cmocka_unit_test(test_broken_files_read_alike),
 	    cmocka_unit_test(test_check_as_read_sees_normalised_cells),
-	    cmocka_unit_test(test_read_in_parts_wrong_guess_reads_whole),
-	    cmocka_unit_test(test_read_in_parts_stops),
+	    cmocka_unit_test(test_every_block_size_reads_alike),
+	    cmocka_unit_test(test_stopped_reading_says_why),
 	};
 	return cmocka_run_group_tests_name("csvio", tests, setup, teardown) ? 1 : 0;
 }

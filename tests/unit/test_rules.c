@@ -2,7 +2,6 @@
  * of the inventory form, each in both directions, through forms/inventory.ini. */
 #include "mem.h"
 #include "testutil.h"
-#include "par.h"
 
 static Form *form;
 
@@ -517,9 +516,9 @@ static void test_set_normalises_input(void **state)
 	table_free(t);
 }
 
-/* A big table is checked in parts side by side: the same problems, in
- * the same order, as checking it alone, and the same count. */
-static void test_checking_in_parts_finds_what_checking_alone_finds(void **state)
+/* Checking a table finds each record's problems, record by record, then
+ * those across records, and counts the non-empty records. */
+static void test_checking_a_table_finds_each_record_then_across(void **state)
 {
 	(void)state;
 	Table *t = table_new(form);
@@ -539,7 +538,6 @@ static void test_checking_in_parts_finds_what_checking_alone_finds(void **state)
 		if (!table_record_empty(t, i))
 			rules_check_record(form, table_record(t, i)->cells, table_record(t, i)->line,
 					   (long)i, &each);
-	par_set_parts(1);
 	DiagList alone;
 	diag_init(&alone);
 	size_t n1 = rules_check_table(t, &alone);
@@ -552,24 +550,6 @@ static void test_checking_in_parts_finds_what_checking_alone_finds(void **state)
 	assert_int_equal(n1, 9000 - 90);
 	assert_true(alone.nerrors > 1200);  /* the bad hours */
 	assert_true(alone.nwarnings > 8000); /* rows repeated */
-	for (size_t parts = 2; parts <= 4; parts++) {
-		par_set_parts(parts);
-		DiagList dl;
-		diag_init(&dl);
-		assert_int_equal(rules_check_table(t, &dl), n1);
-		assert_int_equal(dl.n, alone.n);
-		assert_int_equal(dl.nerrors, alone.nerrors);
-		for (size_t i = 0; i < dl.n; i++) {
-			const Diag *a = &alone.items[i], *b = &dl.items[i];
-			assert_string_equal(a->msg, b->msg);
-			assert_int_equal(a->line, b->line);
-			assert_int_equal(a->record, b->record);
-			assert_int_equal(a->field, b->field);
-			assert_int_equal(a->level, b->level);
-		}
-		diag_free(&dl);
-	}
-	par_set_parts(0);
 	diag_free(&alone);
 	table_free(t);
 }
@@ -578,7 +558,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_example_rows_are_clean),
-	    cmocka_unit_test(test_checking_in_parts_finds_what_checking_alone_finds),
+	    cmocka_unit_test(test_checking_a_table_finds_each_record_then_across),
 	    cmocka_unit_test(test_r7_packaged_with_graded_level_is_error),
 	    cmocka_unit_test(test_r7_provided_with_graded_level_is_error),
 	    cmocka_unit_test(test_r7_self_developed_with_other_is_error),

@@ -92,7 +92,7 @@ static int write_quiet(const Table *t, const char *path, DiagList *dl)
 	assert_true(saved >= 0 && fd >= 0);
 	dup2(fd, 2);
 	close(fd);
-	int rc = xlsxout_write(t, path, dl);
+	int rc = xlsxout_write(t, path, false, dl);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);

@@ -1,0 +1,46 @@
+/* io.h - files of records by their kind: which reader reads one, which
+ * writer writes one, and the rules every command that writes a file
+ * follows.
+ *
+ * The kind of a file is told by its name's ending, ASCII case ignored:
+ * .csv (and any other name, when reading), .xlsx.  Readers and writers are
+ * csvio.h and xlsxin.h / xlsxout.h; this module only chooses between them,
+ * so that the entry screen, check and the converting commands read and
+ * write alike.
+ */
+#ifndef SPMFORM_IO_H
+#define SPMFORM_IO_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "form.h"
+#include "table.h"
+
+typedef enum { IO_CSV, IO_XLSX, IO_OTHER } IoKind;
+
+/* The kind path names by its ending: IO_CSV for .csv, IO_XLSX for .xlsx,
+ * IO_OTHER for any other name. */
+IoKind io_kind(const char *path);
+
+/* The ending a file of kind k has (".csv", ".xlsx"). */
+const char *io_ending(IoKind k);
+
+/* Reads path, a workbook when it ends in .xlsx and CSV otherwise (as
+ * csvio_load and xlsxin_load: NULL when it cannot be read, diags say why). */
+Table *io_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
+
+/* Whether a command may write a file of kind want to path: its ending
+ * must be want's, and a file already there is written over only with
+ * force.  Returns true, or false with an error in diags naming path and
+ * saying what to do. */
+bool io_output_ok(const char *path, IoKind want, bool force, DiagList *diags);
+
+/* Writes t to path as a file of path's kind (.xlsx, else CSV), atomically,
+ * keeping the file it replaces as path.bak when backup is set.  Nothing is
+ * written, the backup neither, when t cannot be written so (a value CP950
+ * or a workbook cannot hold: diags name its record and field).  Returns
+ * 0, or -1 with diags saying why; path is then as it was. */
+int io_save(const Table *t, const char *path, bool backup, DiagList *diags);
+
+#endif
