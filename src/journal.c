@@ -13,7 +13,7 @@
 #include "mem.h"
 #include "text.h"
 
-#define MAGIC "SPMJ 1"
+#define MAGIC "SPMJ 2"
 /* A journal larger than this is not read (it would be a damaged file). */
 #define JOURNAL_MAX ((size_t)1 << 30)
 
@@ -125,32 +125,55 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+/* The base line of a journal for the data file as it is now (or for none
+ * yet: size -1). */
+static char *base_line(const char *data_path)
+{
+	struct stat ds;
+	if (stat(data_path, &ds) != 0)
+		return xasprintf("%s 0 0 -1\n", MAGIC);
+	return xasprintf("%s %lld %ld %lld\n", MAGIC, (long long)ds.st_mtim.tv_sec,
+			 (long)ds.st_mtim.tv_nsec, (long long)ds.st_size);
+}
+
 Journal *journal_open(const char *data_path, DiagList *diags)
 {
 	char *jp = journal_path(data_path);
-	int fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* a journal of this session's is created here, never an existing one
+	 * taken over, and never a link followed: what a link points at would
+	 * get the journal */
+	int fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	bool created = fd >= 0;
+	if (fd < 0 && errno == EEXIST) /* the journal of the file, kept on after a recovery */
+		fd = open(jp, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat js;
+	if (fd >= 0 && (fstat(fd, &js) != 0 || !S_ISREG(js.st_mode) || js.st_nlink != 1)) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
 	if (fd < 0) {
-		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法建立復原紀錄 %s：%s", jp, strerror(errno));
+		char *e = text_escape(jp);
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法建立復原紀錄 %s：%s", e,
+			 errno == ELOOP || errno == EINVAL ? "那裡有連結或不是一般檔案的東西" : strerror(errno));
+		free(e);
 		free(jp);
 		return NULL;
 	}
-	struct stat js, ds;
-	if (fstat(fd, &js) == 0 && js.st_size == 0) {
-		long long mtime = 0, size = -1;
-		if (stat(data_path, &ds) == 0) {
-			mtime = (long long)ds.st_mtime;
-			size = (long long)ds.st_size;
-		}
-		char head[96];
-		int n = snprintf(head, sizeof head, "%s %lld %lld\n", MAGIC, mtime, size);
-		if (write_all(fd, head, (size_t)n) != 0 || fdatasync(fd) != 0) {
-			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法寫入復原紀錄 %s：%s", jp,
+	if (created) {
+		char *head = base_line(data_path);
+		if (write_all(fd, head, strlen(head)) != 0 || fdatasync(fd) != 0) {
+			char *e = text_escape(jp);
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法寫入復原紀錄 %s：%s", e,
 				 strerror(errno));
+			free(e);
 			close(fd);
 			unlink(jp);
+			free(head);
 			free(jp);
 			return NULL;
 		}
+		free(head);
 	}
 	free(jp);
 	Journal *j = xcalloc(1, sizeof *j);
@@ -190,7 +213,9 @@ char *journal_set_aside(const char *data_path)
 	char *jp = journal_path(data_path);
 	char stamp[32];
 	time_t now = time(NULL);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+	struct tm tm;
+	if (!localtime_r(&now, &tm) || !strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm))
+		snprintf(stamp, sizeof stamp, "%lld", (long long)now);
 	/* never over an earlier one set aside in the same second */
 	char *aside = xasprintf("%s.%s", jp, stamp);
 	for (int k = 2; access(aside, F_OK) == 0 && k < 1000; k++) {
@@ -266,28 +291,59 @@ static bool parse_entry(const char *s, size_t n, JournalEntry *e)
 	return true;
 }
 
+/* Reads the base line, "SPMJ 2 SEC NSEC SIZE" (or "SPMJ 1 SEC SIZE" of
+ * an older spmform), n bytes at line; false when it is not one. */
+static bool parse_base(const char *line, size_t n, JournalRead *out)
+{
+	const char *w[6];
+	size_t len[6], k = 0;
+	for (size_t i = 0, start = 0; i <= n; i++)
+		if (i == n || line[i] == ' ') {
+			if (k == 6)
+				return false;
+			w[k] = line + start;
+			len[k++] = i - start;
+			start = i + 1;
+		}
+	if (k < 4 || len[0] != 4 || memcmp(w[0], "SPMJ", 4) != 0 || len[1] != 1)
+		return false;
+	long long sec, nsec = -1, size;
+	bool v2 = w[1][0] == '2' && k == 5, v1 = w[1][0] == '1' && k == 4;
+	if (v2 ? !number(w[2], len[2], &sec) || !number(w[3], len[3], &nsec) ||
+		     !number(w[4], len[4], &size) || nsec < 0 || nsec > 999999999
+	    : !v1 || !number(w[2], len[2], &sec) || !number(w[3], len[3], &size))
+		return false;
+	out->base_mtime = sec;
+	out->base_nsec = nsec;
+	out->base_size = size;
+	return true;
+}
+
 int journal_read_mem(const char *data, size_t len, JournalRead *out, DiagList *diags)
 {
 	memset(out, 0, sizeof *out);
 	const char *nl = memchr(data, '\n', len);
-	long long mt, sz;
-	if (!nl || (size_t)(nl - data) < strlen(MAGIC) + 4 || memcmp(data, MAGIC " ", strlen(MAGIC) + 1) != 0) {
+	if (!nl || nl - data < 5 || memcmp(data, "SPMJ ", 5) != 0) {
 		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "不是 spmform 的復原紀錄");
 		return -1;
 	}
-	const char *p = data + strlen(MAGIC) + 1, *sp = memchr(p, ' ', (size_t)(nl - p));
-	if (!sp || !number(p, (size_t)(sp - p), &mt) || !number(sp + 1, (size_t)(nl - sp - 1), &sz)) {
+	if (memchr(data, '\0', (size_t)(nl - data)) || !parse_base(data, (size_t)(nl - data), out)) {
 		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "復原紀錄的第一行已損壞");
 		return -1;
 	}
-	out->base_mtime = mt;
-	out->base_size = sz;
+	/* an entry's time: from 2000 to a year ahead of this clock */
+	time_t latest = time(NULL) + 366L * 24 * 3600;
 	size_t cap = 0;
 	long line = 1;
 	for (const char *s = nl + 1; s < data + len; line++) {
 		const char *e = memchr(s, '\n', (size_t)(data + len - s));
 		JournalEntry ent;
-		if (!e || memchr(s, '\0', (size_t)(e - s)) || !parse_entry(s, (size_t)(e - s), &ent)) {
+		bool ok = e && !memchr(s, '\0', (size_t)(e - s)) && parse_entry(s, (size_t)(e - s), &ent);
+		if (ok && (ent.when < 946684800 || ent.when > latest)) {
+			free(ent.value);
+			ok = false;
+		}
+		if (!ok) {
 			out->bad_line = line + 1;
 			diag_add(diags, DIAG_WARNING, line + 1, 0, -1, -1,
 				 e ? "復原紀錄在這一行損壞，只使用之前的 %zu 筆修改"
@@ -308,20 +364,32 @@ int journal_read_mem(const char *data, size_t len, JournalRead *out, DiagList *d
 int journal_read(const char *journal_file, JournalRead *out, DiagList *diags)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = fopen(journal_file, "rb");
-	if (!f)
+	int fd = open(journal_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法讀取復原紀錄：%s",
+				 errno == ELOOP ? "它是符號連結" : strerror(errno));
 		return -1;
-	size_t cap = 1 << 14, n = 0, got;
-	char *buf = xmalloc(cap);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n > JOURNAL_MAX)
-			break;
-		if (n == cap)
-			buf = xrealloc(buf, cap *= 2);
 	}
-	fclose(f);
-	int rc = journal_read_mem(buf, n, out, diags);
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > JOURNAL_MAX) {
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1,
+			 S_ISREG(st.st_mode) ? "復原紀錄太大，不是 spmform 寫的" : "復原紀錄不是一般檔案");
+		close(fd);
+		return -1;
+	}
+	size_t n = (size_t)st.st_size, got = 0;
+	char *buf = xmalloc(n + 1);
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	int rc = journal_read_mem(buf, got, out, diags);
 	free(buf);
 	return rc;
 }

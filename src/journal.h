@@ -9,8 +9,12 @@
  *
  * The format is text, one entry a line, each with its own checksum:
  *
- *   SPMJ 1 <mtime of FILE> <size of FILE>          (first line: the base)
+ *   SPMJ 2 <mtime of FILE: seconds> <nanoseconds> <size of FILE>
+ *                                                  (first line: the base)
  *   <time>\t<op>\t<rec>\t<arg>\t<value>\t<crc>     (one per change)
+ *
+ * Entry times are from 2000 to a year ahead of the clock; another time
+ * marks the line damaged.
  *
  * op: S = set cell (rec, field = arg, value), N = new empty record at rec,
  * C = copy of record arg inserted at rec, D = delete record rec.  Values
@@ -18,7 +22,10 @@
  * FNV-1a hash of the line before it, in hex.  A line cut off or with a
  * wrong checksum ends the journal: what came before it is still used.
  *
- * Journal files are created with mode 0600.
+ * Journal files are created with mode 0600, exclusively (O_EXCL), never
+ * through a link (O_NOFOLLOW), and only a regular file with one link is
+ * written or read: a link, a FIFO or a hard link planted beside the data
+ * is refused, never followed or waited on.
  */
 #ifndef SPMFORM_JOURNAL_H
 #define SPMFORM_JOURNAL_H
@@ -40,7 +47,10 @@ typedef struct {
 } JournalEntry;
 
 typedef struct {
-	long long base_mtime, base_size; /* the data file the entries apply to */
+	/* the data file the entries apply to: its mtime (nanoseconds -1 in a
+	 * journal of an older spmform, which kept seconds) and size (-1: it
+	 * did not exist yet) */
+	long long base_mtime, base_nsec, base_size;
 	JournalEntry *entries;
 	size_t n;
 	long bad_line; /* the first line not used (cut off or damaged), or 0 */

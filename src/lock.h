@@ -1,32 +1,50 @@
-/* lock.h - one clerk at a time per file, on this host.
+/* lock.h - one clerk at a time per file, held by the kernel.
  *
- * While spmform has FILE open for editing it holds FILE.lock, a small text
- * file naming the user, the process, the host and the time.  A second
- * spmform on the same file sees who holds it and opens the file
- * read-only.  A lock whose process is gone (same host, pid not alive) is
- * stale and taken over.
+ * While spmform has FILE open for editing it holds an open-file-description
+ * lock (fcntl F_OFD_SETLK) on FILE.lock.  The kernel releases it when the
+ * process ends, however it ends (kill -9, a power cut, a parent that never
+ * reaps it), so a lock left behind is never in the way, and it can never
+ * be held twice.  The file's content (user, process, host, time) only tells
+ * a second clerk who holds it.
+ *
+ * The lock is only as good as the file system's fcntl locks: on NFS it
+ * needs a working lock manager (lockd); where the file system cannot lock
+ * at all, lock_acquire says so and the file is opened read-only.
+ *
+ * FILE.lock is opened with O_NOFOLLOW and must be a regular file: a link
+ * or a FIFO planted there is refused (never followed, never waited on).
  */
 #ifndef SPMFORM_LOCK_H
 #define SPMFORM_LOCK_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 #include <time.h>
 
 typedef struct {
-	char user[64];
+	char user[64];	/* "" when the lock file does not say */
 	char host[128];
-	long pid;
-	time_t since;
+	long pid;	/* 0 when not said */
+	time_t since;	/* 0 when not said, or not a time that can be */
 } LockHolder;
+
+typedef enum {
+	LOCK_OK,     /* taken: *lock is it */
+	LOCK_BUSY,   /* another process holds it: *holder says who, as far as
+		      * its file says */
+	LOCK_FAILED, /* it cannot be taken here: *why says why (malloc'd) */
+} LockStatus;
 
 typedef struct Lock Lock;
 
-/* Takes the lock of data_path.  Returns it, or NULL when another live
- * process holds it (*holder says who) or the lock cannot be created (then
- * holder->pid is 0). */
-Lock *lock_acquire(const char *data_path, LockHolder *holder);
-/* Releases it (removes the lock file); NULL is fine. */
+/* Takes the lock of data_path. */
+LockStatus lock_acquire(const char *data_path, Lock **lock, LockHolder *holder, char **why);
+
+/* Releases it and removes FILE.lock; NULL is fine. */
 void lock_release(Lock *l);
+
+/* Reads a holder line ("user pid host since") from text[0..n): fields
+ * that are missing or out of range stay 0 / "".  For lock_acquire and the
+ * fuzz target. */
+void lock_parse_holder(const char *text, size_t n, LockHolder *h);
 
 #endif

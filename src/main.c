@@ -135,7 +135,7 @@ static int parse_args(int argc, char **argv, Args *a)
 		} else if (!options_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
 			fputs(USAGE, stdout);
 			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
-			keys_print(stdout);
+			ui_keys_print(stdout);
 			fputs("\n完整說明：man spmform\n", stdout);
 			return 0;
 		} else if (!options_done && (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)) {
@@ -235,11 +235,16 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 		print_diags(out, &dl);
 		goto done;
 	}
-	lock = lock_acquire(out, &h);
-	if (!lock && h.pid) {
-		char *user = text_escape(h.user);
-		fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, user);
-		free(user);
+	char *why = NULL;
+	LockStatus st = lock_acquire(out, &lock, &h, &why);
+	if (st != LOCK_OK) {
+		char *who = text_escape(st == LOCK_BUSY ? (*h.user ? h.user : "另一位使用者") : why);
+		if (st == LOCK_BUSY)
+			fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, who);
+		else
+			fprintf(stderr, "spmform: 無法鎖定 %s (%s)，未寫入\n", eout, who);
+		free(who);
+		free(why);
 		goto done;
 	}
 	Table *t = io_load(in, form, cfg->out, &dl);

@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "mem.h"
 #include "text.h"
 
 static const char HELP[] =
     "指令：直接按 Enter 保留目前的值並到下一欄；輸入新值取代；\n"
     "  -  清除這一欄      <  上一欄         :n 新增一筆      :d 複製上一筆此欄\n"
-    "  :g N 到第 N 筆     :e 下一筆有錯的   :l 列出所有記錄  :w 存檔\n"
-    "  :q 離開 (有未存檔的修改時會問)      :? 這段說明\n"
+    "  :g N 到第 N 筆     :e 下一筆有錯的   :l 列出所有記錄  :u 復原上一個動作\n"
+    "  :w 存檔            :w 檔名 另存新檔  :q 離開 (有未存檔的修改時會問)\n"
+    "  :? 這段說明\n"
     "選項欄位可輸入號碼 (1、2…)、選項文字，或是/否欄的 y/n。\n";
 
 /* Prints s escaped: values are data, never terminal control. */
@@ -37,32 +38,57 @@ static char *get_line(FILE *in)
 	return line;
 }
 
+/* The keys the session's messages name, and the commands that do the
+ * same here. */
+static const char *const KEYS[][2] = {
+    {"^Z", ":u"}, {"^K", ":e"}, {"^W", ":w 檔名"}, {"^N", ":n"}, {"^S", ":w"},
+};
+
+/* The session's message, with this mode's commands for the screen's keys. */
 static void show_msg(Session *s, FILE *out)
 {
-	if (!s->msg)
+	if (!session_msg(s))
 		return;
-	fputs(s->msg_is_error ? "!! " : "-- ", out);
-	put(out, s->msg);
+	fputs(session_msg_is_error(s) ? "!! " : "-- ", out);
+	char *m = xstrdup(session_msg(s));
+	for (size_t k = 0; k < sizeof KEYS / sizeof *KEYS; k++)
+		for (char *at; (at = strstr(m, KEYS[k][0]));) {
+			*at = '\0';
+			char *next = xasprintf("%s%s%s", m, KEYS[k][1], at + strlen(KEYS[k][0]));
+			free(m);
+			m = next;
+		}
+	put(out, m);
+	free(m);
 	fputc('\n', out);
 	session_clear_msg(s);
 }
 
 static void ask(Session *s, FILE *out)
 {
-	const Form *form = s->form;
-	const FormField *f = form_field(form, s->field);
-	char **cells = session_cells(s, s->rec);
-	const char *need[] = {"選填", "必填", "免填"};
-	fprintf(out, "\n[第 %zu/%zu 筆 第 %zu/%zu 欄] ", s->rec + 1, session_nrecords(s),
-		s->field + 1, form_nfields(form));
+	const Form *form = session_form(s);
+	size_t field = session_field(s);
+	const FormField *f = form_field(form, field);
+	static const char *const need[] = {"選填", "必填", "免填"};
+	if (session_is_fresh(s, session_rec(s)))
+		fprintf(out, "\n[第 %zu 筆 (新增) 第 %zu/%zu 欄] ", session_rec(s) + 1, field + 1,
+			form_nfields(form));
+	else
+		fprintf(out, "\n[第 %zu/%zu 筆 第 %zu/%zu 欄] ", session_rec(s) + 1, session_nrecords(s),
+			field + 1, form_nfields(form));
 	put(out, f->label);
-	fprintf(out, " (%s)", need[rules_need(form, cells, s->field, NULL)]);
-	if (*cells[s->field]) {
+	fprintf(out, " (%s)", need[session_need(s, field)]);
+	if (*session_value(s, field)) {
 		fputs(" 目前：", out);
-		put(out, cells[s->field]);
+		put(out, session_value(s, field));
+		const char *err = session_field_error(s, field);
+		if (err) {
+			fputs(" !! ", out);
+			put(out, err);
+		}
 	}
 	fputc('\n', out);
-	const char *prompt = rules_prompt(form, cells, s->field);
+	const char *prompt = session_prompt(s, field);
 	if (prompt) {
 		fputs("  ", out);
 		put(out, prompt);
@@ -79,15 +105,13 @@ static void ask(Session *s, FILE *out)
 	}
 	if (f->kind == KIND_CHOICE) {
 		size_t idx[f->nvalues ? f->nvalues : 1];
-		size_t k = rules_permitted(form, cells, s->field, idx);
+		size_t k = session_permitted(s, field, idx);
 		fputs("  可選：", out);
 		for (size_t i = 0; i < k; i++) {
 			fprintf(out, "%s%zu ", i ? "  " : "", i + 1);
-			put(out, f->values[idx[i]]);
-			if (f->value_labels) {
-				fputc(' ', out);
-				put(out, f->value_labels[idx[i]]);
-			}
+			char *v = form_value_text(f, f->values[idx[i]]);
+			put(out, v);
+			free(v);
 		}
 		fputc('\n', out);
 	}
@@ -97,11 +121,13 @@ static void ask(Session *s, FILE *out)
 
 static void list_records(Session *s, FILE *out)
 {
-	static const char *const STATE[] = {"空白", "完成", "未完", "錯誤"};
+	static const char *const STATE[] = {"空白", "完成", "未完成", "有錯"};
 	size_t nl;
-	const size_t *cols = form_list_fields(s->form, &nl);
+	const size_t *cols = form_list_fields(session_form(s), &nl);
 	for (size_t r = 0; r < session_nrecords(s); r++) {
 		fprintf(out, "%5zu %s", r + 1, STATE[session_record_state(s, r)]);
+		if (session_line(s, r))
+			fprintf(out, " (第 %ld 行)", session_line(s, r));
 		for (size_t c = 0; c < nl; c++) {
 			fputs("  ", out);
 			put(out, session_cells(s, r)[cols[c]]);
@@ -115,13 +141,16 @@ static void record_done(Session *s, FILE *out)
 {
 	DiagList dl;
 	diag_init(&dl);
-	session_record_diags(s, s->rec, &dl);
-	fprintf(out, "\n== 第 %zu 筆填完：%zu 個錯誤、%zu 個警告\n", s->rec + 1, dl.nerrors,
-		dl.nwarnings);
-	for (size_t i = 0; i < dl.n; i++) {
+	session_record_diags(s, session_rec(s), &dl);
+	if (session_is_fresh(s, session_rec(s)))
+		fprintf(out, "\n== 第 %zu 筆沒有輸入任何資料\n", session_rec(s) + 1);
+	else
+		fprintf(out, "\n== 第 %zu 筆填完：%zu 個錯誤、%zu 個警告\n", session_rec(s) + 1,
+			dl.nerrors, dl.nwarnings);
+	for (size_t i = 0; i < dl.n && !session_is_fresh(s, session_rec(s)); i++) {
 		fprintf(out, "   %s ", dl.items[i].level == DIAG_ERROR ? "錯誤" : "警告");
 		if (dl.items[i].field >= 0) {
-			put(out, form_field(s->form, (size_t)dl.items[i].field)->label);
+			put(out, form_field(session_form(s), (size_t)dl.items[i].field)->label);
 			fputs(": ", out);
 		}
 		put(out, dl.items[i].msg);
@@ -131,13 +160,52 @@ static void record_done(Session *s, FILE *out)
 	fputs("   (Enter 到下一筆，:n 新增一筆，:w 存檔，:q 離開)\n", out);
 }
 
+/* Saves (to name, or the file's own when name is ""), asking when the
+ * file changed on disk. */
+static void save(Session *s, const char *name, FILE *in, FILE *out)
+{
+	if (session_save(s, *name ? name : NULL, false) != SAVE_CHANGED)
+		return;
+	show_msg(s, out);
+	fputs("檔案在開啟後已被其他程式修改。仍要覆蓋嗎？(y/n) ", out);
+	fflush(out);
+	char *a = get_line(in);
+	if (a && (a[0] == 'y' || a[0] == 'Y'))
+		session_save(s, NULL, true);
+	else
+		session_set_msg(s, false, "未存檔；可用 :w 檔名 另存新檔");
+	free(a);
+}
+
+/* :q - returns 1 to quit. */
+static int quit(Session *s, FILE *in, FILE *out)
+{
+	if (!session_dirty(s))
+		return 1;
+	fputs("尚未存檔。存檔後離開嗎？(y 存檔並離開 / n 不存檔離開 / 其他 留下) ", out);
+	fflush(out);
+	char *a = get_line(in);
+	int done = 0;
+	if (a && (a[0] == 'n' || a[0] == 'N')) {
+		session_abandon(s);
+		done = 1;
+	} else if (a && (a[0] == 'y' || a[0] == 'Y')) {
+		done = session_save(s, NULL, false) == SAVE_OK;
+	}
+	free(a);
+	return done;
+}
+
 /* A command line starting with ':'.  Returns 1 to quit. */
 static int command(Session *s, const char *c, FILE *in, FILE *out)
 {
+	char *arg = text_trim(c + 2);
+	int rc = 0;
 	switch (c[1]) {
 	case 'n':
 		session_new_record(s);
-		session_set_msg(s, false, "新增第 %zu 筆", s->rec + 1);
+		if (!session_msg(s))
+			session_set_msg(s, false, "新增第 %zu 筆", session_rec(s) + 1);
 		break;
 	case 'd':
 		if (session_dup_field(s))
@@ -145,12 +213,14 @@ static int command(Session *s, const char *c, FILE *in, FILE *out)
 		break;
 	case 'g': {
 		char *end;
-		long n = strtol(c + 2, &end, 10);
-		if (n < 1 || (size_t)n > session_nrecords(s))
-			session_set_msg(s, true, "沒有第 %s 筆", c + 2);
-		else {
-			s->rec = (size_t)n - 1;
-			s->field = 0;
+		long n = strtol(arg, &end, 10);
+		if (n < 1 || (size_t)n > session_nrecords(s) || *end) {
+			char *q = text_clip(arg, 20);
+			session_set_msg(s, true, "沒有第 %s 筆", q);
+			free(q);
+		} else {
+			session_goto_record(s, (size_t)n - 1);
+			session_first_field(s);
 		}
 		break;
 	}
@@ -160,49 +230,60 @@ static int command(Session *s, const char *c, FILE *in, FILE *out)
 	case 'l':
 		list_records(s, out);
 		break;
+	case 'u':
+		session_undo(s);
+		break;
 	case 'w':
-		if (session_save(s, NULL, false) == SAVE_CHANGED) {
-			fputs("檔案在開啟後已被其他程式修改。仍要覆蓋嗎？(y/n) ", out);
-			fflush(out);
-			char *a = get_line(in);
-			if (a && (a[0] == 'y' || a[0] == 'Y'))
-				session_save(s, NULL, true);
-			free(a);
-		}
+		save(s, arg, in, out);
 		break;
 	case 'q':
-		if (!s->dirty)
-			return 1;
-		fputs("尚未存檔。存檔後離開嗎？(y 存檔並離開 / n 不存檔離開 / 其他 留下) ", out);
-		fflush(out);
-		char *a = get_line(in);
-		int quit = 0;
-		if (a && (a[0] == 'n' || a[0] == 'N')) {
-			session_abandon(s);
-			quit = 1;
-		} else if (a && (a[0] == 'y' || a[0] == 'Y')) {
-			quit = session_save(s, NULL, false) == SAVE_OK;
-		}
-		free(a);
-		return quit;
+		rc = quit(s, in, out);
+		break;
 	case '?':
 		fputs(HELP, out);
 		break;
 	default:
 		session_set_msg(s, true, "不認得的指令 (輸入 :? 看說明)");
 	}
-	return 0;
+	free(arg);
+	return rc;
+}
+
+/* A line typed at a field's prompt: "<", "-", a value, or nothing.
+ * Returns whether it moves on to the next field. */
+static bool answer(Session *s, const char *t)
+{
+	size_t field = session_field(s);
+	const FormField *f = form_field(session_form(s), field);
+	if (strcmp(t, "<") == 0) {
+		session_prev_field(s);
+		return false;
+	}
+	if (strcmp(t, "-") == 0)
+		return session_set(s, field, "") || !session_read_only(s);
+	if (!*t)
+		return true; /* Enter keeps the value */
+	if (f->kind == KIND_CHOICE)
+		return session_choose(s, field, t); /* refused: the message says why; ask again */
+	return session_set(s, field, t) || !session_read_only(s);
 }
 
 int plain_run(Session *s, FILE *in, FILE *out)
 {
 	fputs("spmform ", out);
-	put(out, form_title(s->form));
+	put(out, form_title(session_form(s)));
 	fputs(" -- ", out);
-	put(out, s->path);
-	fprintf(out, " (%zu 筆記錄)\n%s", session_nrecords(s), HELP);
-	if (s->has_recovery) {
-		fprintf(out, "上次有 %zu 筆修改未存檔，要復原嗎？(y/n) ", s->recovery.n);
+	put(out, session_path(s));
+	fprintf(out, " (%zu 筆記錄)\n%s", session_nsaved(s), HELP);
+	if (session_lock_notice(s)) {
+		fputs("!! ", out);
+		put(out, session_lock_notice(s));
+		fputc('\n', out);
+	}
+	if (session_has_recovery(s)) {
+		time_t first, last;
+		fprintf(out, "上次有 %zu 筆修改未存檔，要復原嗎？(y/n) ",
+			session_recovery_count(s, &first, &last));
 		fflush(out);
 		char *a = get_line(in);
 		if (a && (a[0] == 'y' || a[0] == 'Y'))
@@ -221,55 +302,31 @@ int plain_run(Session *s, FILE *in, FILE *out)
 		char *line = get_line(in);
 		if (!line) {
 			fprintf(out, "\n輸入結束%s\n",
-				s->dirty ? "：未存檔的修改留在復原紀錄中，下次開啟時可以復原" : "");
+				session_dirty(s) ? "：未存檔的修改留在復原紀錄中，下次開啟時可以復原" : "");
 			return 0;
 		}
 		char *t = text_trim(line);
 		free(line);
 		if (t[0] == ':') {
-			size_t rec = s->rec;
-			int quit = command(s, t, in, out);
-			if (s->rec != rec || t[1] == 'n')
+			size_t rec = session_rec(s);
+			int q = command(s, t, in, out);
+			if (session_rec(s) != rec || t[1] == 'n')
 				at_end = false;
 			free(t);
-			if (quit)
+			if (q)
 				return 0;
 			continue;
 		}
 		if (at_end) { /* Enter: the next record, or a new one after the last */
-			if (s->rec + 1 < session_nrecords(s))
-				s->rec++;
+			if (session_rec(s) + 1 < session_nrecords(s))
+				session_goto_record(s, session_rec(s) + 1);
 			else
 				session_new_record(s);
-			s->field = 0;
+			session_first_field(s);
 			at_end = false;
-			free(t);
-			continue;
-		}
-		const FormField *f = form_field(s->form, s->field);
-		if (strcmp(t, "<") == 0) {
-			session_prev_field(s);
-			free(t);
-			continue;
-		}
-		if (strcmp(t, "-") == 0) {
-			session_set(s, s->field, "");
-		} else if (*t) {
-			char *h = text_halfwidth(t);
-			char *end;
-			long n = strtol(h, &end, 10);
-			bool digit = f->kind == KIND_CHOICE && *h && *end == '\0' && n >= 1 && n <= 9 &&
-				     form_value_index(f, h) < 0;
-			free(h);
-			if (digit && !session_pick(s, s->field, (size_t)n)) {
-				free(t);
-				continue; /* the message says why; ask again */
-			}
-			if (!digit)
-				session_set(s, s->field, t);
+		} else if (answer(s, t) && !session_next_field(s)) {
+			at_end = true;
 		}
 		free(t);
-		if (!session_next_field(s))
-			at_end = true;
 	}
 }

@@ -117,6 +117,86 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 	return n;
 }
 
+/* Whether an only-rule on a field names field in its when. */
+static bool drives(const FormRule *r, size_t field)
+{
+	return r->type == RULE_ONLY && r->when.present && r->when.field == field;
+}
+
+/* Settles field f of cells as rules_follow says; true when it changed. */
+static bool settle(const Form *form, char **cells, size_t f, bool fill_empty,
+		   const FormRule **why)
+{
+	const FormField *ff = form_field(form, f);
+	size_t idx[ff->nvalues ? ff->nvalues : 1];
+	size_t k = rules_permitted(form, cells, f, idx);
+	const char *v = cells[f];
+	if (*v && !rules_value_ok(form, cells, f, v, why)) {
+		if (!*why)
+			return false; /* not a value of the field at all: its own error */
+		cells[f] = k == 1 ? ff->values[idx[0]] : "";
+		return true;
+	}
+	if (!*v && fill_empty && k == 1) {
+		*why = NULL;
+		size_t nr;
+		const size_t *ri = form_field_rules(form, f, &nr);
+		for (size_t i = 0; i < nr && !*why; i++) { /* the rule that leaves one value */
+			const FormRule *r = form_rule(form, ri[i]);
+			if (r->type == RULE_ONLY && cond_holds(form, &r->when, cells))
+				*why = r;
+		}
+		cells[f] = ff->values[idx[0]];
+		return true;
+	}
+	return false;
+}
+
+size_t rules_follow(const Form *form, char **cells, size_t changed, RuleEffect *out)
+{
+	size_t nf = form_nfields(form), n = 0;
+	/* the fields whose change is to be followed, in the order they changed */
+	size_t queue[nf ? nf : 1], head = 0, tail = 0;
+	bool done[nf ? nf : 1];
+	memset(done, 0, sizeof done);
+	queue[tail++] = changed;
+	done[changed] = true;
+	while (head < tail) {
+		size_t x = queue[head++];
+		for (size_t k = 0; k < form_nrules(form); k++) {
+			const FormRule *r = form_rule(form, k);
+			if (!drives(r, x) || done[r->fields[0]])
+				continue;
+			size_t g = r->fields[0];
+			const FormRule *why = NULL;
+			if (!settle(form, cells, g, true, &why))
+				continue;
+			out[n++] = (RuleEffect){g, why ? why : r};
+			done[g] = true;
+			queue[tail++] = g;
+		}
+	}
+	return n;
+}
+
+size_t rules_fill(const Form *form, char **cells, RuleEffect *out)
+{
+	size_t n = 0, nf = form_nfields(form);
+	bool moved = true;
+	while (moved) { /* a field filled may leave one value for another */
+		moved = false;
+		for (size_t f = 0; f < nf; f++) {
+			const FormRule *why = NULL;
+			if (form_field(form, f)->kind != KIND_CHOICE || *cells[f] ||
+			    !settle(form, cells, f, true, &why))
+				continue;
+			out[n++] = (RuleEffect){f, why};
+			moved = true;
+		}
+	}
+	return n;
+}
+
 static char *quote(const char *s)
 {
 	return text_clip(s, QUOTE_MAX);
@@ -168,6 +248,29 @@ static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *c
 	free(msg);
 	free(wv);
 	free(v);
+}
+
+static char *join_values(char **values, size_t n, const char *sep);
+
+char *rules_why_not(const Form *form, char *const *cells, size_t field, const char *value)
+{
+	const FormRule *why;
+	if (rules_value_ok(form, cells, field, value, &why))
+		return xstrdup("");
+	DiagList dl;
+	diag_init(&dl);
+	if (why) {
+		rule_diag(&dl, form, why, cells, "{when_label}為「{when_value}」時不可填「{value}」", value,
+			  0, -1, field);
+	} else {
+		const FormField *f = form_field(form, field);
+		char *list = join_values(f->values, f->nvalues, "、");
+		diag_add(&dl, DIAG_ERROR, 0, 0, -1, (int)field, "不是可填的值；可填：%s", list);
+		free(list);
+	}
+	char *m = xstrdup(dl.items[0].msg);
+	diag_free(&dl);
+	return m;
 }
 
 static char *join_values(char **values, size_t n, const char *sep)
@@ -545,8 +648,8 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 			continue;
 		}
 		long first = across_line(a, slot[s].rec - 1);
-		char *where = first > 0 ? xasprintf("第 %ld 行", first)
-					: xasprintf("第 %u 筆記錄", slot[s].rec);
+		char *where = first > 0 ? xasprintf("第 %u 筆 (第 %ld 行)", slot[s].rec, first)
+					: xasprintf("第 %u 筆", slot[s].rec);
 		char *v = quote(across_cell(a, i, r->fields[0]));
 		Vars vars = {"", "", v, labels, where, "", ""};
 		char *msg = expand(r->message ? r->message : deflt, &vars);
@@ -615,6 +718,11 @@ static void check_across(const Form *form, const Across *a, DiagList *dl)
 		else if (rule->type == RULE_COUNT)
 			check_count(form, a, rule, dl);
 	}
+}
+
+void rules_check_across(const Table *t, DiagList *dl)
+{
+	check_across(table_form(t), &(Across){.t = t}, dl);
 }
 
 size_t rules_check_table(const Table *t, DiagList *dl)
@@ -688,9 +796,9 @@ RulesRun *rules_run_new_table(const Form *form)
 	return run;
 }
 
-bool rules_run_for_table(const RulesRun *run)
+void rules_run_take(RulesRun *run, DiagList *dl)
 {
-	return run->for_table;
+	diag_move(dl, &run->dl, 0, 0);
 }
 
 void rules_run_free(RulesRun *run)

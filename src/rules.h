@@ -38,6 +38,35 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 bool rules_value_ok(const Form *form, char *const *cells, size_t field, const char *value,
 		    const FormRule **why);
 
+/* A choice field the only-rules changed after a change to another field:
+ * field, the rule that said so, and (of rules_follow) which field's
+ * change led to it. */
+typedef struct {
+	size_t field;
+	const FormRule *why;
+} RuleEffect;
+
+/* What the only-rules make of a record after the clerk changed field
+ * changed in it (cells: the record's cell pointers, which the caller lends
+ * as a copy: this writes into it).  Every choice field an only-rule on it
+ * says depends on changed (its when names changed), and so on for the
+ * fields those change: a value no longer permitted becomes the one value
+ * permitted now, or is cleared; an empty field with exactly one permitted
+ * value gets it.  The new values are the form's own strings or "".
+ * Nothing else changes: a wrong value in a field that does not depend on
+ * changed stays.  Writes the fields changed to out (room for
+ * form_nfields), in order, and returns how many. */
+size_t rules_follow(const Form *form, char **cells, size_t changed, RuleEffect *out);
+
+/* A record being made: every empty choice field with exactly one
+ * permitted value gets it (and what depends on that follows).  As
+ * rules_follow. */
+size_t rules_fill(const Form *form, char **cells, RuleEffect *out);
+
+/* Why value may not be in choice field now, as check would say it (a
+ * malloc'd sentence; "" when it may). */
+char *rules_why_not(const Form *form, char *const *cells, size_t field, const char *value);
+
 /* Appends the problems of one record.  line and record go into each Diag. */
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
 			DiagList *dl);
@@ -45,6 +74,11 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 /* Checks every non-empty record, then the unique and count rules across
  * records; returns how many records were checked (the non-empty ones). */
 size_t rules_check_table(const Table *t, DiagList *dl);
+
+/* Only the unique and count rules across the records of t (a repeated
+ * key is reported at the later record, naming the first by its number
+ * and line). */
+void rules_check_across(const Table *t, DiagList *dl);
 
 /* Checking the records of a file as it is read, without keeping them
  * (spmform check): each record is checked alone as it comes, and only the
@@ -72,9 +106,11 @@ size_t rules_run_end(RulesRun *run, DiagList *dl);
 
 /* A run for a file read into a table as it is checked (the entry screen):
  * it keeps nothing of the records, as the table has them.  Its end is
- * rules_run_end_table, with that table. */
+ * rules_run_end_table, with that table, or rules_run_take (the problems of
+ * each record alone, moved to dl, the rules across records left to the
+ * caller). */
 RulesRun *rules_run_new_table(const Form *form);
-bool rules_run_for_table(const RulesRun *run);
+void rules_run_take(RulesRun *run, DiagList *dl);
 
 /* Appends to dl what checking the records one by one found, then what the
  * unique and count rules find across the records of t, those the run

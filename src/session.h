@@ -1,162 +1,233 @@
 /* session.h - one clerk editing one file: the state behind the entry screen.
  *
  * A Session owns the Table of the file being edited and knows the current
- * record and field, whether there are unsaved changes, and how to undo the
- * last changes.  Every operation the entry screen offers is here, without
- * curses, so that it is unit-tested directly; the screen only maps keys to
- * these calls and draws the result.
+ * record and field, whether there are unsaved changes, what every record's
+ * problems are, and how to undo each action.  Every operation the entry
+ * screen and plain mode offer is here, without curses, so that it is
+ * unit-tested directly; the screen maps keys to these calls and draws what
+ * they leave.
  *
- * Operations that have something to tell the clerk put it in s->msg (a
- * Traditional Chinese sentence; NULL when there is nothing to say).  The
- * screen shows it and calls session_clear_msg.
+ * What the clerk sees is what is saved:
+ * - A value changes only when the clerk changes it.  Moving the cursor,
+ *   arriving at or leaving a field, opening a file never change one; a
+ *   wrong value read from a file stays, with its problem.  A change the
+ *   clerk makes may make the form's only-rules change the fields it drives
+ *   (a value no longer permitted replaced by the one permitted now, or
+ *   cleared; an empty field with one permitted value filled): that is
+ *   part of the clerk's action, said on the status line, and one
+ *   session_undo takes it all back.
+ * - A record added with session_new_record holds the [defaults] of
+ *   config.ini but is not a record until the clerk changes something in
+ *   it: until then it is not saved, counted or checked, and leaving it
+ *   discards it (with a word).
+ * - The problems of every record come from one evaluation (rules.h, as
+ *   spmform check makes it), kept up to date as values change:
+ *   session_record_diags, the record states, session_next_error and the
+ *   counts all read it.
+ * - Every action that changes the file can be undone, in order; the
+ *   session is dirty while the records differ from the file's.
+ * - When another spmform holds the file (or it cannot be locked) the
+ *   session is read-only: every change is refused with the notice.
+ *
+ * Every change that reaches the table is appended to FILE.journal at once
+ * (journal.h); a save retires it.
+ *
+ * Operations that have something to tell the clerk leave it as the
+ * session's message (a Traditional Chinese sentence; NULL when there is
+ * nothing to say); the screen shows it and clears it.
  */
 #ifndef SPMFORM_SESSION_H
 #define SPMFORM_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <sys/stat.h>
+#include <time.h>
 
 #include "config.h"
 #include "diag.h"
 #include "form.h"
-#include "journal.h"
-#include "lock.h"
-#include "table.h"
+#include "rules.h"
 
-/* One cell as it was before a change. */
-typedef struct {
-	size_t rec, field;
-	char *old;
-	unsigned group; /* changes made by one action share a group */
-} UndoEntry;
-
-typedef struct {
-	const Form *form;   /* borrowed; outlives the session */
-	const Config *cfg;  /* borrowed */
-	Table *table;       /* owned; always holds at least one record */
-	char *path;         /* the file saved to */
-	bool is_new;        /* the file did not exist when opened */
-	bool ask_name;      /* opened from a workbook: the first save asks for a
-			     * .csv or .xlsx name */
-	size_t rec, field;  /* current record and field */
-	bool dirty;         /* changes not saved */
-	DiagList load_diags; /* problems found when the file was opened */
-	size_t load_errors; /* records with errors when opened (rules included) */
-	char *msg;          /* for the status line, or NULL */
-	bool msg_is_error;
-	UndoEntry *undo;
-	size_t nundo, capundo;
-	unsigned group;
-	/* safety: the journal of committed changes, the lock, the file as
-	 * loaded (to notice another program changing it) */
-	Journal *journal;  /* open once the first change is made */
-	bool journal_failed; /* said once: the journal could not be written */
-	Lock *lock;
-	bool read_only;    /* another spmform holds the file: saving over it is refused */
-	LockHolder holder; /* who, when read_only */
-	bool have_base;
-	struct stat base;
-	JournalRead recovery; /* a journal found when opening, not yet applied */
-	bool has_recovery;
-} Session;
+typedef struct Session Session;
 
 /* Opens path (a file that does not exist yet is a new, empty file).
  * Returns NULL when the file exists but cannot be read or parsed; the
- * reasons are in diags.  A new or empty file gets one new record.
- * Takes the file's lock; when another spmform holds it the session is
- * read-only.  A journal left by an earlier session that fits the file is
- * kept in s->recovery (has_recovery): call session_recover or
- * session_discard_recovery before editing.  One that does not fit the file
- * any more is set aside under a dated name, with a message. */
+ * reasons are in diags (with the reading's other problems; the session
+ * keeps its own copy of those).  Takes the file's lock; when another
+ * spmform holds it, or it cannot be locked, the session is read-only.  A
+ * journal left by an earlier session that fits the file is offered
+ * (session_has_recovery): call session_recover or
+ * session_discard_recovery before editing.  One that does not fit or
+ * cannot be read is set aside under a dated name, with a message. */
 Session *session_open(const Form *form, const Config *cfg, const char *path, DiagList *diags);
 void session_free(Session *s);
 
+/* --- what there is ---------------------------------------------------- */
+
+const Form *session_form(const Session *s);
+/* The records as they are now (the record being added not among them):
+ * to read, for writing them out. */
+const Table *session_table(const Session *s);
+const char *session_path(const Session *s);
+/* Records of the file: 0 to session_nrecords - 1.  A record being added
+ * that was not typed into yet is not one of them: it is record
+ * session_nrecords while it is the current one (session_is_fresh). */
 size_t session_nrecords(const Session *s);
-char **session_cells(const Session *s, size_t rec);
-
-/* Keeps, of the records rows[0..n) (record indexes), those with a field
- * containing text, ASCII letters compared without case whatever the
- * locale ("" keeps every one); they are moved to the front of rows, in
- * their order, and their number is returned.  A long list is looked
- * through in parts side by side (par.h): the record list's search. */
-size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n);
+/* Records that are saved and counted: those with a value. */
+size_t session_nsaved(const Session *s);
+/* Whether rec is the record being added, not typed into yet. */
+bool session_is_fresh(const Session *s, size_t rec);
+size_t session_rec(const Session *s);
+size_t session_field(const Session *s);
+/* The cells of record rec (the form's fields in form order). */
+char *const *session_cells(const Session *s, size_t rec);
+/* Field of the current record. */
 const char *session_value(const Session *s, size_t field);
+/* The physical line record rec starts on in the file read, or 0. */
+long session_line(const Session *s, size_t rec);
+bool session_dirty(const Session *s);
+bool session_read_only(const Session *s);
+/* Who holds the file and since when, while read-only (else NULL). */
+const char *session_lock_notice(const Session *s);
+/* Opened from a workbook: the first save asks for a .csv or .xlsx name. */
+bool session_ask_name(const Session *s);
+/* Whether the changes are in the journal (a crash would lose none). */
+bool session_journaled(const Session *s);
 
+const char *session_msg(const Session *s);
+bool session_msg_is_error(const Session *s);
 void session_set_msg(Session *s, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void session_clear_msg(Session *s);
 
-/* Sets the current record's field to raw (normalised) and applies the
- * rules: values no longer permitted are cleared, and the message says
- * which and why.  Returns true when anything changed. */
-bool session_set(Session *s, size_t field, const char *raw);
+/* Keeps, of the records rows[0..n) (record indexes), those with a field
+ * containing text, ASCII letters compared without case whatever the
+ * locale ("" keeps every one); they are moved to the front of rows, in
+ * their order, and their number is returned: the record list's search. */
+size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n);
 
-/* Choice fields: picks the n-th (1-based) value permitted now.  Returns
- * false, with a message, when there is no such value. */
-bool session_pick(Session *s, size_t field, size_t n);
+/* --- what the rules say (the current record unless rec is given) ------- */
 
-/* Moves to the next (or previous) field.  Moving forward fills a choice
- * field that has exactly one permitted value and skips over it.  At the
- * last field it stays.  Returns true when the field changed. */
+FieldNeed session_need(const Session *s, size_t field);
+/* The prompt of an active require rule on field, or NULL. */
+const char *session_prompt(const Session *s, size_t field);
+/* The values of a choice field permitted now: indices into its values
+ * written to out (room for nvalues), counted. */
+size_t session_permitted(const Session *s, size_t field, size_t *out);
+
+/* Problems of record rec as the one evaluation has them: its own, those
+ * of reading it, those across records (naming the other record).  Each
+ * Diag's record is rec.  The caller frees out. */
+void session_record_diags(const Session *s, size_t rec, DiagList *out);
+/* The first error on field of the current record, or NULL (valid until
+ * the next change). */
+const char *session_field_error(const Session *s, size_t field);
+
+typedef enum { REC_EMPTY, REC_COMPLETE, REC_INCOMPLETE, REC_ERROR } RecordState;
+/* complete: no errors (warnings allowed); incomplete: its only errors are
+ * required fields left empty; error: a value is wrong. */
+RecordState session_record_state(const Session *s, size_t rec);
+/* Records with an error (incomplete ones included), and errors and
+ * warnings in all (the file's own included): what spmform check counts. */
+size_t session_error_records(const Session *s);
+size_t session_nerrors(const Session *s);
+size_t session_nwarnings(const Session *s);
+/* Problems of the file as read that belong to no record (the header). */
+const DiagList *session_file_diags(const Session *s);
+
+/* --- moving (never changes a value) ------------------------------------- */
+
+/* Moves to the next field; a choice field that holds the one value
+ * permitted now is skipped.  At the last field it stays (false). */
 bool session_next_field(Session *s);
 bool session_prev_field(Session *s);
-/* Fills the current field if it is a choice with exactly one permitted
- * value, and moves on while that is so (used when arriving at a field). */
-void session_autofill_forward(Session *s);
-
+/* The first field of the record. */
+void session_first_field(Session *s);
+bool session_goto_field(Session *s, size_t field);
+/* Moves to record rec (at its first field unless it is the current one);
+ * leaving a record being added that was not typed into discards it. */
 bool session_goto_record(Session *s, size_t rec);
 bool session_next_record(Session *s);
 bool session_prev_record(Session *s);
-/* The next record after the current one (wrapping) with an error; false
- * with a message when there is none. */
+/* The next record after the current one (wrapping) with an error, at its
+ * first field with an error; false with a message when there is none. */
 bool session_next_error(Session *s);
 
-/* Appends a new record, prefilled with [defaults] of config.ini, and makes
- * it current at its first field. */
+/* --- changing (each refused, with the notice, when read-only) ---------- */
+
+/* Whether the clerk may change the file; when not (read-only), the
+ * message says why. */
+bool session_can_edit(Session *s);
+
+/* Sets field of record rec (of the current record: session_set) to raw,
+ * normalised as the form says (trimmed, full-width digits, aliases), and
+ * lets the only-rules follow (see above).  Returns true when anything
+ * changed. */
+bool session_set_at(Session *s, size_t rec, size_t field, const char *raw);
+bool session_set(Session *s, size_t field, const char *raw);
+
+/* What the clerk typed into a choice field of the current record (a key
+ * in the screen, a line in plain mode): one of the values permitted now
+ * (its text or its label), an alias of one (y, n), or the number of one
+ * in the list (1 = the first permitted now).  Anything else changes
+ * nothing and says why.  Returns true when it set the field. */
+bool session_choose(Session *s, size_t field, const char *typed);
+/* The n-th (1-based) value permitted now; false with a message when there
+ * is none. */
+bool session_pick(Session *s, size_t field, size_t n);
+
+/* Adds a record after the last, holding the [defaults] (and, in a choice
+ * field with one permitted value, that value), and makes it current at
+ * its first field: it becomes a record when the clerk types into it. */
 void session_new_record(Session *s);
-/* Inserts a copy of the current record after it and makes it current. */
-void session_dup_record(Session *s);
-/* Copies the current field's value from the previous record (Dup key).
- * Returns false, with a message, on the first record. */
+/* Inserts a copy of the current record after it and makes it current at
+ * its first field. */
+bool session_dup_record(Session *s);
+/* Copies the current field's value from the previous record.  Returns
+ * false, with a message, on the first record or when the value is not
+ * permitted here. */
 bool session_dup_field(Session *s);
-/* Deletes the current record (a file keeps at least one, empty). */
-void session_delete_record(Session *s);
-/* Undoes the last action's changes (on any record; moves there).  Returns
- * false, with a message, when there is nothing to undo. */
+/* Deletes the current record (the record being added is discarded). */
+bool session_delete_record(Session *s);
+/* Undoes the last action that changed the file (a value and what the
+ * rules made of it, a record added, copied or deleted, a recovery), and
+ * goes where it was.  false, with a message, when there is none. */
 bool session_undo(Session *s);
 
-/* Problems of one record, as the rules see it now (caller frees). */
-void session_record_diags(const Session *s, size_t rec, DiagList *out);
+/* --- recovery ----------------------------------------------------------- */
 
-typedef enum { REC_EMPTY, REC_COMPLETE, REC_INCOMPLETE, REC_ERROR } RecordState;
-/* complete: no errors; incomplete: only required fields missing;
- * error: a value is wrong. */
-RecordState session_record_state(const Session *s, size_t rec);
-
-/* Applies the journal found when opening (the clerk said yes). */
+bool session_has_recovery(const Session *s);
+/* The changes found and when the first and last were made. */
+size_t session_recovery_count(const Session *s, time_t *first, time_t *last);
+/* Applies the journal found when opening (the clerk said yes): one action,
+ * which session_undo takes back. */
 void session_recover(Session *s);
 /* Keeps that journal aside under a dated name (the clerk said no). */
 void session_discard_recovery(Session *s);
 
+/* --- files -------------------------------------------------------------- */
+
 typedef enum {
 	SAVE_OK = 0,
-	SAVE_FAILED = -1,    /* reason in s->msg; the old file is untouched */
-	SAVE_CHANGED = 1,    /* the file changed on disk since it was loaded: ask */
+	SAVE_FAILED = -1, /* reason in the message; the file is as it was */
+	SAVE_CHANGED = 1, /* the file changed on disk since it was loaded: ask */
 } SaveResult;
 
-/* Saves to path (NULL = the session's path) atomically (as a workbook
- * when the name ends in .xlsx), keeping the
- * previous version as FILE.bak when config says so; on success the
- * session's path becomes path, it is no longer dirty and the journal is
- * retired.  Saving over a file another spmform holds is refused; over a
- * file that changed on disk since it was loaded only with force. */
+/* Saves to path (NULL = the session's path) atomically, as a workbook when
+ * the name ends in .xlsx, keeping the previous version as FILE.bak when
+ * config says so; on success the session's path becomes path, it is no
+ * longer dirty and the journal is retired.  The message says how many
+ * records still have errors.  Saving over a file another spmform holds is
+ * refused; over a file that changed on disk since it was loaded only with
+ * force. */
 SaveResult session_save(Session *s, const char *path, bool force);
 
+/* Whether path is a name to export to (it ends in .xlsx); says why not. */
+bool session_export_ok(Session *s, const char *path);
+
 /* Writes the records as an .xlsx workbook in the form's layout (the
- * session's file and state stay as they are).  Returns 0, or -1 with the
- * reason in s->msg. */
+ * session's file and state stay as they are).  A file another spmform
+ * holds is refused.  Returns 0, or -1 with the reason in the message. */
 int session_export(Session *s, const char *path);
 
 /* Ends the session's hold on its file for a quit without saving: the

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "mem.h"
-#include "rules.h"
 #include "text.h"
 
 /* Cell text read from a file lives in an arena of large chunks, freed
@@ -306,52 +305,39 @@ bool table_record_empty(const Table *t, size_t rec)
 	return true;
 }
 
-static void change_add(TableChange **c, size_t *n, size_t field, char *old, const FormRule *why)
+RecordCopy table_copy_record(const Table *t, size_t i)
 {
-	*c = xrealloc(*c, (*n + 1) * sizeof **c);
-	(*c)[(*n)++] = (TableChange){field, old, why};
+	const Record *r = &t->recs[i];
+	RecordCopy c = {xcalloc(table_ncols(t), sizeof *c.cells), table_ncols(t),
+			xcalloc(r->noverflow, sizeof *c.overflow), r->noverflow, r->line};
+	for (size_t k = 0; k < c.ncells; k++)
+		c.cells[k] = xstrdup(r->cells[k]);
+	for (size_t k = 0; k < c.noverflow; k++)
+		c.overflow[k] = xstrdup(r->overflow[k]);
+	return c;
 }
 
-TableChange *table_set(Table *t, size_t rec, size_t field, const char *raw, size_t *n)
+void table_insert_record(Table *t, size_t at, const RecordCopy *c)
 {
-	TableChange *changes = NULL;
-	*n = 0;
-	char **cells = t->recs[rec].cells;
-	const FormField *set = form_field(t->form, field);
-	char *v = form_normalize(set, raw);
-	if (strcmp(v, cells[field]) == 0) {
-		free(v);
-		return NULL;
+	Record *r = table_insert(t, at, c->line);
+	for (size_t k = 0; k < c->ncells && k < table_ncols(t); k++)
+		table_put_copy(t, at, k, c->cells[k], strlen(c->cells[k]));
+	r = &t->recs[at];
+	if (c->noverflow) {
+		r->overflow = xcalloc(c->noverflow, sizeof *r->overflow);
+		for (size_t k = 0; k < c->noverflow; k++)
+			r->overflow[k] = xstrdup(c->overflow[k]);
+		r->noverflow = c->noverflow;
 	}
-	long k = set->kind == KIND_CHOICE ? form_value_index(set, v) : -1;
-	if (k >= 0) { /* keep the form's own string */
-		free(v);
-		v = set->values[k];
-	}
-	change_add(&changes, n, field, swap_cell(t, rec, field, v, k < 0), NULL);
-	/* Clearing one value can change what another rule permits, so repeat
-	 * until nothing moves; each pass clears at least one cell, so this ends
-	 * within nfields passes. */
-	bool moved = true;
-	while (moved) {
-		moved = false;
-		for (size_t f = 0; f < form_nfields(t->form); f++) {
-			const FormField *ff = form_field(t->form, f);
-			const FormRule *why;
-			if (f == field || ff->kind != KIND_CHOICE || !*cells[f] ||
-			    form_value_index(ff, cells[f]) < 0 ||
-			    rules_value_ok(t->form, cells, f, cells[f], &why))
-				continue;
-			change_add(&changes, n, f, swap_cell(t, rec, f, EMPTY, false), why);
-			moved = true;
-		}
-	}
-	return changes;
 }
 
-void table_changes_free(TableChange *c, size_t n)
+void table_record_copy_free(RecordCopy *c)
 {
-	for (size_t i = 0; i < n; i++)
-		free(c[i].old);
-	free(c);
+	for (size_t k = 0; k < c->ncells; k++)
+		free(c->cells[k]);
+	for (size_t k = 0; k < c->noverflow; k++)
+		free(c->overflow[k]);
+	free(c->cells);
+	free(c->overflow);
+	memset(c, 0, sizeof *c);
 }

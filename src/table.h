@@ -10,6 +10,8 @@
  * Record.overflow, also written back.
  *
  * Record pointers stay valid until the next table_append or table_free.
+ * A table stores; it does not judge: what the rules make of a change is
+ * rules.h's and session.h's.
  */
 #ifndef SPMFORM_TABLE_H
 #define SPMFORM_TABLE_H
@@ -37,12 +39,15 @@ typedef struct {
 	long line; /* physical line where it started in the file read; 0 = new */
 } Record;
 
-/* A cell that changed because of table_set. */
+/* A record taken out of a table (to be put back, by an undo): every cell
+ * of the table's columns and the overflow cells, owned. */
 typedef struct {
-	size_t field;
-	char *old; /* owned */
-	const FormRule *why; /* the rule that cleared it, NULL for the cell set */
-} TableChange;
+	char **cells;
+	size_t ncells;
+	char **overflow;
+	size_t noverflow;
+	long line;
+} RecordCopy;
 
 typedef struct Table Table;
 
@@ -103,13 +108,11 @@ void table_put_shared(Table *t, size_t rec, size_t col, const char *s);
 /* true when every cell (and overflow cell) is empty. */
 bool table_record_empty(const Table *t, size_t rec);
 
-/* Sets field of record rec to form_normalize(raw) (a choice is kept as
- * the form's own string), then clears every other
- * choice field whose value the rules no longer permit.  Returns the changes
- * (the set cell first, then the cleared ones) as a malloc'd array of *n;
- * free with table_changes_free.  Nothing is reported when the value stays
- * the same. */
-TableChange *table_set(Table *t, size_t rec, size_t field, const char *raw, size_t *n);
-void table_changes_free(TableChange *c, size_t n);
+/* A copy of record i (free with table_record_copy_free). */
+RecordCopy table_copy_record(const Table *t, size_t i);
+/* Inserts a record holding what c holds at index at (0..nrecords); c
+ * stays the caller's. */
+void table_insert_record(Table *t, size_t at, const RecordCopy *c);
+void table_record_copy_free(RecordCopy *c);
 
 #endif

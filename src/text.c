@@ -372,6 +372,13 @@ bool text_has_non_ascii(const char *s, size_t n)
 	return false;
 }
 
+void text_time(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+	if (t <= 0 || !localtime_r(&t, &tm) || strftime(out, size, "%m-%d %H:%M", &tm) == 0)
+		snprintf(out, size, "?");
+}
+
 int text_ncasecmp(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Decodes one code point of s[0..n).  Stores it in *cp and returns the
  * number of bytes used (1..4), or 0 when the bytes at s are not valid
@@ -53,6 +54,11 @@ char *text_tail(const char *s, size_t max);
 
 /* Whether s[0..n) has a byte above 0x7F. */
 bool text_has_non_ascii(const char *s, size_t n);
+
+/* "MM-DD HH:MM" of t in local time into out (at least 16 bytes), or "?"
+ * for a time that cannot be shown (localtime fails on a year beyond
+ * what struct tm holds): for times read from files. */
+void text_time(time_t t, char *out, size_t size);
 
 /* ASCII-only case-insensitive comparison (bytes >= 0x80 compare as is),
  * whatever the locale; text_ncasecmp compares at most n bytes. */

@@ -86,18 +86,18 @@ void ui_draw_status(Ui *ui, int row)
 	Session *s = ui->s;
 	move(row, 0);
 	clrtoeol();
-	if (!s->msg)
+	if (!session_msg(s))
 		return;
-	attr_t a = s->msg_is_error ? A_BOLD : A_NORMAL;
-	if (s->msg_is_error && ui->colors)
+	attr_t a = session_msg_is_error(s) ? A_BOLD : A_NORMAL;
+	if (session_msg_is_error(s) && ui->colors)
 		a |= COLOR_PAIR(1);
-	ui_put(row, 0, COLS - 1, s->msg, a);
+	ui_put(row, 0, COLS - 1, session_msg(s), a);
 }
 
 void ui_draw_hints(KeyCtx ctx, int row)
 {
 	wchar_t buf[512];
-	keys_hint_line(ctx, COLS - 1, buf, sizeof buf / sizeof *buf);
+	ui_keys_hint_line(ctx, COLS - 1, buf, sizeof buf / sizeof *buf);
 	move(row, 0);
 	clrtoeol();
 	ui_put_w(row, 0, buf, A_DIM);
@@ -105,15 +105,15 @@ void ui_draw_hints(KeyCtx ctx, int row)
 
 bool ui_save(Ui *ui)
 {
-	form_commit(ui);
-	if (ui->s->ask_name) { /* opened from a workbook: which file to write? */
-		char *name = xstrdup(ui->s->path);
+	ui_form_commit(ui);
+	if (session_ask_name(ui->s)) { /* opened from a workbook: which file to write? */
+		char *name = xstrdup(session_path(ui->s));
 		char *dot = strrchr(name, '.');
 		if (dot)
 			*dot = '\0';
 		char *csv = xasprintf("%s.csv", name);
-		form_open_field(ui);
-		line_open(ui, csv, LINE_SAVE_AS);
+		ui_form_open_field(ui);
+		ui_line_open(ui, csv, LINE_SAVE_AS);
 		session_set_msg(ui->s, false, "存成 .csv 或 .xlsx：請輸入檔名");
 		free(csv);
 		free(name);
@@ -121,7 +121,7 @@ bool ui_save(Ui *ui)
 	}
 	SaveResult r = session_save(ui->s, NULL, false);
 	if (r == SAVE_CHANGED)
-		confirm_open(ui, CONFIRM_CHANGED);
+		ui_confirm_open(ui, CONFIRM_CHANGED);
 	return r == SAVE_OK;
 }
 
@@ -208,7 +208,7 @@ static void catch_stop_signals(void)
 static void draw(Ui *ui)
 {
 	erase();
-	if (form_too_small()) {
+	if (ui_form_too_small()) {
 		const char *msg = ui->ov == OV_CONFIRM && ui->confirm == CONFIRM_QUIT
 				      ? "終端機太小。尚未存檔：y 存檔並離開 n 不存檔離開 Esc 留下"
 				      : "終端機太小：至少要 40x10";
@@ -219,19 +219,19 @@ static void draw(Ui *ui)
 	}
 	switch (ui->ov) {
 	case OV_LIST:
-		list_draw(ui);
+		ui_list_draw(ui);
 		break;
 	case OV_HELP:
-		help_draw(ui);
+		ui_help_draw(ui);
 		break;
 	default:
-		form_draw(ui);
+		ui_form_draw(ui);
 		if (ui->ov == OV_PICK)
-			pick_draw(ui);
+			ui_pick_draw(ui);
 		else if (ui->ov == OV_CONFIRM)
-			confirm_draw(ui);
+			ui_confirm_draw(ui);
 		else if (ui->ov == OV_LINE)
-			line_draw(ui);
+			ui_line_draw(ui);
 		break;
 	}
 	refresh();
@@ -241,19 +241,19 @@ static int dispatch(Ui *ui, UiKey k)
 {
 	switch (ui->ov) {
 	case OV_PICK:
-		return pick_key(ui, k);
+		return ui_pick_key(ui, k);
 	case OV_LIST:
-		return list_key(ui, k);
+		return ui_list_key(ui, k);
 	case OV_HELP:
-		return help_key(ui, k);
+		return ui_help_key(ui, k);
 	case OV_CONFIRM:
-		return confirm_key(ui, k);
+		return ui_confirm_key(ui, k);
 	case OV_LINE:
-		return line_key(ui, k);
+		return ui_line_key(ui, k);
 	case OV_NONE:
 		break;
 	}
-	return form_key(ui, k);
+	return ui_form_key(ui, k);
 }
 
 /* --- the terminal, and progress while the file loads ------------------------ */
@@ -362,15 +362,21 @@ int ui_run(Session *s, const Config *cfg)
 	Ui ui = {.s = s, .cfg = cfg, .colors = screen_colors};
 	lineedit_init(&ui.search, "");
 	lineedit_init(&ui.line, "");
-	if (s->load_diags.n) {
-		session_set_msg(s, s->load_diags.nerrors > 0,
-				"開啟時發現 %zu 個錯誤、%zu 個警告 (%zu 筆記錄有錯；^K 跳到下一筆有錯的記錄)",
-				s->load_diags.nerrors, s->load_diags.nwarnings, s->load_errors);
+	size_t nerr = session_nerrors(s), nwarn = session_nwarnings(s);
+	if ((nerr || nwarn) && !session_msg(s)) {
+		size_t recs = session_error_records(s);
+		if (recs)
+			session_set_msg(s, true,
+					"開啟時發現 %zu 個錯誤、%zu 個警告，在 %zu 筆記錄；^K 跳到下一筆有錯的記錄",
+					nerr, nwarn, recs);
+		else
+			session_set_msg(s, nerr > 0, "開啟時發現 %zu 個錯誤、%zu 個警告 (都不在記錄裡，見 spmform check)",
+					nerr, nwarn);
 	}
 	bool gone = false; /* the terminal went away */
-	form_open_field(&ui);
-	if (s->has_recovery)
-		confirm_open(&ui, CONFIRM_RECOVER);
+	ui_form_open_field(&ui);
+	if (session_has_recovery(s))
+		ui_confirm_open(&ui, CONFIRM_RECOVER);
 	for (;;) {
 		draw(&ui);
 		UiKey k = stop_signal ? (UiKey){.key = ERR} : read_key();
@@ -378,13 +384,13 @@ int ui_run(Session *s, const Config *cfg)
 			/* a signal, or a blocking read that failed: the terminal is
 			 * gone (a dropped link may close it before SIGHUP arrives).
 			 * What was being typed goes to the journal too. */
-			form_commit(&ui);
+			ui_form_commit(&ui);
 			gone = !stop_signal || stop_signal == SIGHUP;
 			break;
 		}
 		if (!k.is_char && k.key == KEY_RESIZE)
 			continue; /* ncurses has resized stdscr; draw() lays out anew */
-		if (!k.is_char && keys_action(k.key, CTX_FORM) == ACT_REDRAW && ui.ov != OV_LINE) {
+		if (!k.is_char && ui_keys_action(k.key, CTX_FORM) == ACT_REDRAW && ui.ov != OV_LINE) {
 			clearok(curscr, TRUE);
 			continue;
 		}
@@ -407,8 +413,8 @@ int ui_run(Session *s, const Config *cfg)
 	if (stop_signal || gone) {
 		fprintf(stderr, "spmform: %s，已關閉畫面%s\n",
 			stop_signal ? "收到結束訊號" : "終端機已斷線",
-			!s->dirty ? ""
-			: s->journal && !s->journal_failed
+			!session_dirty(s) ? ""
+			: session_journaled(s)
 			    ? "；未存檔的修改都在復原紀錄中，下次開啟時可以復原"
 			    : "；未存檔的修改無法保存");
 		return -1;

@@ -40,6 +40,6 @@ void ui_stop(void);
 int ui_run(Session *s, const Config *cfg);
 
 /* Lists every key of the entry screen with what it does (for --help). */
-void keys_print(FILE *out);
+void ui_keys_print(FILE *out);
 
 #endif

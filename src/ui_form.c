@@ -1,24 +1,29 @@
 /* ui_form.c - the record screen: one record, its fields as "label value"
- * rows, the help of the current field, status and hints. */
+ * rows, the help of the current field, status and hints.
+ *
+ * What is typed into a field is kept as typed (full-width digits of a
+ * number made ASCII, as the form's normalisation does) and becomes the
+ * field's value when the clerk leaves the field; the rules then say what
+ * is wrong with it.  A key is never refused because of what the value
+ * would be. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
-#include "rules.h"
 #include "text.h"
 #include "ui_int.h"
 
 #define MIN_COLS 40
 #define MIN_LINES 10
 
-bool form_too_small(void)
+bool ui_form_too_small(void)
 {
 	return COLS < MIN_COLS || LINES < MIN_LINES;
 }
 
 static const FormField *cur_field(const Ui *ui)
 {
-	return form_field(ui->s->form, ui->s->field);
+	return form_field(session_form(ui->s), session_field(ui->s));
 }
 
 static KeyCtx field_ctx(const Ui *ui)
@@ -26,30 +31,24 @@ static KeyCtx field_ctx(const Ui *ui)
 	return cur_field(ui)->kind == KIND_CHOICE ? CTX_CHOICE : CTX_TEXT;
 }
 
-void form_open_field(Ui *ui)
+void ui_form_open_field(Ui *ui)
 {
 	if (ui->editing)
 		lineedit_free(&ui->edit);
 	ui->editing = cur_field(ui)->kind != KIND_CHOICE;
 	if (ui->editing) {
-		lineedit_init(&ui->edit, session_value(ui->s, ui->s->field));
-		ui->edit_field = ui->s->field;
-		ui->edit_rec = ui->s->rec;
+		lineedit_init(&ui->edit, session_value(ui->s, session_field(ui->s)));
+		ui->edit_field = session_field(ui->s);
+		ui->edit_rec = session_rec(ui->s);
 	}
 }
 
-void form_commit(Ui *ui)
+void ui_form_commit(Ui *ui)
 {
 	if (!ui->editing)
 		return;
-	Session *s = ui->s;
 	char *text = lineedit_text(&ui->edit);
-	size_t rec = s->rec, field = s->field;
-	s->rec = ui->edit_rec;
-	s->field = ui->edit_field;
-	session_set(s, ui->edit_field, text);
-	s->rec = rec;
-	s->field = field;
+	session_set_at(ui->s, ui->edit_rec, ui->edit_field, text);
 	free(text);
 	lineedit_free(&ui->edit);
 	ui->editing = false;
@@ -60,74 +59,47 @@ void form_commit(Ui *ui)
 static void leave_field(Ui *ui)
 {
 	Session *s = ui->s;
-	form_commit(ui);
-	if (s->msg)
+	ui_form_commit(ui);
+	if (session_msg(s))
 		return; /* a message from the rules says more */
-	DiagList dl;
-	diag_init(&dl);
-	session_record_diags(s, s->rec, &dl);
-	for (size_t i = 0; i < dl.n; i++)
-		if (dl.items[i].field == (int)s->field && *session_value(s, s->field)) {
-			session_set_msg(s, dl.items[i].level == DIAG_ERROR, "%s：%s", cur_field(ui)->label,
-					dl.items[i].msg);
-			break;
-		}
-	diag_free(&dl);
+	const char *err = session_field_error(s, session_field(s));
+	if (err && *session_value(s, session_field(s)))
+		session_set_msg(s, true, "%s：%s", cur_field(ui)->label, err);
 }
 
-void form_next_field(Ui *ui)
+void ui_form_next_field(Ui *ui)
 {
 	leave_field(ui);
 	session_next_field(ui->s);
-	form_open_field(ui);
+	ui_form_open_field(ui);
 }
 
-/* A choice made by a key: a digit 1-9 (the n-th permitted value) or an
- * alias such as y/n.  Returns true when it picked something. */
-bool form_choice_char(Ui *ui, uint32_t cp)
+bool ui_form_choice_char(Ui *ui, uint32_t cp)
 {
-	Session *s = ui->s;
-	const FormField *f = cur_field(ui);
 	char in[8] = {0};
 	text_utf8_encode(cp, in);
-	char *h = text_halfwidth(in);
-	bool done = false;
-	if (h[0] >= '1' && h[0] <= '9' && h[1] == '\0') {
-		done = session_pick(s, s->field, (size_t)(h[0] - '0'));
-	} else {
-		char *v = form_normalize(f, h);
-		if (form_value_index(f, v) >= 0) {
-			const FormRule *why;
-			if (rules_value_ok(s->form, session_cells(s, s->rec), s->field, v, &why)) {
-				session_set(s, s->field, v);
-				done = true;
-			} else {
-				session_set_msg(s, true, "「%s」現在不可填「%s」", f->label, v);
-			}
-		} else {
-			size_t idx[f->nvalues ? f->nvalues : 1];
-			size_t k = rules_permitted(s->form, session_cells(s, s->rec), s->field, idx);
-			session_set_msg(s, true, "請按 1-%zu 選擇，或按 Enter 開啟選單", k);
-		}
-		free(v);
-	}
-	free(h);
-	return done;
+	return session_choose(ui->s, session_field(ui->s), in);
 }
 
-/* Typed text for a text, integer or OID field. */
+/* A character typed into a text, integer or OID field: kept as typed,
+ * full-width digits and dots of a number as their ASCII twins. */
 static void type_char(Ui *ui, uint32_t cp)
 {
 	const FormField *f = cur_field(ui);
-	if (f->kind == KIND_INTEGER || f->kind == KIND_OID) {
-		if (cp >= 0xFF01 && cp <= 0xFF5E)
-			cp = cp - 0xFF01 + 0x21; /* full-width digits and dot */
-		if (f->kind == KIND_INTEGER && (cp < '0' || cp > '9')) {
-			session_set_msg(ui->s, true, "「%s」只能填數字 (整數)", f->label);
-			return;
-		}
-	}
+	if (!session_can_edit(ui->s))
+		return;
+	if ((f->kind == KIND_INTEGER || f->kind == KIND_OID) && cp >= 0xFF01 && cp <= 0xFF5E)
+		cp = cp - 0xFF01 + 0x21;
 	lineedit_insert(&ui->edit, cp);
+}
+
+/* Moves to another record or field through fn, after keeping what was
+ * typed. */
+static void move_by(Ui *ui, bool (*fn)(Session *))
+{
+	leave_field(ui);
+	fn(ui->s);
+	ui_form_open_field(ui);
 }
 
 static int do_action(Ui *ui, Action a)
@@ -135,29 +107,24 @@ static int do_action(Ui *ui, Action a)
 	Session *s = ui->s;
 	switch (a) {
 	case ACT_NEXT_FIELD:
-		form_next_field(ui);
+		ui_form_next_field(ui);
 		break;
 	case ACT_PREV_FIELD:
-		leave_field(ui);
-		session_prev_field(s);
-		form_open_field(ui);
+		move_by(ui, session_prev_field);
 		break;
 	case ACT_NEXT_REC:
-		leave_field(ui);
-		session_next_record(s);
-		form_open_field(ui);
+		move_by(ui, session_next_record);
 		break;
 	case ACT_PREV_REC:
-		leave_field(ui);
-		session_prev_record(s);
-		form_open_field(ui);
+		move_by(ui, session_prev_record);
 		break;
 	case ACT_NEW_REC:
 		leave_field(ui);
-		session_new_record(s);
 		session_clear_msg(s);
-		session_set_msg(s, false, "新增第 %zu 筆", s->rec + 1);
-		form_open_field(ui);
+		session_new_record(s);
+		if (!session_msg(s))
+			session_set_msg(s, false, "新增第 %zu 筆", session_rec(s) + 1);
+		ui_form_open_field(ui);
 		break;
 	case ACT_DUP_FIELD:
 		if (ui->editing) {
@@ -166,83 +133,84 @@ static int do_action(Ui *ui, Action a)
 		}
 		if (session_dup_field(s))
 			session_next_field(s);
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	case ACT_DUP_REC:
 		leave_field(ui);
 		session_dup_record(s);
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	case ACT_DEL_REC:
-		form_commit(ui);
-		form_open_field(ui);
-		confirm_open(ui, CONFIRM_DELETE);
+		ui_form_commit(ui);
+		ui_form_open_field(ui);
+		if (session_can_edit(s))
+			ui_confirm_open(ui, CONFIRM_DELETE);
 		break;
 	case ACT_UNDO: {
 		char *typed = ui->editing ? lineedit_text(&ui->edit) : NULL;
-		bool typing = typed && strcmp(typed, session_value(s, s->field)) != 0;
+		bool typing = typed && strcmp(typed, session_value(s, session_field(s))) != 0;
 		free(typed);
 		if (typing) /* first undo what was typed into this field */
 			session_set_msg(s, false, "已復原此欄的輸入");
 		else
 			session_undo(s);
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	}
 	case ACT_LIST:
 		leave_field(ui);
-		list_open(ui);
+		ui_list_open(ui);
 		break;
 	case ACT_NEXT_ERROR:
 		leave_field(ui);
 		session_clear_msg(s);
 		session_next_error(s);
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	case ACT_SAVE:
 		ui_save(ui);
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	case ACT_SAVE_AS:
-		form_commit(ui);
-		form_open_field(ui);
-		line_open(ui, s->path, LINE_SAVE_AS);
+		ui_form_commit(ui);
+		ui_form_open_field(ui);
+		ui_line_open(ui, session_path(s), LINE_SAVE_AS);
 		break;
 	case ACT_EXPORT: {
-		form_commit(ui);
-		form_open_field(ui);
+		ui_form_commit(ui);
+		ui_form_open_field(ui);
 		/* the file's name with .xlsx in place of its ending */
-		char *name = xstrdup(s->path);
+		char *name = xstrdup(session_path(s));
 		char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
 		if (dot && (!slash || dot > slash))
 			*dot = '\0';
 		char *x = xasprintf("%s.xlsx", name);
-		line_open(ui, x, LINE_EXPORT);
+		ui_line_open(ui, x, LINE_EXPORT);
 		free(x);
 		free(name);
 		break;
 	}
 	case ACT_QUIT:
-		form_commit(ui);
-		if (!s->dirty)
+		ui_form_commit(ui);
+		if (!session_dirty(s))
 			return UI_QUIT;
-		form_open_field(ui);
-		confirm_open(ui, CONFIRM_QUIT);
+		ui_form_open_field(ui);
+		ui_confirm_open(ui, CONFIRM_QUIT);
 		break;
 	case ACT_HELP:
-		help_open(ui);
+		ui_help_open(ui);
 		break;
 	case ACT_CLEAR_FIELD:
 		if (ui->editing)
 			lineedit_clear(&ui->edit);
 		else
-			session_set(s, s->field, "");
+			session_set(s, session_field(s), "");
 		break;
 	case ACT_OPEN_PICK:
-		pick_open(ui);
+		ui_pick_open(ui);
 		break;
 	case ACT_CANCEL:
-		form_open_field(ui); /* back to the stored value */
+		ui_form_open_field(ui); /* back to the stored value */
 		break;
 	case ACT_LEFT:
 		lineedit_left(&ui->edit);
@@ -268,26 +236,26 @@ static int do_action(Ui *ui, Action a)
 	return UI_OK;
 }
 
-int form_key(Ui *ui, UiKey k)
+int ui_form_key(Ui *ui, UiKey k)
 {
-	if (form_too_small())
-		return keys_action(k.key, CTX_FORM) == ACT_QUIT ? do_action(ui, ACT_QUIT) : UI_OK;
+	if (ui_form_too_small())
+		return ui_keys_action(k.key, CTX_FORM) == ACT_QUIT ? do_action(ui, ACT_QUIT) : UI_OK;
 	KeyCtx ctx = field_ctx(ui);
 	if (k.is_char) {
-		Action a = k.cp < 0x80 ? keys_action((int)k.cp, ctx) : ACT_NONE;
+		Action a = k.cp < 0x80 ? ui_keys_action((int)k.cp, ctx) : ACT_NONE;
 		if (a != ACT_NONE)
 			return do_action(ui, a);
 		if (!ui->editing) {
-			if (form_choice_char(ui, k.cp))
-				form_next_field(ui);
+			if (ui_form_choice_char(ui, k.cp))
+				ui_form_next_field(ui);
 		} else {
 			type_char(ui, k.cp);
 		}
 		return UI_OK;
 	}
-	Action a = keys_action(k.key, ctx);
+	Action a = ui_keys_action(k.key, ctx);
 	if (a == ACT_NONE)
-		a = keys_action(k.key, CTX_FORM);
+		a = ui_keys_action(k.key, CTX_FORM);
 	if (a == ACT_NONE && k.key != 27) {
 		const char *name = keyname(k.key);
 		session_set_msg(ui->s, false, "按鍵 %s 沒有作用 (^G 看說明)", name ? name : "?");
@@ -297,13 +265,13 @@ int form_key(Ui *ui, UiKey k)
 
 /* --- drawing --------------------------------------------------------------- */
 
-/* "1行政 2業務" for the values permitted now. */
+/* "1 行政  2 業務" for the values permitted now. */
 static char *choices_text(const Ui *ui, size_t field)
 {
 	const Session *s = ui->s;
-	const FormField *f = form_field(s->form, field);
+	const FormField *f = form_field(session_form(s), field);
 	size_t idx[f->nvalues ? f->nvalues : 1];
-	size_t k = rules_permitted(s->form, session_cells(s, s->rec), field, idx);
+	size_t k = session_permitted(s, field, idx);
 	char *t = xstrdup("");
 	for (size_t i = 0; i < k; i++) {
 		char *v = form_value_text(f, f->values[idx[i]]);
@@ -315,10 +283,126 @@ static char *choices_text(const Ui *ui, size_t field)
 	return t;
 }
 
-void form_draw(Ui *ui)
+/* The title line: what matters most first (a narrow terminal cuts the
+ * end): the record, the lock notice, the unsaved mark, form and file. */
+static void draw_title(Ui *ui, bool scrolls)
 {
 	Session *s = ui->s;
-	const Form *form = s->form;
+	char *path = text_escape(session_path(s));
+	char *rec = session_is_fresh(s, session_rec(s))
+			? xasprintf("第 %zu 筆 (新增，尚未輸入)", session_rec(s) + 1)
+			: xasprintf("第 %zu/%zu 筆", session_rec(s) + 1, session_nsaved(s));
+	const char *notice = session_lock_notice(s);
+	char *title = xasprintf(" %s%s%s%s | %s | %s%s", rec, notice ? " " : "", notice ? notice : "",
+				session_dirty(s) ? " *未存檔" : "", form_title(session_form(s)), path,
+				scrolls ? " | 欄位可捲動" : "");
+	ui_put(0, 0, COLS, title, A_REVERSE);
+	free(title);
+	free(rec);
+	free(path);
+}
+
+/* What an empty field shows: the choices (current field), the rules'
+ * prompt, 免填 or (必填). */
+static char *empty_hint(const Ui *ui, size_t i, bool cur, FieldNeed need, const char *prompt)
+{
+	if (cur && form_field(session_form(ui->s), i)->kind == KIND_CHOICE)
+		return choices_text(ui, i);
+	if (prompt)
+		return xasprintf("(%s)", prompt);
+	if (need == NEED_WAIVED)
+		return xstrdup("免填");
+	return need == NEED_REQUIRED ? xstrdup("(必填)") : NULL;
+}
+
+/* One field's row (dl: the record's problems): mark, label, value or
+ * hint; *cur_x gets the cursor's column when it is the current one being
+ * typed into. */
+static void draw_field(Ui *ui, const DiagList *dl, size_t i, int row, int lw, int vw, int *cur_x)
+{
+	Session *s = ui->s;
+	const FormField *f = form_field(session_form(s), i);
+	bool cur = i == session_field(s);
+	bool err = false;
+	for (size_t d = 0; d < dl->n && !err; d++)
+		err = dl->items[d].field == (int)i && dl->items[d].level == DIAG_ERROR;
+	FieldNeed need = session_need(s, i);
+	bool empty = !*session_value(s, i);
+	char mark = err && !empty ? '!' : need == NEED_REQUIRED ? '*' : need == NEED_WAIVED ? '-' : ' ';
+	mvaddch(row, 0, cur ? '>' : ' ');
+	attrset(mark == '!' ? A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL);
+	mvaddch(row, 1, (chtype)mark);
+	attrset(A_NORMAL);
+	ui_put(row, 2, lw, f->label, cur ? A_REVERSE : mark == '!' ? A_BOLD : A_NORMAL);
+	if (cur && ui->editing && ui->edit.len > 0) {
+		wchar_t *buf = xmalloc(((size_t)vw + 2) * sizeof *buf);
+		int col;
+		lineedit_view(&ui->edit, vw, buf, &col);
+		ui_put_w(row, ui->val_x, buf, A_UNDERLINE);
+		free(buf);
+		*cur_x = ui->val_x + col;
+		return;
+	}
+	if (cur && ui->editing)
+		empty = true; /* typed nothing yet: show what the field needs */
+	if (!empty) {
+		attr_t a = mark == '!' ? A_BOLD | A_UNDERLINE | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
+		char *shown = form_value_text(f, session_value(s, i));
+		ui_put(row, ui->val_x, vw, shown, a);
+		free(shown);
+		return;
+	}
+	const char *prompt = session_prompt(s, i);
+	char *hint = empty_hint(ui, i, cur, need, prompt);
+	if (hint)
+		ui_put(row, ui->val_x, vw, hint,
+		       A_DIM | (prompt ? A_UNDERLINE : 0) | (ui->colors ? COLOR_PAIR(2) : 0));
+	free(hint);
+}
+
+/* The help row: the choices or the rules' prompt, then the field's help. */
+static void draw_help(Ui *ui, int row)
+{
+	Session *s = ui->s;
+	const FormField *f = cur_field(ui);
+	const char *prompt = session_prompt(s, session_field(s));
+	const char *more = *f->help_more ? " " : "";
+	char *help;
+	if (f->kind == KIND_CHOICE) {
+		char *c = choices_text(ui, session_field(s));
+		help = xasprintf("%s | %s%s%s", c, f->help, more, f->help_more);
+		free(c);
+	} else {
+		help = xasprintf("%s%s%s%s%s", prompt ? prompt : "", prompt ? " | " : "", f->help, more,
+				 f->help_more);
+	}
+	move(row, 0);
+	clrtoeol();
+	ui_put(row, 0, COLS - 1, help, ui->colors ? COLOR_PAIR(2) : A_NORMAL);
+	free(help);
+}
+
+/* The status row: the session's message, or else, at a field with a
+ * wrong value, why it is wrong (arriving shows it at once). */
+static void draw_status(Ui *ui, int row)
+{
+	Session *s = ui->s;
+	const char *err = session_field_error(s, session_field(s));
+	if (session_msg(s) || !err || !*session_value(s, session_field(s))) {
+		ui_draw_status(ui, row);
+		return;
+	}
+	char *m = xasprintf("%s：%s", cur_field(ui)->label, err);
+	move(row, 0);
+	clrtoeol();
+	ui_put(row, 0, COLS - 1, m, A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0));
+	free(m);
+}
+
+void ui_form_draw(Ui *ui)
+{
+	Session *s = ui->s;
+	const Form *form = session_form(s);
 	size_t nf = form_nfields(form);
 	int H = LINES, W = COLS;
 
@@ -329,24 +413,16 @@ void form_draw(Ui *ui)
 	int help_row = H - 3 + (merged ? 1 : 0), status_row = H - 2, hint_row = H - 1;
 	if (area > (int)nf)
 		area = (int)nf;
-	if ((int)s->field < ui->field_top)
-		ui->field_top = (int)s->field;
-	if ((int)s->field >= ui->field_top + area)
-		ui->field_top = (int)s->field - area + 1;
+	int field = (int)session_field(s);
+	if (field < ui->field_top)
+		ui->field_top = field;
+	if (field >= ui->field_top + area)
+		ui->field_top = field - area + 1;
 	if (ui->field_top + area > (int)nf)
 		ui->field_top = (int)nf - area;
 	if (ui->field_top < 0)
 		ui->field_top = 0;
-
-	/* title */
-	char *path = text_escape(s->path);
-	/* what matters most first: a narrow terminal cuts the end */
-	char *title = xasprintf(" 第 %zu/%zu 筆%s%s | %s | %s%s", s->rec + 1, session_nrecords(s),
-				s->read_only ? " [唯讀]" : "", s->dirty ? " *未存檔" : "", form_title(form), path,
-				ui->field_top > 0 || ui->field_top + area < (int)nf ? " | 欄位可捲動" : "");
-	ui_put(0, 0, W, title, A_REVERSE);
-	free(title);
-	free(path);
+	draw_title(ui, ui->field_top > 0 || ui->field_top + area < (int)nf);
 
 	int lw = 0;
 	for (size_t i = 0; i < nf; i++) {
@@ -358,91 +434,23 @@ void form_draw(Ui *ui)
 		lw = W * 2 / 5;
 	ui->val_x = 3 + lw;
 	int vw = W - ui->val_x - 1;
-
+	int cur_x = ui->val_x, cur_y = 1;
 	DiagList dl;
 	diag_init(&dl);
-	session_record_diags(s, s->rec, &dl);
-	char **cells = session_cells(s, s->rec);
-	int cur_x = ui->val_x, cur_y = 1;
+	session_record_diags(s, session_rec(s), &dl);
 	for (int r = 0; r < area; r++) {
 		size_t i = (size_t)(ui->field_top + r);
-		int row = 1 + r;
-		const FormField *f = form_field(form, i);
-		bool cur = i == s->field;
-		const Diag *err = NULL;
-		for (size_t d = 0; d < dl.n && !err; d++)
-			if (dl.items[d].field == (int)i && dl.items[d].level == DIAG_ERROR)
-				err = &dl.items[d];
-		FieldNeed need = rules_need(form, cells, i, NULL);
-		bool empty = !*cells[i];
-		char mark = err && !empty ? '!' : need == NEED_REQUIRED ? '*' : need == NEED_WAIVED ? '-' : ' ';
-		mvaddch(row, 0, cur ? '>' : ' ');
-		attr_t ma = mark == '!' ? A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
-		attrset(ma);
-		mvaddch(row, 1, (chtype)mark);
-		attrset(A_NORMAL);
-		ui_put(row, 2, lw, f->label, cur ? A_REVERSE : (err && !empty) ? A_BOLD : A_NORMAL);
-		if (cur) {
-			ui->cur_row = row;
-			cur_y = row;
+		if (i == session_field(s)) {
+			ui->cur_row = 1 + r;
+			cur_y = 1 + r;
 		}
-		if (cur && ui->editing && ui->edit.len > 0) {
-			wchar_t *buf = xmalloc(((size_t)vw + 2) * sizeof *buf);
-			int col;
-			lineedit_view(&ui->edit, vw, buf, &col);
-			ui_put_w(row, ui->val_x, buf, A_UNDERLINE);
-			free(buf);
-			cur_x = ui->val_x + col;
-			continue;
-		}
-		if (cur && ui->editing)
-			empty = true; /* typed nothing yet: show what the field needs */
-		if (!empty) {
-			attr_t a = err ? A_BOLD | A_UNDERLINE | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
-			char *shown = form_value_text(f, cells[i]);
-			ui_put(row, ui->val_x, vw, shown, a);
-			free(shown);
-			continue;
-		}
-		/* an empty value: say what it needs */
-		const char *prompt = rules_prompt(form, cells, i);
-		char *hint = NULL;
-		if (cur && f->kind == KIND_CHOICE)
-			hint = choices_text(ui, i);
-		else if (prompt)
-			hint = xasprintf("(%s)", prompt);
-		else if (need == NEED_WAIVED)
-			hint = xstrdup("免填");
-		else if (need == NEED_REQUIRED)
-			hint = xstrdup("(必填)");
-		if (hint)
-			ui_put(row, ui->val_x, vw, hint,
-			       A_DIM | (prompt ? A_UNDERLINE : 0) | (ui->colors ? COLOR_PAIR(2) : 0));
-		free(hint);
+		draw_field(ui, &dl, i, 1 + r, lw, vw, &cur_x);
 	}
 	diag_free(&dl);
-
-	/* help of the current field (or the rules' prompt), status, hints */
-	const FormField *f = cur_field(ui);
-	if (!merged || !s->msg) {
-		const char *prompt = rules_prompt(form, cells, s->field);
-		char *help;
-		const char *more = *f->help_more ? " " : "";
-		if (f->kind == KIND_CHOICE) {
-			char *c = choices_text(ui, s->field);
-			help = xasprintf("%s | %s%s%s", c, f->help, more, f->help_more);
-			free(c);
-		} else {
-			help = xasprintf("%s%s%s%s%s", prompt ? prompt : "", prompt ? " | " : "", f->help,
-					 more, f->help_more);
-		}
-		move(help_row, 0);
-		clrtoeol();
-		ui_put(help_row, 0, W - 1, help, ui->colors ? COLOR_PAIR(2) : A_NORMAL);
-		free(help);
-	}
-	if (!merged || s->msg)
-		ui_draw_status(ui, status_row);
+	if (!merged || !session_msg(s))
+		draw_help(ui, help_row);
+	if (!merged || session_msg(s))
+		draw_status(ui, status_row);
 	ui_draw_hints(field_ctx(ui), hint_row);
 	curs_set(1);
 	move(cur_y, cur_x);

@@ -73,9 +73,9 @@ extern const KeyBinding KEYS[];
 extern const size_t NKEYS;
 
 /* The action of key in ctx, or ACT_NONE. */
-Action keys_action(int key, KeyCtx ctx);
+Action ui_keys_action(int key, KeyCtx ctx);
 /* Writes the hint line for ctx (as many hints as fit in width columns). */
-void keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen);
+void ui_keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen);
 
 /* What a key handler asks of the loop. */
 enum { UI_OK = 0, UI_QUIT = 1 };
@@ -112,7 +112,7 @@ typedef struct {
 	enum { LINE_SAVE_AS, LINE_EXPORT } line_purpose;
 	char *pending_path; /* save-as target awaiting an overwrite answer */
 	Overlay help_from;  /* where the help screen returns to */
-	/* layout of the record screen, computed by form_draw */
+	/* layout of the record screen, computed by ui_form_draw */
 	int field_top; /* first field shown */
 	int cur_row;   /* screen row of the current field */
 	int val_x;     /* column where values start */
@@ -127,37 +127,37 @@ typedef struct {
 } UiKey;
 
 /* ui_form.c */
-void form_open_field(Ui *ui);
-void form_commit(Ui *ui);
-int form_key(Ui *ui, UiKey k);
-void form_draw(Ui *ui);
+void ui_form_open_field(Ui *ui);
+void ui_form_commit(Ui *ui);
+int ui_form_key(Ui *ui, UiKey k);
+void ui_form_draw(Ui *ui);
 /* A digit or alias typed in a choice field; true when it set a value. */
-bool form_choice_char(Ui *ui, uint32_t cp);
+bool ui_form_choice_char(Ui *ui, uint32_t cp);
 /* Leaves the current field for the next one (after a pick). */
-void form_next_field(Ui *ui);
-bool form_too_small(void);
+void ui_form_next_field(Ui *ui);
+bool ui_form_too_small(void);
 
 /* ui_pick.c */
-void pick_open(Ui *ui);
-int pick_key(Ui *ui, UiKey k);
-void pick_draw(Ui *ui);
+void ui_pick_open(Ui *ui);
+int ui_pick_key(Ui *ui, UiKey k);
+void ui_pick_draw(Ui *ui);
 
 /* ui_list.c */
-void list_open(Ui *ui);
-int list_key(Ui *ui, UiKey k);
-void list_draw(Ui *ui);
-void list_close(Ui *ui);
+void ui_list_open(Ui *ui);
+int ui_list_key(Ui *ui, UiKey k);
+void ui_list_draw(Ui *ui);
+void ui_list_close(Ui *ui);
 
 /* ui_prompt.c: yes/no questions, a one-line text prompt, the help screen */
-void confirm_open(Ui *ui, ConfirmKind kind);
-int confirm_key(Ui *ui, UiKey k);
-void confirm_draw(Ui *ui);
-void line_open(Ui *ui, const char *initial, int purpose);
-int line_key(Ui *ui, UiKey k);
-void line_draw(Ui *ui);
-void help_open(Ui *ui);
-int help_key(Ui *ui, UiKey k);
-void help_draw(Ui *ui);
+void ui_confirm_open(Ui *ui, ConfirmKind kind);
+int ui_confirm_key(Ui *ui, UiKey k);
+void ui_confirm_draw(Ui *ui);
+void ui_line_open(Ui *ui, const char *initial, int purpose);
+int ui_line_key(Ui *ui, UiKey k);
+void ui_line_draw(Ui *ui);
+void ui_help_open(Ui *ui);
+int ui_help_key(Ui *ui, UiKey k);
+void ui_help_draw(Ui *ui);
 
 /* ui.c: drawing helpers */
 /* Draws utf8 at (y, x) clipped to width columns, never splitting a wide

@@ -72,7 +72,7 @@ const KeyBinding KEYS[] = {
 };
 const size_t NKEYS = sizeof KEYS / sizeof *KEYS;
 
-Action keys_action(int key, KeyCtx ctx)
+Action ui_keys_action(int key, KeyCtx ctx)
 {
 	for (size_t i = 0; i < NKEYS; i++)
 		if (KEYS[i].key == key && (KEYS[i].ctx & ctx))
@@ -80,7 +80,7 @@ Action keys_action(int key, KeyCtx ctx)
 	return ACT_NONE;
 }
 
-void keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen)
+void ui_keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen)
 {
 	size_t o = 0;
 	int used = 0;
@@ -102,7 +102,7 @@ void keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen)
 		}
 }
 
-void keys_print(FILE *out)
+void ui_keys_print(FILE *out)
 {
 	/* each key once, with what it does on the record screen (or where else) */
 	for (size_t i = 0; i < NKEYS; i++) {

@@ -30,11 +30,11 @@ static void refilter(Ui *ui)
 	ui->last_search = q;
 	ui->list_sel = 0;
 	for (size_t i = 0; i < ui->nlist_rows; i++)
-		if (ui->list_rows[i] == s->rec)
+		if (ui->list_rows[i] == session_rec(s))
 			ui->list_sel = i;
 }
 
-void list_open(Ui *ui)
+void ui_list_open(Ui *ui)
 {
 	ui->ov = OV_LIST;
 	ui->list_top = 0;
@@ -44,10 +44,10 @@ void list_open(Ui *ui)
 	refilter(ui);
 }
 
-void list_close(Ui *ui)
+void ui_list_close(Ui *ui)
 {
 	ui->ov = OV_NONE;
-	form_open_field(ui);
+	ui_form_open_field(ui);
 }
 
 static int list_rows_shown(void)
@@ -55,7 +55,7 @@ static int list_rows_shown(void)
 	return LINES - 4; /* title, header, search, hints */
 }
 
-int list_key(Ui *ui, UiKey k)
+int ui_list_key(Ui *ui, UiKey k)
 {
 	Session *s = ui->s;
 	size_t n = ui->nlist_rows;
@@ -65,7 +65,7 @@ int list_key(Ui *ui, UiKey k)
 		refilter(ui);
 		return UI_OK;
 	}
-	Action a = keys_action(k.is_char ? (int)k.cp : k.key, CTX_LIST);
+	Action a = ui_keys_action(k.is_char ? (int)k.cp : k.key, CTX_LIST);
 	switch (a) {
 	case ACT_UP:
 		if (ui->list_sel > 0)
@@ -93,33 +93,34 @@ int list_key(Ui *ui, UiKey k)
 	case ACT_ACCEPT:
 		if (n) {
 			session_goto_record(s, ui->list_rows[ui->list_sel]);
-			list_close(ui);
+			ui_list_close(ui);
 		}
 		break;
 	case ACT_CANCEL:
-		list_close(ui);
+		ui_list_close(ui);
 		break;
 	case ACT_NEXT_ERROR:
 		for (size_t k2 = 1; k2 <= n; k2++) {
 			size_t i = (ui->list_sel + k2) % n;
-			if (session_record_state(s, ui->list_rows[i]) == REC_ERROR) {
+			RecordState st = session_record_state(s, ui->list_rows[i]);
+			if (st == REC_ERROR || st == REC_INCOMPLETE) {
 				ui->list_sel = i;
 				return UI_OK;
 			}
 		}
-		session_set_msg(s, false, "沒有錯誤的記錄");
+		session_set_msg(s, false, "所有記錄都沒有錯誤");
 		break;
 	case ACT_SAVE:
 		ui_save(ui);
 		break;
 	case ACT_HELP:
-		help_open(ui);
+		ui_help_open(ui);
 		break;
 	case ACT_QUIT:
-		list_close(ui);
-		if (!s->dirty)
+		ui_list_close(ui);
+		if (!session_dirty(s))
 			return UI_QUIT;
-		confirm_open(ui, CONFIRM_QUIT);
+		ui_confirm_open(ui, CONFIRM_QUIT);
 		break;
 	default:
 		break;
@@ -127,10 +128,10 @@ int list_key(Ui *ui, UiKey k)
 	return UI_OK;
 }
 
-void list_draw(Ui *ui)
+void ui_list_draw(Ui *ui)
 {
 	Session *s = ui->s;
-	const Form *form = s->form;
+	const Form *form = session_form(s);
 	int W = COLS, rows = list_rows_shown();
 	size_t nl;
 	const size_t *cols = form_list_fields(form, &nl);
@@ -153,7 +154,7 @@ void list_draw(Ui *ui)
 		ui->list_top = ui->list_sel;
 	if (rows > 0 && ui->list_sel >= ui->list_top + (size_t)rows)
 		ui->list_top = ui->list_sel - (size_t)rows + 1;
-	static const char *const STATE[] = {"空白", "完成", "未完", "錯誤"};
+	static const char *const STATE[] = {"空白", "完成", "未完成", "有錯"};
 	int sel_row = 2;
 	for (int r = 0; r < rows; r++) {
 		size_t i = ui->list_top + (size_t)r;
@@ -171,7 +172,7 @@ void list_draw(Ui *ui)
 		attr_t sa = a | (st == REC_ERROR ? A_BOLD : 0) |
 			    (st == REC_ERROR && ui->colors ? COLOR_PAIR(1) : 0);
 		ui_put(row, 6, 6, STATE[st], sa);
-		char **cells = session_cells(s, rec);
+		char *const *cells = session_cells(s, rec);
 		for (size_t c = 0; c < nl; c++)
 			ui_put(row, x0 + (int)c * cw, c + 1 < nl ? cw : avail - (int)c * cw, cells[cols[c]],
 			       a);
@@ -183,7 +184,7 @@ void list_draw(Ui *ui)
 	int srow = LINES - 2;
 	move(srow, 0);
 	clrtoeol();
-	if (s->msg) {
+	if (session_msg(s)) {
 		ui_draw_status(ui, srow);
 	} else {
 		ui_put(srow, 0, 6, "搜尋：", A_BOLD);

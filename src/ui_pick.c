@@ -5,21 +5,25 @@
 #include <string.h>
 
 #include "mem.h"
-#include "rules.h"
+#include "mem.h"
 #include "text.h"
 #include "ui_int.h"
 
 /* Indices (into the field's values) of the values permitted now. */
 static size_t permitted(const Ui *ui, size_t *idx)
 {
-	const Session *s = ui->s;
-	return rules_permitted(s->form, session_cells(s, s->rec), s->field, idx);
+	return session_permitted(ui->s, session_field(ui->s), idx);
 }
 
-void pick_open(Ui *ui)
+static const FormField *pick_field(const Ui *ui)
+{
+	return form_field(session_form(ui->s), session_field(ui->s));
+}
+
+void ui_pick_open(Ui *ui)
 {
 	Session *s = ui->s;
-	const FormField *f = form_field(s->form, s->field);
+	const FormField *f = pick_field(ui);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t n = permitted(ui, idx);
 	if (n == 0) {
@@ -28,27 +32,27 @@ void pick_open(Ui *ui)
 	}
 	ui->pick_sel = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(f->values[idx[i]], session_value(s, s->field)) == 0)
+		if (strcmp(f->values[idx[i]], session_value(s, session_field(s))) == 0)
 			ui->pick_sel = i;
 	ui->ov = OV_PICK;
 }
 
-int pick_key(Ui *ui, UiKey k)
+int ui_pick_key(Ui *ui, UiKey k)
 {
 	Session *s = ui->s;
-	const FormField *f = form_field(s->form, s->field);
+	const FormField *f = pick_field(ui);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t n = permitted(ui, idx);
 	if (k.is_char) {
 		if (k.cp == ' ')
 			goto accept;
-		if (form_choice_char(ui, k.cp)) {
+		if (ui_form_choice_char(ui, k.cp)) {
 			ui->ov = OV_NONE;
-			form_next_field(ui);
+			ui_form_next_field(ui);
 		}
 		return UI_OK;
 	}
-	switch (keys_action(k.key, CTX_PICK)) {
+	switch (ui_keys_action(k.key, CTX_PICK)) {
 	case ACT_UP:
 		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
 		break;
@@ -72,17 +76,15 @@ int pick_key(Ui *ui, UiKey k)
 	return UI_OK;
 accept:
 	ui->ov = OV_NONE;
-	if (ui->pick_sel < n) {
-		session_set(s, s->field, f->values[idx[ui->pick_sel]]);
-		form_next_field(ui);
-	}
+	if (ui->pick_sel < n && (session_set(s, session_field(s), f->values[idx[ui->pick_sel]]) ||
+				 !session_read_only(s)))
+		ui_form_next_field(ui);
 	return UI_OK;
 }
 
-void pick_draw(Ui *ui)
+void ui_pick_draw(Ui *ui)
 {
-	Session *s = ui->s;
-	const FormField *f = form_field(s->form, s->field);
+	const FormField *f = pick_field(ui);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t n = permitted(ui, idx);
 	if (ui->pick_sel >= n)

@@ -5,14 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
 #include "mem.h"
 #include "text.h"
 #include "ui_int.h"
 
 /* --- yes / no --------------------------------------------------------------- */
 
-void confirm_open(Ui *ui, ConfirmKind kind)
+void ui_confirm_open(Ui *ui, ConfirmKind kind)
 {
 	ui->confirm = kind;
 	ui->ov = OV_CONFIRM;
@@ -23,12 +22,12 @@ static void save_to(Ui *ui, const char *path)
 	session_save(ui->s, path, false); /* another file: no on-disk check */
 }
 
-int confirm_key(Ui *ui, UiKey k)
+int ui_confirm_key(Ui *ui, UiKey k)
 {
 	Session *s = ui->s;
 	char c = k.is_char && k.cp < 0x80 ? (char)k.cp : 0;
 	bool yes = c == 'y' || c == 'Y', no = c == 'n' || c == 'N';
-	bool esc = !k.is_char && (k.key == 27 || keys_action(k.key, CTX_LINE) == ACT_CANCEL);
+	bool esc = !k.is_char && (k.key == 27 || ui_keys_action(k.key, CTX_LINE) == ACT_CANCEL);
 	if (!yes && !no && !esc)
 		return UI_OK; /* only an answer closes the question */
 	ui->ov = OV_NONE;
@@ -40,7 +39,7 @@ int confirm_key(Ui *ui, UiKey k)
 		}
 		if (yes && ui_save(ui))
 			return UI_QUIT;
-		form_open_field(ui); /* the save failed or must ask: go on editing */
+		ui_form_open_field(ui); /* the save failed or must ask: go on editing */
 		break;
 	case CONFIRM_CHANGED:
 		if (yes)
@@ -55,12 +54,12 @@ int confirm_key(Ui *ui, UiKey k)
 			session_discard_recovery(s);
 		else
 			ui->ov = OV_CONFIRM; /* this one needs y or n */
-		form_open_field(ui);
+		ui_form_open_field(ui);
 		break;
 	case CONFIRM_DELETE:
 		if (yes) {
 			session_delete_record(s);
-			form_open_field(ui);
+			ui_form_open_field(ui);
 		}
 		break;
 	case CONFIRM_OVERWRITE:
@@ -75,7 +74,7 @@ int confirm_key(Ui *ui, UiKey k)
 	return UI_OK;
 }
 
-void confirm_draw(Ui *ui)
+void ui_confirm_draw(Ui *ui)
 {
 	Session *s = ui->s;
 	char *q;
@@ -84,18 +83,19 @@ void confirm_draw(Ui *ui)
 		q = xstrdup("尚未存檔。存檔後離開嗎？ y 存檔並離開  n 不存檔離開  Esc 留下");
 		break;
 	case CONFIRM_DELETE:
-		q = xasprintf("刪除第 %zu 筆記錄嗎？ y 刪除  n 或 Esc 取消", s->rec + 1);
+		q = xasprintf("刪除第 %zu 筆記錄嗎？ y 刪除  n 或 Esc 取消", session_rec(s) + 1);
 		break;
 	case CONFIRM_CHANGED:
 		q = xstrdup("檔案在開啟後已被其他程式修改。仍要覆蓋嗎？ y 覆蓋  n 或 Esc 取消");
 		break;
 	case CONFIRM_RECOVER: {
-		const JournalRead *r = &s->recovery;
+		time_t first, last;
+		size_t n = session_recovery_count(s, &first, &last);
 		char from[32], to[32];
-		strftime(from, sizeof from, "%m-%d %H:%M", localtime(&r->entries[0].when));
-		strftime(to, sizeof to, "%m-%d %H:%M", localtime(&r->entries[r->n - 1].when));
-		q = xasprintf("上次有 %zu 筆修改未存檔 (%s 至 %s)，要復原嗎？ y 復原  n 不要",
-			      r->n, from, to);
+		text_time(first, from, sizeof from);
+		text_time(last, to, sizeof to);
+		q = xasprintf("上次有 %zu 筆修改未存檔 (%s 至 %s)，要復原嗎？ y 復原  n 不要", n, from,
+			      to);
 		break;
 	}
 	default: {
@@ -115,7 +115,7 @@ void confirm_draw(Ui *ui)
 
 /* --- the save-as prompt ------------------------------------------------------- */
 
-void line_open(Ui *ui, const char *initial, int purpose)
+void ui_line_open(Ui *ui, const char *initial, int purpose)
 {
 	lineedit_free(&ui->line);
 	lineedit_init(&ui->line, initial);
@@ -123,13 +123,13 @@ void line_open(Ui *ui, const char *initial, int purpose)
 	ui->ov = OV_LINE;
 }
 
-int line_key(Ui *ui, UiKey k)
+int ui_line_key(Ui *ui, UiKey k)
 {
 	if (k.is_char && k.cp >= 0x20) {
 		lineedit_insert(&ui->line, k.cp);
 		return UI_OK;
 	}
-	switch (keys_action(k.is_char ? (int)k.cp : k.key, CTX_LINE)) {
+	switch (ui_keys_action(k.is_char ? (int)k.cp : k.key, CTX_LINE)) {
 	case ACT_LEFT:
 		lineedit_left(&ui->line);
 		break;
@@ -161,12 +161,12 @@ int line_key(Ui *ui, UiKey k)
 		ui->ov = OV_NONE;
 		if (!*path) {
 			session_set_msg(ui->s, true, "沒有輸入檔名，未存檔");
-		} else if (ui->line_purpose == LINE_EXPORT && io_kind(path) != IO_XLSX) {
-			session_set_msg(ui->s, true, "匯出的檔名要以 .xlsx 結尾");
-		} else if (strcmp(path, ui->s->path) != 0 && access(path, F_OK) == 0) {
+		} else if (ui->line_purpose == LINE_EXPORT && !session_export_ok(ui->s, path)) {
+			/* the message says why */
+		} else if (strcmp(path, session_path(ui->s)) != 0 && access(path, F_OK) == 0) {
 			free(ui->pending_path);
 			ui->pending_path = path;
-			confirm_open(ui, CONFIRM_OVERWRITE);
+			ui_confirm_open(ui, CONFIRM_OVERWRITE);
 			return UI_OK;
 		} else if (ui->line_purpose == LINE_EXPORT) {
 			session_export(ui->s, path);
@@ -182,7 +182,7 @@ int line_key(Ui *ui, UiKey k)
 	return UI_OK;
 }
 
-void line_draw(Ui *ui)
+void ui_line_draw(Ui *ui)
 {
 	int row = LINES - 2;
 	const char *label = ui->line_purpose == LINE_EXPORT ? "匯出 .xlsx：" : "另存新檔：";
@@ -203,18 +203,18 @@ void line_draw(Ui *ui)
 
 /* --- help ------------------------------------------------------------------------ */
 
-void help_open(Ui *ui)
+void ui_help_open(Ui *ui)
 {
 	ui->help_from = ui->ov;
 	ui->ov = OV_HELP;
 }
 
-int help_key(Ui *ui, UiKey k)
+int ui_help_key(Ui *ui, UiKey k)
 {
 	(void)k;
 	ui->ov = ui->help_from; /* back to the record list or the record */
 	if (ui->ov == OV_NONE)
-		form_open_field(ui);
+		ui_form_open_field(ui);
 	return UI_OK;
 }
 
@@ -243,10 +243,10 @@ static int wrap(int y, int w, int last, const char *utf8, attr_t a)
 	return y;
 }
 
-void help_draw(Ui *ui)
+void ui_help_draw(Ui *ui)
 {
 	Session *s = ui->s;
-	const FormField *f = form_field(s->form, s->field);
+	const FormField *f = form_field(session_form(s), session_field(s));
 	ui_put(0, 0, COLS, " 說明：按任何鍵返回", A_REVERSE);
 	int y = 1, last = LINES - 1;
 	char *head = xasprintf("【%s】", f->label);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,12 +28,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f) {
 		Table *t = table_new(f);
 		table_append(t, 2);
-		size_t n;
-		for (size_t i = 0; i < form_nfields(f); i++) {
+		/* each field set in turn, and what the rules make of it */
+		size_t nf = form_nfields(f);
+		char **cells = calloc(nf ? nf : 1, sizeof *cells);
+		RuleEffect *eff = calloc(nf ? nf : 1, sizeof *eff);
+		if (!cells || !eff)
+			abort();
+		memcpy(cells, table_record(t, 0)->cells, nf * sizeof *cells);
+		for (size_t i = 0; i < nf; i++) {
 			const FormField *ff = form_field(f, i);
-			TableChange *c = table_set(t, 0, i, ff->nvalues ? ff->values[0] : "1", &n);
-			table_changes_free(c, n);
+			cells[i] = ff->nvalues ? ff->values[0] : "1";
+			size_t n = rules_follow(f, cells, i, eff);
+			if (n > nf)
+				abort();
 		}
+		rules_fill(f, cells, eff);
+		for (size_t i = 0; i < nf; i++)
+			table_put(t, 0, i, strdup(cells[i]));
+		free(cells);
+		free(eff);
 		rules_check_table(t, &dl);
 		table_free(t);
 		form_free(f);

@@ -195,10 +195,15 @@ static void test_serial_number_is_filled_in_order(void **state)
 	config_load(&cfg, NULL, &dl);
 	Session *s = session_open(form, &cfg, path, &dl);
 	assert_non_null(s);
+	size_t name = field_of(form, "name");
 	assert_string_equal(session_value(s, field_of(form, "serial")), "1");
+	session_set(s, name, "王小明"); /* a record once something is typed */
 	session_new_record(s);
 	assert_string_equal(session_value(s, field_of(form, "serial")), "2");
+	session_set(s, name, "李小華");
 	session_new_record(s);
+	assert_string_equal(session_value(s, field_of(form, "serial")), "3");
+	session_new_record(s); /* still untouched: no fourth */
 	assert_string_equal(session_value(s, field_of(form, "serial")), "3");
 	session_free(s);
 	config_free(&cfg);

@@ -764,11 +764,8 @@ static void test_repeated_cells_are_shared_but_edited_alone(void **state)
 	const FormField *bf = form_field(form, build);
 	assert_ptr_equal(table_record(t, 0)->cells[build], bf->values[form_value_index(bf, "自行委外")]);
 	assert_ptr_equal(table_record(t, 0)->cells[name], table_record(t, 2)->cells[name]);
-	size_t n;
-	TableChange *c = table_set(t, 1, name, "某某局", &n);
-	table_changes_free(c, n);
-	c = table_set(t, 1, build, "套裝軟體", &n);
-	table_changes_free(c, n);
+	table_put(t, 1, name, xstrdup("某某局"));
+	table_put_shared(t, 1, build, bf->values[form_value_index(bf, "套裝軟體")]);
 	assert_string_equal(cellv(t, 1, "agency_name"), "某某局");
 	assert_string_equal(cellv(t, 0, "agency_name"), "OO局");
 	assert_string_equal(cellv(t, 2, "agency_name"), "OO局");

@@ -393,7 +393,7 @@ static void test_r14_repeated_asset_id_is_warning_naming_first_line(void **state
 	assert_int_equal(dl.n, 1);
 	assert_int_equal(dl.items[0].line, 4);
 	assert_int_equal(dl.items[0].level, DIAG_WARNING);
-	assert_string_equal(diag_on(&dl, form, "asset_id", DIAG_WARNING), "與第 2 行重複");
+	assert_string_equal(diag_on(&dl, form, "asset_id", DIAG_WARNING), "與第 1 筆 (第 2 行)重複");
 	diag_free(&dl);
 	table_free(t);
 }
@@ -426,7 +426,7 @@ static void test_r14_same_name_and_oid_is_warning(void **state)
 	rules_check_table(t, &dl);
 	assert_int_equal(dl.n, 1);
 	assert_string_equal(diag_on(&dl, form, "name", DIAG_WARNING),
-			    "與第 2 行的系統名稱及系統主管機關OID相同，可能重複填寫");
+			    "與第 1 筆 (第 2 行)的系統名稱及系統主管機關OID相同，可能重複填寫");
 	diag_free(&dl);
 	/* the same name under another agency is another system */
 	put(t, b, "agency_oid", "2.16.886.101.20003");
@@ -470,49 +470,105 @@ static void test_value_excel_would_run_as_formula_is_warned(void **state)
 	table_free(t);
 }
 
-/* --- table_set: what changes when a value changes ------------------------- */
+/* --- rules_follow: what a change makes of the fields it drives ------------ */
 
-static void test_set_clears_values_no_longer_permitted(void **state)
+/* The cells of table record rec, as a scratch copy to follow a change in. */
+static char **scratch_of(Table *t, size_t rec)
+{
+	size_t nf = form_nfields(form);
+	char **c = xmalloc(nf * sizeof *c);
+	memcpy(c, table_record(t, rec)->cells, nf * sizeof *c);
+	return c;
+}
+
+/* 套裝軟體 leaves one permitted level, 其他, which takes the place of 中;
+ * that leaves one permitted 是否符合防護基準, 不適用, in place of 部分符合;
+ * each says which rule made it so.  The change itself is the caller's. */
+static void test_change_follows_to_the_one_permitted_value(void **state)
 {
 	(void)state;
 	Table *t = example(0); /* 自行委外, 中, 部分符合 */
 	size_t build = field_of(form, "build"), level = field_of(form, "level");
-	size_t comp = field_of(form, "compliance"), n;
-	TableChange *c = table_set(t, 0, build, "套裝軟體", &n);
+	size_t comp = field_of(form, "compliance");
+	char **c = scratch_of(t, 0);
+	c[build] = "套裝軟體";
+	RuleEffect eff[32];
+	size_t n = rules_follow(form, c, build, eff);
 	assert_int_equal(n, 2);
-	assert_int_equal(c[0].field, build);
-	assert_string_equal(c[0].old, "自行委外");
-	assert_null(c[0].why);
-	assert_int_equal(c[1].field, level);
-	assert_string_equal(c[1].old, "中");
-	assert_string_equal(c[1].why->id, "r7_other");
-	assert_string_equal(table_record(t, 0)->cells[level], "");
-	/* 部分符合 stays: with no level, R11 does not decide yet */
-	assert_string_equal(table_record(t, 0)->cells[comp], "部分符合");
-	table_changes_free(c, n);
-
-	c = table_set(t, 0, level, "其他", &n);
-	assert_int_equal(n, 2);
-	assert_int_equal(c[1].field, comp);
-	assert_string_equal(c[1].why->id, "r11_not_applicable");
-	assert_string_equal(table_record(t, 0)->cells[comp], "");
-	table_changes_free(c, n);
-
-	c = table_set(t, 0, level, "其他", &n); /* same value: nothing */
-	assert_int_equal(n, 0);
-	assert_null(c);
+	assert_int_equal(eff[0].field, level);
+	assert_string_equal(eff[0].why->id, "r7_other");
+	assert_string_equal(c[level], "其他");
+	assert_int_equal(eff[1].field, comp);
+	assert_string_equal(eff[1].why->id, "r11_not_applicable");
+	assert_string_equal(c[comp], "不適用");
+	/* the form's own strings, as a table keeps a choice */
+	const FormField *lf = form_field(form, level);
+	assert_ptr_equal(c[level], lf->values[form_value_index(lf, "其他")]);
+	free(c);
 	table_free(t);
 }
 
-static void test_set_normalises_input(void **state)
+/* Back to 自行委外, 其他 is not permitted and three values are: it is
+ * cleared, and 不適用 with it (the level is then unknown: R11 waits). */
+static void test_change_clears_a_value_when_several_are_permitted(void **state)
 {
 	(void)state;
-	Table *t = example(0);
-	size_t core = field_of(form, "core"), n;
-	TableChange *c = table_set(t, 0, core, " y ", &n);
+	Table *t = example(3); /* 套裝軟體, 其他, 不適用 */
+	size_t build = field_of(form, "build"), level = field_of(form, "level");
+	size_t comp = field_of(form, "compliance");
+	char **c = scratch_of(t, 0);
+	c[build] = "自行委外";
+	RuleEffect eff[32];
+	size_t n = rules_follow(form, c, build, eff);
 	assert_int_equal(n, 1);
-	assert_string_equal(table_record(t, 0)->cells[core], "是");
-	table_changes_free(c, n);
+	assert_int_equal(eff[0].field, level);
+	assert_string_equal(c[level], "");
+	assert_string_equal(c[comp], "不適用"); /* no level: R11 does not decide */
+	free(c);
+	table_free(t);
+}
+
+/* A wrong value in a field that does not depend on the change stays:
+ * changing the name of a 套裝軟體 system with level 普 changes nothing. */
+static void test_change_leaves_what_it_does_not_drive(void **state)
+{
+	(void)state;
+	Table *t = example(3);
+	put(t, 0, "level", "普");
+	put(t, 0, "compliance", "符合");
+	char **c = scratch_of(t, 0);
+	size_t name = field_of(form, "name");
+	c[name] = "另一個名字";
+	RuleEffect eff[32];
+	assert_int_equal(rules_follow(form, c, name, eff), 0);
+	assert_string_equal(c[field_of(form, "level")], "普");
+	assert_string_equal(c[field_of(form, "compliance")], "符合");
+	free(c);
+	table_free(t);
+}
+
+/* An empty field with one permitted value is filled as the change that
+ * leaves it so; a brand-new record gets what its defaults leave. */
+static void test_empty_field_with_one_value_is_filled(void **state)
+{
+	(void)state;
+	Table *t = table_new(form);
+	table_append(t, 0);
+	size_t build = field_of(form, "build"), level = field_of(form, "level");
+	size_t comp = field_of(form, "compliance");
+	char **c = scratch_of(t, 0);
+	RuleEffect eff[32];
+	assert_int_equal(rules_fill(form, c, eff), 0); /* nothing decides yet */
+	c[build] = "主管/上級機關提供";
+	assert_int_equal(rules_follow(form, c, build, eff), 2);
+	assert_string_equal(c[level], "其他");
+	assert_string_equal(c[comp], "不適用");
+	c[level] = "";
+	c[comp] = "";
+	assert_int_equal(rules_fill(form, c, eff), 2); /* a record made so */
+	assert_string_equal(c[level], "其他");
+	assert_string_equal(c[comp], "不適用");
+	free(c);
 	table_free(t);
 }
 
@@ -588,8 +644,10 @@ int main(void)
 	    cmocka_unit_test(test_r14_same_name_and_oid_is_warning),
 	    cmocka_unit_test(test_all_empty_record_is_never_checked),
 	    cmocka_unit_test(test_value_excel_would_run_as_formula_is_warned),
-	    cmocka_unit_test(test_set_clears_values_no_longer_permitted),
-	    cmocka_unit_test(test_set_normalises_input),
+	    cmocka_unit_test(test_change_follows_to_the_one_permitted_value),
+	    cmocka_unit_test(test_change_clears_a_value_when_several_are_permitted),
+	    cmocka_unit_test(test_change_leaves_what_it_does_not_drive),
+	    cmocka_unit_test(test_empty_field_with_one_value_is_filled),
 	};
 	return cmocka_run_group_tests_name("rules", tests, setup, teardown) ? 1 : 0;
 }
