@@ -267,6 +267,23 @@ const char *session_field_error(const Session *s, size_t field)
 	return d ? d->msg : NULL;
 }
 
+static bool warning_on_field(const Diag *d, const void *arg)
+{
+	return d->level == DIAG_WARNING && d->field == *(const int *)arg;
+}
+
+const char *session_field_problem(const Session *s, size_t field, DiagLevel *level)
+{
+	const char *e = session_field_error(s, field);
+	*level = DIAG_ERROR;
+	if (e || session_is_fresh(s, s->rec))
+		return e;
+	int f = (int)field;
+	const Diag *d = find_diag(s, s->rec, warning_on_field, &f);
+	*level = DIAG_WARNING;
+	return d ? d->msg : NULL;
+}
+
 /* A wrong value: an error on a field that holds one, or on no field. */
 static bool wrong_value(const Diag *d, const void *arg)
 {

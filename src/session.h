@@ -122,6 +122,8 @@ void session_record_diags(const Session *s, size_t rec, DiagList *out);
 /* The first error on field of the current record, or NULL (valid until
  * the next change). */
 const char *session_field_error(const Session *s, size_t field);
+/* The same, or else its first warning (*level says which), or NULL. */
+const char *session_field_problem(const Session *s, size_t field, DiagLevel *level);
 
 typedef enum { REC_EMPTY, REC_COMPLETE, REC_INCOMPLETE, REC_ERROR } RecordState;
 /* complete: no errors (warnings allowed); incomplete: its only errors are

@@ -62,9 +62,10 @@ static void leave_field(Ui *ui)
 	ui_form_commit(ui);
 	if (session_msg(s))
 		return; /* a message from the rules says more */
-	const char *err = session_field_error(s, session_field(s));
-	if (err && *session_value(s, session_field(s)))
-		session_set_msg(s, true, "%s：%s", cur_field(ui)->label, err);
+	DiagLevel level;
+	const char *p = session_field_problem(s, session_field(s), &level);
+	if (p && *session_value(s, session_field(s)))
+		session_set_msg(s, level == DIAG_ERROR, "%s：%s", cur_field(ui)->label, p);
 }
 
 void ui_form_next_field(Ui *ui)
@@ -382,20 +383,32 @@ static void draw_help(Ui *ui, int row)
 	free(help);
 }
 
-/* The status row: the session's message, or else, at a field with a
- * wrong value, why it is wrong (arriving shows it at once). */
+/* What is wrong with the current field's value (arriving shows it at
+ * once), or NULL; *level says how bad. */
+static const char *field_problem(const Ui *ui, DiagLevel *level)
+{
+	const Session *s = ui->s;
+	if (!*session_value(s, session_field(s)))
+		return NULL; /* an empty field shows what it needs instead */
+	return session_field_problem(s, session_field(s), level);
+}
+
+/* The status row: the session's message, or else the current field's
+ * problem. */
 static void draw_status(Ui *ui, int row)
 {
 	Session *s = ui->s;
-	const char *err = session_field_error(s, session_field(s));
-	if (session_msg(s) || !err || !*session_value(s, session_field(s))) {
+	DiagLevel level;
+	const char *p = field_problem(ui, &level);
+	if (session_msg(s) || !p) {
 		ui_draw_status(ui, row);
 		return;
 	}
-	char *m = xasprintf("%s：%s", cur_field(ui)->label, err);
+	char *m = xasprintf("%s：%s", cur_field(ui)->label, p);
 	move(row, 0);
 	clrtoeol();
-	ui_put(row, 0, COLS - 1, m, A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0));
+	attr_t a = level == DIAG_ERROR ? A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
+	ui_put(row, 0, COLS - 1, m, a);
 	free(m);
 }
 
@@ -447,9 +460,12 @@ void ui_form_draw(Ui *ui)
 		draw_field(ui, &dl, i, 1 + r, lw, vw, &cur_x);
 	}
 	diag_free(&dl);
-	if (!merged || !session_msg(s))
+	/* one row short: the help gives way to a message or a problem */
+	DiagLevel level;
+	bool status = session_msg(s) || field_problem(ui, &level);
+	if (!merged || !status)
 		draw_help(ui, help_row);
-	if (!merged || session_msg(s))
+	if (!merged || status)
 		draw_status(ui, status_row);
 	ui_draw_hints(field_ctx(ui), hint_row);
 	curs_set(1);

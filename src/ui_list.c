@@ -143,10 +143,10 @@ void ui_list_draw(Ui *ui)
 	free(title);
 
 	/* columns: number, status, then the list fields sharing the rest */
-	int x0 = 12, avail = W - x0 - 1;
+	int x0 = 14, avail = W - x0 - 1;
 	int cw = nl ? avail / (int)nl : avail;
 	ui_put(1, 0, 6, "    #", A_BOLD);
-	ui_put(1, 6, 6, "狀態", A_BOLD);
+	ui_put(1, 6, 7, "狀態", A_BOLD);
 	for (size_t c = 0; c < nl; c++)
 		ui_put(1, x0 + (int)c * cw, cw - 1, form_field(form, cols[c])->label, A_BOLD);
 
@@ -171,7 +171,7 @@ void ui_list_draw(Ui *ui)
 		ui_put(row, 0, 6, num, a);
 		attr_t sa = a | (st == REC_ERROR ? A_BOLD : 0) |
 			    (st == REC_ERROR && ui->colors ? COLOR_PAIR(1) : 0);
-		ui_put(row, 6, 6, STATE[st], sa);
+		ui_put(row, 6, 7, STATE[st], sa);
 		char *const *cells = session_cells(s, rec);
 		for (size_t c = 0; c < nl; c++)
 			ui_put(row, x0 + (int)c * cw, c + 1 < nl ? cw : avail - (int)c * cw, cells[cols[c]],
