@@ -21,6 +21,7 @@
 
 static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", "threads", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
+static const char *const CSV_KEYS[] = {"neutralise_formulas", NULL};
 static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay", NULL};
 
 /* [ui] key = a number of milliseconds, 0 to max. */
@@ -72,6 +73,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	*cfg = (Config){.form = xstrdup("inventory"),
 			.out = {ENC_UTF8, true, true},
 			.backup = true,
+			.neutralise_formulas = true,
 			.escdelay = 100,
 			.progress_delay = 500,
 			.ascii_lines = true,
@@ -92,15 +94,16 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 		return -1;
 	for (size_t i = 0; i < ini_nsections(ini); i++) {
 		const char *s = ini_section(ini, i);
-		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0 && strcmp(s, "ui") != 0 &&
-		    strcmp(s, "defaults") != 0)
+		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0 && strcmp(s, "csv") != 0 &&
+		    strcmp(s, "ui") != 0 && strcmp(s, "defaults") != 0)
 			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
-				 "不認得的段落 [%s] (可用：[spmform]、[output]、[ui]、[defaults])", s);
+				 "不認得的段落 [%s] (可用：[spmform]、[output]、[csv]、[ui]、[defaults])", s);
 		if (strcmp(s, "defaults") == 0)
 			cfg->defaults_line = ini_section_line(ini, i);
 	}
 	ini_check_keys(ini, "spmform", SPMFORM_KEYS, diags);
 	ini_check_keys(ini, "output", OUTPUT_KEYS, diags);
+	ini_check_keys(ini, "csv", CSV_KEYS, diags);
 	ini_check_keys(ini, "ui", UI_KEYS, diags);
 	size_t nd = ini_nkeys(ini, "defaults");
 	cfg->defaults = xcalloc(nd, sizeof *cfg->defaults);
@@ -145,6 +148,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 			 "[output] encoding 應為 utf-8 或 cp950，不是「%s」", v);
 	set_bool(ini, "output", "bom", &cfg->out.bom, diags);
 	set_bool(ini, "output", "backup", &cfg->backup, diags);
+	set_bool(ini, "csv", "neutralise_formulas", &cfg->neutralise_formulas, diags);
 	v = ini_get(ini, "output", "newline");
 	if (v && text_casecmp(v, "crlf") == 0)
 		cfg->out.crlf = true;

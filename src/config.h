@@ -19,9 +19,11 @@ typedef struct {
 	char *form;      /* default form name: "inventory" */
 	char *forms_dir; /* a folder to look in first, or NULL */
 	char *file;      /* data file the entry screen opens when none is named, or NULL */
-	int threads;     /* processors a big file is read and checked with, 0 = all: 0 */
+	int threads;     /* files check reads side by side, 0 = a processor each: 0 */
 	FileFormat out;  /* how new and UTF-8 files are written */
 	bool backup;     /* keep the previous version as FILE.bak: yes */
+	bool neutralise_formulas; /* [csv]: import writes a text cell that Excel
+				   * would run as a formula with a ' before it: yes */
 	/* [defaults]: field id = value, filled into each new record */
 	ConfigDefault *defaults;
 	size_t ndefaults;

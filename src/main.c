@@ -208,6 +208,29 @@ static size_t records_with_errors(const Table *t)
 	return n;
 }
 
+/* Import: a text cell Excel would run as a formula when it opens the CSV
+ * gets check's warning (naming the input's line) and, with on, a ' in
+ * front, as OWASP advises for CSV. */
+static void neutralise(Table *t, const char *in, bool on)
+{
+	const Form *form = table_form(t);
+	for (size_t r = 0; r < table_nrecords(t); r++)
+		for (size_t f = 0; f < form_nfields(form); f++) {
+			const FormField *ff = form_field(form, f);
+			const char *v = table_record_c(t, r)->cells[f];
+			if (!rules_formula_like(ff, v))
+				continue;
+			char *m = rules_formula_warning(v);
+			Diag d = {DIAG_WARNING, table_record_c(t, r)->line, 0, (long)r, (int)f,
+				  on ? xasprintf("%s；已在前面加上 ' 寫出", m) : xstrdup(m)};
+			diag_print(stderr, in, &d, ff->label);
+			free(d.msg);
+			free(m);
+			if (on)
+				table_put(t, r, f, xasprintf("'%s", v));
+		}
+}
+
 /* Prints what writing said: a problem of a record names the input file,
  * where its line is; any other, the output. */
 static void print_write_diags(const char *in, const char *out, DiagList *dl)
@@ -256,6 +279,8 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 		free(ein);
 		goto done;
 	}
+	if (!export)
+		neutralise(t, in, cfg->neutralise_formulas);
 	if (io_save(t, out, cfg->backup, &dl) != 0) {
 		print_write_diags(in, out, &dl);
 		fprintf(stderr, "spmform: 無法寫入 %s\n", eout);

@@ -405,6 +405,19 @@ static void missing_diag(DiagList *dl, const Form *form, size_t field, long line
 	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填");
 }
 
+bool rules_formula_like(const FormField *f, const char *v)
+{
+	return f->kind == KIND_TEXT && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@');
+}
+
+char *rules_formula_warning(const char *v)
+{
+	char *q = quote(v);
+	char *m = xasprintf("「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
+	free(q);
+	return m;
+}
+
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
 			DiagList *dl)
 {
@@ -422,12 +435,10 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 				missing_diag(dl, form, i, line, record);
 			continue;
 		}
-		if (f->kind == KIND_TEXT &&
-		    (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) {
-			char *q = quote(v);
-			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i,
-				 "「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
-			free(q);
+		if (rules_formula_like(f, v)) {
+			char *m = rules_formula_warning(v);
+			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "%s", m);
+			free(m);
 		}
 		if (f->pattern_re && regexec(f->pattern_re, v, 0, NULL, 0) != 0) {
 			char *q = quote(v);

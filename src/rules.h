@@ -67,6 +67,12 @@ size_t rules_fill(const Form *form, char **cells, RuleEffect *out);
  * malloc'd sentence; "" when it may). */
 char *rules_why_not(const Form *form, char *const *cells, size_t field, const char *value);
 
+/* Whether text value v of field f begins as a formula Excel would run when
+ * it opens a CSV file (=, +, -, @), and the warning check gives for it
+ * (malloc'd). */
+bool rules_formula_like(const FormField *f, const char *v);
+char *rules_formula_warning(const char *v);
+
 /* Appends the problems of one record.  line and record go into each Diag. */
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
 			DiagList *dl);

@@ -273,8 +273,10 @@ int ui_start(const Config *cfg)
 {
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
-		fprintf(stderr, "spmform: 無法使用這個終端機 (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		/* TERM is the environment's: data, never terminal control */
+		char *term = text_escape(getenv("TERM") ? getenv("TERM") : "");
+		fprintf(stderr, "spmform: 無法使用這個終端機 (TERM=%s)\n", term);
+		free(term);
 		return -1;
 	}
 	/* ^C, a hang-up or SIGTERM while the file loads stop the loading

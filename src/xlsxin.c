@@ -26,6 +26,10 @@
 #define XLSX_MAX_ROWS 1048576L              /* Excel's last row */
 #define XLSX_MAX_STRINGS ((size_t)1 << 24)  /* shared strings */
 #define XLSX_MAX_CELLS ((size_t)1 << 22)    /* cells handed to the RowSink */
+/* bytes of cell text handed to the RowSink: a shared string is stored once
+ * in the part but copied into every cell that names it, so 1,050 cells
+ * naming one string of 200 MiB would make 200 GiB of a 208 KB file */
+#define XLSX_MAX_TEXT ((size_t)256 << 20)
 
 /* Parts are inflated and parsed in pieces of this many bytes. */
 #define XLSX_CHUNK ((unsigned)1 << 16)
@@ -618,6 +622,7 @@ typedef struct {
 	bool have_header;
 	size_t header_n; /* cells of the header row */
 	size_t handed;   /* cells handed to the sink so far */
+	size_t text;     /* and the bytes of their text */
 } Sheet;
 
 static void sheet_start_row(Part *p, Sheet *sh, const char **atts)
@@ -683,7 +688,13 @@ static char *sheet_cell_value(Part *p, Sheet *sh, const char *ref)
 			free(clip);
 			return NULL;
 		}
-		return xstrdup(sh->sst->pool.s + sh->sst->offset[i]);
+		const char *str = sh->sst->pool.s + sh->sst->offset[i];
+		if (strlen(str) > XLSX_MAX_TEXT - sh->text) { /* before it is copied */
+			part_fail(p, xasprintf("儲存格 %s：工作表的文字合計超過 %zu MiB (共用字串被重複引用)，不讀取",
+					       ref, XLSX_MAX_TEXT >> 20));
+			return NULL;
+		}
+		return xstrdup(str);
 	}
 	case T_INLINE:
 		return xstring_decode(buf_str(&sh->is), sh->is.n);
@@ -722,6 +733,14 @@ static void sheet_end_cell(Part *p, Sheet *sh)
 		free(val);
 		return;
 	}
+	size_t len = strlen(val);
+	if (len > XLSX_MAX_TEXT - sh->text) {
+		free(val);
+		part_fail(p, xasprintf("儲存格 %s：工作表的文字合計超過 %zu MiB (共用字串被重複引用)，不讀取",
+				       ref, XLSX_MAX_TEXT >> 20));
+		return;
+	}
+	sh->text += len;
 	size_t col = (size_t)sh->col;
 	if (col >= sh->cap) {
 		size_t cap = sh->cap ? sh->cap : 32;

@@ -39,7 +39,9 @@
  *
  * Hostile files are refused, never trusted: parts larger than 256 MiB
  * uncompressed, a DTD, references beyond XFD1048576, shared-string indices
- * beyond the strings, more than 2^24 shared strings or 2^22 cells.
+ * beyond the strings, more than 2^24 shared strings or 2^22 cells, and
+ * cells whose text adds up to more than 256 MiB (a small part whose one
+ * big shared string many cells name expands to that).
  */
 #ifndef SPMFORM_XLSXIN_H
 #define SPMFORM_XLSXIN_H

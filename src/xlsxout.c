@@ -284,26 +284,44 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
 
+/* Whether p begins "_xHHHH_", which Excel reads as U+HHHH. */
+static bool at_escape(const char *p)
+{
+	return p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
+	       is_hex(p[5]) && p[6] == '_';
+}
+
+/* Whether p begins U+FFFE or U+FFFF, which XML cannot hold. */
+static bool at_nonchar(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	return u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF);
+}
+
 /* s as a workbook string: Excel reads "_xHHHH_" as the character U+HHHH
  * (the library writes control characters so), and libxlsxwriter 1.1.4
  * leaves such text of the user's as it is; its "_" becomes "_x005F_", as
- * Excel itself saves it.  Returns s itself when nothing changes, else a
- * malloc'd copy. */
+ * Excel itself saves it.  U+FFFE and U+FFFF, which no XML may hold, are
+ * written as "_xFFFE_" and "_xFFFF_", so that the workbook stays well
+ * formed and reads back as it was.  Returns s itself when nothing
+ * changes, else a malloc'd copy. */
 static char *excel_text(const char *s, bool *copied)
 {
 	*copied = false;
 	size_t n = 0;
-	for (const char *p = strstr(s, "_x"); p; p = strstr(p + 1, "_x"))
-		if (is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]) && p[6] == '_')
-			n++;
+	for (const char *p = s; *p; p++)
+		n += at_escape(p) || at_nonchar(p);
 	if (n == 0)
 		return (char *)s;
-	char *e = xmalloc(strlen(s) + 6 * n + 1), *q = e;
+	char *e = xmalloc(strlen(s) + 7 * n + 1), *q = e;
 	for (const char *p = s; *p; p++) {
-		if (p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
-		    is_hex(p[5]) && p[6] == '_') {
+		if (at_escape(p)) {
 			memcpy(q, "_x005F", 6);
 			q += 6;
+		} else if (at_nonchar(p)) {
+			q += sprintf(q, "_xFFF%c_", p[2] == '\xBE' ? 'E' : 'F');
+			p += 2;
+			continue;
 		}
 		*q++ = *p;
 	}

@@ -835,6 +835,38 @@ static void test_shared_string_index_out_of_range_is_refused(void **state)
 		       "(共有 0 個)");
 }
 
+/* A small workbook whose one big shared string many cells name (3 MiB,
+ * 100 times) would expand to far more than it holds: it is refused, with
+ * the cell where the text passes the cap, before it is copied. */
+static void test_shared_string_expansion_is_capped(void **state)
+{
+	(void)state;
+	char *big = xmalloc((3u << 20) + 1);
+	memset(big, 'x', 3u << 20);
+	big[3u << 20] = '\0';
+	char *spec = xasprintf("!part xl/sharedStrings.xml\t<sst><si><t>%s</t></si></sst>\n"
+			       "1\ti:系統名稱(必填)\n",
+			       big);
+	for (int r = 2; r <= 101; r++) {
+		char *next = xasprintf("%s%d\tx:<c r=\"A%d\" t=\"s\"><v>0</v></c>\n", spec, r, r);
+		free(spec);
+		spec = next;
+	}
+	char *path = xlsx(spec);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size < 64 * 1024); /* the file itself is small */
+	DiagList dl;
+	Table *t = load(path, &dl);
+	assert_null(t);
+	assert_non_null(find_diag(&dl, DIAG_ERROR, 0, "儲存格 A87：工作表的文字合計超過 256 MiB"));
+	diag_free(&dl);
+	unlink(path);
+	free(path);
+	free(spec);
+	free(big);
+}
+
 static void test_hostile_parts_are_refused(void **state)
 {
 	(void)state;
@@ -893,6 +925,7 @@ int main(void)
 	    cmocka_unit_test(test_every_changed_byte_is_survived),
 	    cmocka_unit_test(test_xml_error_names_part_and_line),
 	    cmocka_unit_test(test_shared_string_index_out_of_range_is_refused),
+	    cmocka_unit_test(test_shared_string_expansion_is_capped),
 	    cmocka_unit_test(test_hostile_parts_are_refused),
 	};
 	return cmocka_run_group_tests_name("xlsxin", tests, setup, teardown) ? 1 : 0;

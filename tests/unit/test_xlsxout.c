@@ -22,6 +22,7 @@
 #include "csvio.h"
 #include "mem.h"
 #include "testutil.h"
+#include "xlsxin.h"
 #include "xlsxout.h"
 
 #define ADMIN "forms/admin-account.ini"
@@ -419,6 +420,32 @@ static void test_formula_like_values_stay_text(void **state)
 	free(path);
 }
 
+/* U+FFFE and U+FFFF, which XML cannot hold, are written escaped: the
+ * workbook stays well formed (openpyxl reads it), and spmform reads the
+ * same characters back. */
+static void test_characters_xml_cannot_hold_are_escaped(void **state)
+{
+	(void)state;
+	Table *t = load_examples();
+	put(t, 0, "remarks", "a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c");
+	char *path = tmp_path("nonchar.xlsx");
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(write_quiet(t, path, &dl), 0);
+	char *out = inspect(path); /* fails on a workbook that is not XML */
+	assert_non_null(strstr(out, "stored a_xFFFE_b_xFFFF_c"));
+	free(out);
+	Table *back = xlsxin_load(path, table_form(t), table_format(t), &dl);
+	assert_non_null(back);
+	assert_string_equal(table_record(back, 0)->cells[field_of(table_form(t), "remarks")],
+			    "a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c");
+	table_free(back);
+	diag_free(&dl);
+	table_free(t);
+	unlink(path);
+	free(path);
+}
+
 static void test_extra_columns_follow_the_form_with_their_header(void **state)
 {
 	(void)state;
@@ -737,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_value_sheet_holds_the_lists_exactly),
 	    cmocka_unit_test(test_instruction_sheet_has_a_row_per_field),
 	    cmocka_unit_test(test_formula_like_values_stay_text),
+	    cmocka_unit_test(test_characters_xml_cannot_hold_are_escaped),
 	    cmocka_unit_test(test_extra_columns_follow_the_form_with_their_header),
 	    cmocka_unit_test(test_dropdowns_reach_the_last_record_beyond_row_1001),
 	    cmocka_unit_test(test_admin_form_is_one_printable_sheet),
