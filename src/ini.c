@@ -3,6 +3,7 @@
 #include "ini.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <iniparser/iniparser.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,12 +31,26 @@ typedef struct {
 	Name sec;
 	Name *keys;
 	size_t nkeys, cap;
+	size_t start; /* byte offset of its [section] line */
+	size_t chunk; /* the dictionary that holds its keys */
 } Section;
 
+/* iniparser's dictionary looks each key up among all the others, so one
+ * dictionary of a form of 16,000 fields took ten seconds to fill.  The
+ * file is handed to iniparser in chunks of this many sections, each a
+ * dictionary of its own: loading stays linear in the file. */
+#define CHUNK_SECTIONS 64
+
 struct Ini {
-	dictionary *dict;
+	dictionary **dicts; /* one per chunk */
+	size_t ndicts;
 	Section *secs;
 	size_t nsecs, cap;
+	/* the sections by name: a section's index + 1 at the slot its name
+	 * hashes to (0: free), so that a form of thousands of fields loads in
+	 * linear time */
+	size_t *slot;
+	size_t nslots; /* a power of two, at least twice nsecs */
 };
 
 static char *lower_dup(const char *s, size_t n)
@@ -55,12 +70,51 @@ static void span_trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name: where it is, or the free one it would go to. */
+static size_t slot_of(const Ini *ini, const char *name)
+{
+	size_t i = name_hash(name) & (ini->nslots - 1);
+	while (ini->slot[i] && strcmp(ini->secs[ini->slot[i] - 1].sec.name, name) != 0)
+		i = (i + 1) & (ini->nslots - 1);
+	return i;
+}
+
 static Section *find_section(const Ini *ini, const char *name)
 {
-	for (size_t i = 0; i < ini->nsecs; i++)
-		if (strcmp(ini->secs[i].sec.name, name) == 0)
-			return &ini->secs[i];
-	return NULL;
+	if (!ini->nslots)
+		return NULL;
+	size_t k = ini->slot[slot_of(ini, name)];
+	return k ? &ini->secs[k - 1] : NULL;
+}
+
+/* Adds a section (its name malloc'd, taken over) whose [section] line
+ * begins at byte start, and returns it. */
+static Section *add_section(Ini *ini, char *name, long line, size_t start)
+{
+	if (ini->nsecs == ini->cap) {
+		ini->cap = ini->cap ? 2 * ini->cap : 16;
+		ini->secs = xrealloc(ini->secs, ini->cap * sizeof *ini->secs);
+	}
+	ini->secs[ini->nsecs] = (Section){{name, line}, NULL, 0, 0, start, ini->nsecs / CHUNK_SECTIONS};
+	ini->nsecs++;
+	if (2 * ini->nsecs > ini->nslots) { /* index them all again, in a bigger table */
+		free(ini->slot);
+		ini->nslots = ini->nslots ? 2 * ini->nslots : 32;
+		ini->slot = xcalloc(ini->nslots, sizeof *ini->slot);
+		for (size_t i = 0; i < ini->nsecs; i++)
+			ini->slot[slot_of(ini, ini->secs[i].sec.name)] = i + 1;
+	} else {
+		ini->slot[slot_of(ini, name)] = ini->nsecs;
+	}
+	return &ini->secs[ini->nsecs - 1];
 }
 
 static const Name *find_key(const Section *s, const char *key)
@@ -83,6 +137,7 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 	long joined_from = 0;
 	Section *cur = NULL;
 	for (size_t pos = 0; pos < len;) {
+		size_t line_at = pos;
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		const char *s = buf + pos;
@@ -162,12 +217,7 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 				cur = NULL;
 				continue;
 			}
-			if (ini->nsecs == ini->cap) {
-				ini->cap = ini->cap ? 2 * ini->cap : 16;
-				ini->secs = xrealloc(ini->secs, ini->cap * sizeof *ini->secs);
-			}
-			cur = &ini->secs[ini->nsecs++];
-			*cur = (Section){{lname, lineno}, NULL, 0, 0};
+			cur = add_section(ini, lname, lineno, line_at);
 			continue;
 		}
 		const char *eq = memchr(s, '=', n);
@@ -211,6 +261,12 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 		const char *v = eq + 1;
 		size_t vn = n - (size_t)(v - s);
 		span_trim(&v, &vn);
+		if (vn && (v[0] == '"' || v[0] == '\'') && !memchr(v + 1, v[0], vn - 1)) {
+			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+				 "[%s] %s 的值以 %c 開頭，但引號沒有結束 (少了一個 %c)", cur->sec.name, key,
+				 v[0], v[0]);
+			errors++;
+		}
 		if (vn && v[0] != '"' && v[0] != '\'' && (memchr(v, ';', vn) || memchr(v, '#', vn)))
 			diag_add(dl, DIAG_WARNING, lineno, 0, -1, -1,
 				 "值中的 ; 或 # 之後會被當成註解截掉；若是值的一部分，請用雙引號括住整個值");
@@ -219,8 +275,10 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 }
 
 /* iniparser reports through this callback; it is global state, set around
- * each load (not thread-safe, as iniparser itself). */
+ * each load (not thread-safe, as iniparser itself).  cb_lines: the lines
+ * before the chunk being loaded. */
 static DiagList *cb_diags;
+static long cb_lines;
 
 static int ini_error_cb(const char *fmt, ...)
 {
@@ -247,15 +305,19 @@ static int ini_error_cb(const char *fmt, ...)
 	const char *what = strstr(msg, "too long")       ? "這一行太長 (iniparser 的上限是 1022 位元組)"
 			   : strstr(msg, "syntax error") ? "iniparser 看不懂這一行"
 							 : "iniparser 無法讀取";
-	diag_add(cb_diags, DIAG_ERROR, line, 0, -1, -1, "%s", what);
+	diag_add(cb_diags, DIAG_ERROR, line ? line + cb_lines : 0, 0, -1, -1, "%s", what);
 	return n;
 }
 
 static bool read_all(const char *path, char **buf, size_t *len, DiagList *dl)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO is refused below, never waited on */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
 		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "無法開啟：%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return false;
 	}
 	struct stat st;
@@ -291,9 +353,9 @@ static bool read_all(const char *path, char **buf, size_t *len, DiagList *dl)
 	return true;
 }
 
-/* iniparser 4.1 can only load a path.  A file with a BOM is handed over as
- * an in-memory copy without it. */
-static dictionary *load_without_bom(const char *body, size_t len)
+/* iniparser 4.1 can only load a path: a chunk of the file (without its
+ * BOM) is handed over as a file in memory. */
+static dictionary *load_text(const char *body, size_t len)
 {
 	int fd = memfd_create("spmform-ini", MFD_CLOEXEC);
 	if (fd < 0)
@@ -306,6 +368,30 @@ static dictionary *load_without_bom(const char *body, size_t len)
 	}
 	close(fd);
 	return d;
+}
+
+/* Loads body, the file path without its BOM, in chunks of CHUNK_SECTIONS
+ * sections; false when iniparser fails on one.  A file of one chunk
+ * without BOM is loaded from its path: writing a copy would count against
+ * a file-size limit (ulimit -f). */
+static bool load_chunks(Ini *ini, const char *path, bool bom, const char *body, size_t len)
+{
+	ini->ndicts = ini->nsecs ? (ini->nsecs - 1) / CHUNK_SECTIONS + 1 : 1;
+	ini->dicts = xcalloc(ini->ndicts, sizeof *ini->dicts);
+	if (ini->ndicts == 1 && !bom) {
+		cb_lines = 0;
+		return (ini->dicts[0] = iniparser_load(path)) != NULL;
+	}
+	for (size_t c = 0; c < ini->ndicts; c++) {
+		/* the first chunk from the top, the others from their first
+		 * section's line, each to where the next begins */
+		size_t from = c ? ini->secs[c * CHUNK_SECTIONS].start : 0;
+		size_t to = c + 1 < ini->ndicts ? ini->secs[(c + 1) * CHUNK_SECTIONS].start : len;
+		cb_lines = c ? ini->secs[c * CHUNK_SECTIONS].sec.line - 1 : 0;
+		if (!(ini->dicts[c] = load_text(body + from, to - from)))
+			return false;
+	}
+	return true;
 }
 
 Ini *ini_load(const char *path, DiagList *diags)
@@ -326,11 +412,11 @@ Ini *ini_load(const char *path, DiagList *diags)
 	}
 	cb_diags = diags;
 	iniparser_set_error_callback(ini_error_cb);
-	ini->dict = bom ? load_without_bom(body, blen) : iniparser_load(path);
+	bool ok = load_chunks(ini, path, bom, body, blen);
 	iniparser_set_error_callback(NULL);
 	cb_diags = NULL;
 	free(buf);
-	if (!ini->dict) {
+	if (!ok) {
 		if (diags->nerrors == before)
 			diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "iniparser 無法載入此檔");
 		ini_free(ini);
@@ -343,8 +429,10 @@ void ini_free(Ini *ini)
 {
 	if (!ini)
 		return;
-	if (ini->dict)
-		iniparser_freedict(ini->dict);
+	for (size_t c = 0; c < ini->ndicts; c++)
+		if (ini->dicts[c])
+			iniparser_freedict(ini->dicts[c]);
+	free(ini->dicts);
 	for (size_t i = 0; i < ini->nsecs; i++) {
 		for (size_t k = 0; k < ini->secs[i].nkeys; k++)
 			free(ini->secs[i].keys[k].name);
@@ -352,6 +440,7 @@ void ini_free(Ini *ini)
 		free(ini->secs[i].sec.name);
 	}
 	free(ini->secs);
+	free(ini->slot);
 	free(ini);
 }
 
@@ -387,7 +476,7 @@ const char *ini_get(const Ini *ini, const char *section, const char *key)
 	if (!s || !find_key(s, key))
 		return NULL; /* never ask iniparser for anything but a known key */
 	char *full = xasprintf("%s:%s", section, key);
-	const char *v = iniparser_getstring(ini->dict, full, NULL);
+	const char *v = iniparser_getstring(ini->dicts[s->chunk], full, NULL);
 	free(full);
 	return v;
 }
