@@ -189,25 +189,6 @@ static int check_args(const Args *a)
 	return -1;
 }
 
-/* Records of t with an error, as check counts them. */
-static size_t records_with_errors(const Table *t)
-{
-	DiagList dl;
-	diag_init(&dl);
-	rules_check_table(t, &dl);
-	size_t n = 0;
-	long last = -1;
-	diag_sort(&dl);
-	for (size_t i = 0; i < dl.n; i++)
-		if (dl.items[i].level == DIAG_ERROR && dl.items[i].record >= 0 &&
-		    dl.items[i].record != last) {
-			n++;
-			last = dl.items[i].record;
-		}
-	diag_free(&dl);
-	return n;
-}
-
 /* Import: a text cell Excel would run as a formula when it opens the CSV
  * gets check's warning (naming the input's line) and, with on, a ' in
  * front, as OWASP advises for CSV. */
@@ -286,7 +267,7 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 		fprintf(stderr, "spmform: 無法寫入 %s\n", eout);
 	} else {
 		print_write_diags(in, out, &dl);
-		size_t bad = records_with_errors(t);
+		size_t bad = rules_records_with_errors(t);
 		if (bad)
 			fprintf(stderr, "spmform: 已寫入 %s；其中 %zu 筆記錄還有錯誤 (spmform check 可看)\n",
 				eout, bad);

@@ -751,6 +751,24 @@ size_t rules_check_table(const Table *t, DiagList *dl)
 	return checked;
 }
 
+size_t rules_records_with_errors(const Table *t)
+{
+	DiagList dl;
+	diag_init(&dl);
+	rules_check_table(t, &dl);
+	size_t n = 0;
+	long last = -1;
+	diag_sort(&dl);
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.items[i].level == DIAG_ERROR && dl.items[i].record >= 0 &&
+		    dl.items[i].record != last) {
+			n++;
+			last = dl.items[i].record;
+		}
+	diag_free(&dl);
+	return n;
+}
+
 /* --- checking records as they are read ------------------------------------ */
 
 /* n rounded up to a multiple of a (a power of two). */

@@ -86,6 +86,10 @@ size_t rules_check_table(const Table *t, DiagList *dl);
  * and line). */
 void rules_check_across(const Table *t, DiagList *dl);
 
+/* How many records of t have at least one error (rules_check_table's
+ * errors that belong to a record): what export and print tell the clerk. */
+size_t rules_records_with_errors(const Table *t);
+
 /* Checking the records of a file as it is read, without keeping them
  * (spmform check): each record is checked alone as it comes, and only the
  * cells that the unique and count rules name are kept, for those rules at
