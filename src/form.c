@@ -35,13 +35,15 @@ static const char *const FIELD_KEYS[] = {
     "header",	"label",	   "help",	   "help_more",	      "full_header",
     "kind",	"required",	   "values",	   "labels",	      "aliases",
     "header_aliases", "oid_expect",  "list",	   "pattern",	      "pattern_message",
-    "warn_pattern",   "warn_message", "autonumber", NULL};
+    "warn_pattern",   "warn_message", "autonumber", "print_width", NULL};
 static const char *const RULE_KEYS[] = {"type",	  "field",  "fields", "when", "values",
 					"severity", "message", "prompt", "max",  NULL};
 static const char *const LIST_KEYS[] = {"title", "values", NULL};
-static const char *const PRINT_KEYS[] = {"title", "signatures", "notes_caption", "note1", "note2",
-					 "note3", "note4",	"note5",	 "note6", "note7",
-					 "note8", "note9",	NULL};
+static const char *const PRINT_KEYS[] = {
+    "layout", "orientation", "font_size", "headers", "title",	     "signatures", "sign_line",
+    "agency", "agency_caption", "date_caption", "notes_caption", "note1",      "note2",
+    "note3",  "note4",	       "note5",	       "note6",	     "note7",	   "note8",
+    "note9",  NULL};
 
 static const struct {
 	const char *name;
@@ -166,12 +168,43 @@ static void load_list(Loader *L, const char *sec, FormList *l)
 		ERR_AT(L, sec, "values", "[%s] 缺少 values", sec);
 }
 
+static bool field_ref(Loader *L, const char *sec, const char *key, const char *id, size_t *out);
+
+/* A decimal number from min to max ("9", "7.5"), read without strtod (whose
+ * decimal point is the locale's); false when v is not one. */
+static bool decimal(const char *v, double min, double max, double *out)
+{
+	double x = 0, scale = 0;
+	const char *p = v;
+	for (; *p; p++) {
+		if (*p == '.' && scale == 0 && p != v) {
+			scale = 1;
+		} else if (*p >= '0' && *p <= '9') {
+			x = x * 10 + (*p - '0');
+			if (scale)
+				scale *= 10;
+			if (x > 1e9)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	if (p == v || p[-1] == '.')
+		return false;
+	x /= scale ? scale : 1;
+	if (x < min || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
 static void load_print(Loader *L, FormPrint *p)
 {
 	ini_check_keys(L->ini, "print", PRINT_KEYS, L->dl);
 	const char *t = ini_get(L->ini, "print", "title");
 	p->title = t ? line_breaks(t) : NULL;
 	p->signatures = list(L, "print", "signatures", &p->nsignatures);
+	p->sign_lines = list(L, "print", "sign_line", &p->nsign_lines);
 	p->notes_caption = opt(L, "print", "notes_caption", NULL);
 	p->notes = xcalloc(9, sizeof *p->notes);
 	for (int i = 1; i <= 9; i++) {
@@ -181,6 +214,52 @@ static void load_print(Loader *L, FormPrint *p)
 		if (v)
 			p->notes[p->nnotes++] = xstrdup(v);
 	}
+	const char *v = ini_get(L->ini, "print", "layout");
+	p->layout = (p->title || p->nsignatures || p->nnotes) ? PRINT_SHEET : PRINT_LIST;
+	if (v && strcmp(v, "sheet") == 0)
+		p->layout = PRINT_SHEET;
+	else if (v && strcmp(v, "list") == 0)
+		p->layout = PRINT_LIST;
+	else if (v)
+		ERR_AT(L, "print", "layout", "[print] layout 應為 sheet 或 list，不是「%s」", v);
+	v = ini_get(L->ini, "print", "orientation");
+	if (v && strcmp(v, "landscape") == 0)
+		p->landscape = true;
+	else if (v && strcmp(v, "portrait") != 0)
+		ERR_AT(L, "print", "orientation",
+		       "[print] orientation 應為 portrait (直式) 或 landscape (橫式)，不是「%s」", v);
+	p->font_size = 9;
+	v = ini_get(L->ini, "print", "font_size");
+	if (v && !decimal(v, 5, 20, &p->font_size))
+		ERR_AT(L, "print", "font_size", "[print] font_size 應為 5 到 20 的點數 (例如 9 或 7.5)，不是「%s」",
+		       v);
+	p->full_headers = true;
+	v = ini_get(L->ini, "print", "headers");
+	if (v && strcmp(v, "header") == 0)
+		p->full_headers = false;
+	else if (v && strcmp(v, "full_header") != 0)
+		ERR_AT(L, "print", "headers", "[print] headers 應為 full_header 或 header，不是「%s」", v);
+	p->agency_field = -1; /* resolved once the fields are loaded */
+	p->agency_caption = opt(L, "print", "agency_caption", NULL);
+	p->date_caption = opt(L, "print", "date_caption", NULL);
+}
+
+/* The [print] keys that name fields, once the fields are loaded. */
+static void resolve_print(Loader *L, FormPrint *p)
+{
+	const char *id = ini_get(L->ini, "print", "agency");
+	size_t k;
+	if (id && field_ref(L, "print", "agency", id, &k))
+		p->agency_field = (long)k;
+	if (p->agency_caption && !id)
+		ERR_AT(L, "print", "agency_caption", "[print] agency_caption 需要 agency (機關名稱所在的欄位)");
+	if (p->agency_field >= 0 && !p->agency_caption)
+		p->agency_caption = xasprintf("%s：", L->form->fields[p->agency_field].label);
+	double total = 0;
+	for (size_t i = 0; i < L->form->nfields; i++)
+		total += L->form->fields[i].print_width;
+	if (L->form->nfields && total == 0)
+		ERR_AT(L, "print", NULL, "每個欄位的 print_width 都是 0：列印時沒有欄位可印");
 }
 
 /* form_value_find hashes a value's bytes into one of this many slots. */
@@ -371,6 +450,12 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		if (f->autonumber && f->kind != KIND_INTEGER)
 			ERR_AT(L, sec, "autonumber", "[%s] 只有 kind = integer 的欄位可以 autonumber", sec);
 	}
+	f->print_width = 1;
+	const char *pw = ini_get(L->ini, sec, "print_width");
+	if (pw && !decimal(pw, 0, 1000, &f->print_width))
+		ERR_AT(L, sec, "print_width",
+		       "[%s] print_width 應為 0 到 1000 的數 (列印時的相對欄寬；0 = 不印)，不是「%s」", sec,
+		       pw);
 	f->header_aliases = list(L, sec, "header_aliases", &f->nheader_aliases);
 	f->oid_expect = list(L, sec, "oid_expect", &f->noid_expect);
 	if (f->noid_expect && f->kind != KIND_OID)
@@ -595,6 +680,7 @@ Form *form_load(const char *path, DiagList *diags)
 			ERR_AT(&L, sec, "list", "[%s] 只有 kind = choice 的欄位可以有 list", sec);
 		free(sec);
 	}
+	resolve_print(&L, &form->print);
 	form->rules = xcalloc(nr, sizeof *form->rules);
 	for (size_t i = 0; i < ns; i++) {
 		const char *s = ini_section(ini, i);
@@ -705,6 +791,9 @@ void form_free(Form *form)
 	free(form->print.notes_caption);
 	ini_strv_free(form->print.signatures, form->print.nsignatures);
 	ini_strv_free(form->print.notes, form->print.nnotes);
+	ini_strv_free(form->print.sign_lines, form->print.nsign_lines);
+	free(form->print.agency_caption);
+	free(form->print.date_caption);
 	free(form->path);
 	free(form->id);
 	free(form->title);

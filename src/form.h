@@ -72,6 +72,8 @@ typedef struct {
 	size_t nheader_aliases;
 	char **oid_expect; /* KIND_OID: arcs a value should lie under */
 	size_t noid_expect;
+	double print_width; /* its share of the printed table's width ([field]
+			     * print_width, default 1); 0: not printed */
 	long line; /* line of the field's section in the form file */
 } FormField;
 
@@ -84,15 +86,36 @@ typedef struct {
 	size_t nvalues;
 } FormList;
 
-/* How the printable sheet of a form looks (the admin form's): title lines,
- * signature boxes and notes under the table; all optional. */
+/* What a file of the form is on paper ([print]).
+ *
+ * PRINT_SHEET: a sheet to fill, sign and seal (the admin form): the .xlsx
+ * export writes it as one printable sheet (title, the rows, signature
+ * boxes, notes) and reading a workbook skips those around the rows.
+ * PRINT_LIST: a list of records (the inventory): the .xlsx export writes
+ * the template's workbook.  The PDF (print.h) follows the rest either way.
+ * Every string may be NULL; title may contain "\n". */
+typedef enum { PRINT_LIST, PRINT_SHEET } PrintLayout;
+
 typedef struct {
-	char *title;       /* may contain "\n" for several lines, or NULL */
+	PrintLayout layout; /* default: SHEET when title, signatures or notes
+			     * are given, else LIST */
+	bool landscape;     /* orientation of the A4 page: portrait by default */
+	double font_size;   /* points of the table's text: 9 */
+	bool full_headers;  /* the header row prints each field's full_header
+			     * (default), else its header */
+	char *title;       /* may contain "\n" for several lines, or NULL
+			    * (the PDF then prints the form's title) */
 	char **signatures; /* box captions, e.g. 承辦人 單位主管 機關首長 */
 	size_t nsignatures;
+	char **sign_lines; /* captions of signature lines after the table
+			    * ("單位主管"), each followed by a line to sign on */
+	size_t nsign_lines;
 	char **notes;      /* numbered notes under the table */
 	size_t nnotes;
 	char *notes_caption; /* the line before the notes ("備註："), or NULL */
+	long agency_field;   /* the field that names the agency, or -1 */
+	char *agency_caption; /* what the agency follows ("填報機關：") */
+	char *date_caption;  /* what the date printed follows, or NULL: none */
 } FormPrint;
 
 typedef enum {

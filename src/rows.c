@@ -403,7 +403,7 @@ static void take_record(RowSink *r)
 static bool layout_row(const Form *form, const char *const *cells, size_t n)
 {
 	const FormPrint *p = form_print(form);
-	if (!p->title && !p->nsignatures && !p->nnotes)
+	if (p->layout != PRINT_SHEET || (!p->title && !p->nsignatures && !p->nnotes))
 		return false;
 	bool any = false;
 	for (size_t j = 0; j < n; j++) {

@@ -644,8 +644,7 @@ static char *quote_sheet(const char *name)
 
 static bool is_printable(const Form *form)
 {
-	const FormPrint *p = form_print(form);
-	return (p->title && *p->title) || p->nsignatures || p->nnotes;
+	return form_print(form)->layout == PRINT_SHEET;
 }
 
 /* Builds the whole workbook into o->wb. */

@@ -2,8 +2,8 @@
  *
  * The layout follows from the form's data alone:
  *
- * - A form with a printable layout ([print] with a title, signatures or
- *   notes, i.e. the admin account form) becomes one printable sheet named
+ * - A form whose [print] layout is a sheet (FormPrint.layout PRINT_SHEET,
+ *   i.e. the admin account form) becomes one printable sheet named
  *   after the form's title: the print title merged across the columns, the
  *   header row (FormField.full_header), the records (one empty bordered row
  *   when there are none), the signature boxes (a caption over an empty box
