@@ -31,7 +31,15 @@ LTO      ?= -flto=auto
 CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 XLSX_LIBS     := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
-LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) -lminizip -lexpat $(CURSES_LIBS)
+# print.c: Pango lays the text out, cairo writes the PDF, fontconfig finds
+# the font (the headers of glib come with them).
+PRINT_PC      := pangocairo pangoft2 cairo-pdf fontconfig
+PRINT_CFLAGS  := $(shell pkg-config --cflags $(PRINT_PC) 2>/dev/null)
+PRINT_LIBS    := $(shell pkg-config --libs $(PRINT_PC) 2>/dev/null || \
+                   echo -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lgobject-2.0 -lglib-2.0 \
+                   -lcairo -lfontconfig)
+CPPFLAGS += $(PRINT_CFLAGS)
+LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) -lminizip -lexpat $(CURSES_LIBS) $(PRINT_LIBS)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
@@ -40,7 +48,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c \
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
-             src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c
+             src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c src/print.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -51,13 +59,16 @@ SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
 SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
-               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c)
+               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c print.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
+# fonts-arphic-uming: the Ming face (AR PL UMing TW) that print.c sets
+# Traditional Chinese in; see src/print.h.
 BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config \
-              libxlsxwriter-dev libminizip-dev libexpat1-dev
-TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
+              libxlsxwriter-dev libminizip-dev libexpat1-dev \
+              libpango1.0-dev libcairo2-dev libfontconfig-dev fontconfig fonts-arphic-uming
+TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl poppler-utils
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 

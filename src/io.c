@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "csvio.h"
+#include "mem.h"
 #include "text.h"
 #include "xlsxin.h"
 #include "xlsxout.h"
@@ -22,12 +23,23 @@ IoKind io_kind(const char *path)
 		return IO_CSV;
 	if (ends_with(path, ".xlsx"))
 		return IO_XLSX;
+	if (ends_with(path, ".pdf"))
+		return IO_PDF;
 	return IO_OTHER;
 }
 
 const char *io_ending(IoKind k)
 {
-	return k == IO_XLSX ? ".xlsx" : k == IO_CSV ? ".csv" : "";
+	return k == IO_XLSX ? ".xlsx" : k == IO_CSV ? ".csv" : k == IO_PDF ? ".pdf" : "";
+}
+
+char *io_with_ending(const char *path, IoKind k)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t keep = dot && dot != base ? (size_t)(dot - path) : strlen(path);
+	return xasprintf("%.*s%s", (int)keep, path, io_ending(k));
 }
 
 Table *io_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags)

@@ -3,7 +3,8 @@
  * follows.
  *
  * The kind of a file is told by its name's ending, ASCII case ignored:
- * .csv (and any other name, when reading), .xlsx.  Readers and writers are
+ * .csv (and any other name, when reading), .xlsx; and .pdf, which is
+ * only written (print.h).  Readers and writers are
  * csvio.h and xlsxin.h / xlsxout.h; this module only chooses between them,
  * so that the entry screen, check and the converting commands read and
  * write alike.
@@ -17,18 +18,23 @@
 #include "form.h"
 #include "table.h"
 
-typedef enum { IO_CSV, IO_XLSX, IO_OTHER } IoKind;
+typedef enum { IO_CSV, IO_XLSX, IO_PDF, IO_OTHER } IoKind;
 
 /* The kind path names by its ending: IO_CSV for .csv, IO_XLSX for .xlsx,
- * IO_OTHER for any other name. */
+ * IO_PDF for .pdf, IO_OTHER for any other name. */
 IoKind io_kind(const char *path);
 
-/* The ending a file of kind k has (".csv", ".xlsx"). */
+/* The ending a file of kind k has (".csv", ".xlsx", ".pdf"). */
 const char *io_ending(IoKind k);
 
 /* Reads path, a workbook when it ends in .xlsx and CSV otherwise (as
  * csvio_load and xlsxin_load: NULL when it cannot be read, diags say why). */
 Table *io_load(const char *path, const Form *form, FileFormat fmt, DiagList *diags);
+
+/* path with its ending (.csv, .xlsx, or whatever follows the last dot of
+ * its last component) replaced by k's, or k's ending added when it has
+ * none: the default output of a command ("a.csv" -> "a.pdf").  Malloc'd. */
+char *io_with_ending(const char *path, IoKind k);
 
 /* Whether a command may write a file of kind want to path: its ending
  * must be want's, and a file already there is written over only with
