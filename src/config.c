@@ -23,6 +23,7 @@ static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", "threads
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
 static const char *const CSV_KEYS[] = {"neutralise_formulas", NULL};
 static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay", NULL};
+static const char *const PRINT_KEYS[] = {"command", NULL};
 
 /* [ui] key = a number of milliseconds, 0 to max. */
 static void set_ms(const Ini *ini, const char *key, long max, int *out, DiagList *diags)
@@ -95,9 +96,9 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	for (size_t i = 0; i < ini_nsections(ini); i++) {
 		const char *s = ini_section(ini, i);
 		if (strcmp(s, "spmform") != 0 && strcmp(s, "output") != 0 && strcmp(s, "csv") != 0 &&
-		    strcmp(s, "ui") != 0 && strcmp(s, "defaults") != 0)
+		    strcmp(s, "ui") != 0 && strcmp(s, "print") != 0 && strcmp(s, "defaults") != 0)
 			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
-				 "不認得的段落 [%s] (可用：[spmform]、[output]、[csv]、[ui]、[defaults])", s);
+				 "不認得的段落 [%s] (可用：[spmform]、[output]、[csv]、[ui]、[print]、[defaults])", s);
 		if (strcmp(s, "defaults") == 0)
 			cfg->defaults_line = ini_section_line(ini, i);
 	}
@@ -105,6 +106,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	ini_check_keys(ini, "output", OUTPUT_KEYS, diags);
 	ini_check_keys(ini, "csv", CSV_KEYS, diags);
 	ini_check_keys(ini, "ui", UI_KEYS, diags);
+	ini_check_keys(ini, "print", PRINT_KEYS, diags);
 	size_t nd = ini_nkeys(ini, "defaults");
 	cfg->defaults = xcalloc(nd, sizeof *cfg->defaults);
 	for (size_t i = 0; i < nd; i++) {
@@ -112,6 +114,9 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 		const char *val = ini_get(ini, "defaults", id);
 		cfg->defaults[cfg->ndefaults++] = (ConfigDefault){xstrdup(id), xstrdup(val ? val : "")};
 	}
+	const char *pc = ini_get(ini, "print", "command");
+	if (pc && *pc)
+		cfg->print_command = xstrdup(pc);
 	const char *f = ini_get(ini, "spmform", "file");
 	if (f && *f)
 		cfg->file = xstrdup(f);
@@ -172,6 +177,7 @@ void config_free(Config *cfg)
 	free(cfg->path);
 	free(cfg->form);
 	free(cfg->forms_dir);
+	free(cfg->print_command);
 	*cfg = (Config){0};
 }
 

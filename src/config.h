@@ -34,6 +34,9 @@ typedef struct {
 	bool color;       /* use colour where the terminal has it: yes */
 	int progress_delay; /* ms a file may take to read before its progress
 			     * shows: 500 */
+	/* [print] */
+	char *print_command; /* what a printed PDF is sent to ("lp"), run with
+			      * the PDF's name after it; NULL: off */
 } Config;
 
 /* The config file to read when none is named: ./config.ini, then

@@ -1,5 +1,5 @@
 /* main.c - the command line: the entry screen, check, export, import,
- * --help, --version.
+ * print, --help, --version.
  *
  * Only start-up code may exit; everything below returns status.  Every
  * file name and every value from the environment that a message shows
@@ -20,6 +20,7 @@
 #include "mem.h"
 #include "par.h"
 #include "plain.h"
+#include "print.h"
 #include "rules.h"
 #include "session.h"
 #include "text.h"
@@ -37,6 +38,7 @@ static const char USAGE[] =
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
     "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx\n"
     "  spmform import [--form NAME|PATH] [--force] FILE.xlsx -o OUT.csv\n"
+    "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -53,10 +55,13 @@ static const char USAGE[] =
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
     "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
     "  import FILE.xlsx -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
+    "  print FILE [-o OUT.pdf]   依表單的列印版面印成 A4 的 PDF (預設 OUT 為 FILE 改成 .pdf)，\n"
+    "                     有錯誤的記錄也印，第 1 頁註明幾筆有錯誤；config.ini 的 [print] command\n"
+    "                     (例如 lp) 有設定時，另外送到印表機\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
-    "  -o OUT             export、import 寫出的檔案\n"
+    "  -o OUT             export、import、print 寫出的檔案\n"
     "  --force            OUT 已存在時覆蓋 (原檔留為 OUT.bak)；別人正在編輯的檔案一律不覆蓋\n"
     "  -h, --help         顯示這段說明\n"
     "  -V, --version      顯示版本\n"
@@ -66,7 +71,8 @@ static const char USAGE[] =
 
 /* What the command line says. */
 typedef struct {
-	const char *command; /* "check", "export", "import", or NULL: the entry screen */
+	const char *command; /* "check", "export", "import", "print", or NULL: the
+			      * entry screen */
 	const char *form, *config, *out;
 	bool force, plain;
 	char **files;
@@ -119,7 +125,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
 
 static bool is_command(const char *a)
 {
-	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0;
+	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0 ||
+	       strcmp(a, "print") == 0;
 }
 
 /* Reads argv into a.  Returns -1 when the program is to go on, else the
@@ -173,13 +180,16 @@ static int parse_args(int argc, char **argv, Args *a)
 /* Whether the options fit the command. */
 static int check_args(const Args *a)
 {
-	bool convert = a->command && strcmp(a->command, "check") != 0;
+	bool print = a->command && strcmp(a->command, "print") == 0;
+	bool convert = a->command && strcmp(a->command, "check") != 0 && !print;
 	if (convert && (a->nfiles != 1 || !a->out))
 		return usage_error_arg("%s 需要一個輸入檔和 -o 輸出檔", a->command);
-	if (!convert && a->out)
-		return usage_error("-o 只用於 export 與 import");
-	if (!convert && a->force)
-		return usage_error("--force 只用於 export 與 import");
+	if (print && a->nfiles != 1)
+		return usage_error("print 需要一個輸入檔 (-o 輸出檔可省略)");
+	if (!convert && !print && a->out)
+		return usage_error("-o 只用於 export、import 與 print");
+	if (!convert && !print && a->force)
+		return usage_error("--force 只用於 export、import 與 print");
 	if (a->command && a->plain)
 		return usage_error("--plain 只用於輸入畫面");
 	if (a->command && strcmp(a->command, "check") == 0 && a->nfiles == 0)
@@ -277,6 +287,76 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 done:
 	lock_release(lock);
 	free(eout);
+	diag_free(&dl);
+	return rc;
+}
+
+/* spmform print: reads in (CSV or .xlsx) and writes its PDF to -o OUT, or
+ * to in with .pdf; then sends it to [print] command when one is set.  Like
+ * export, an existing OUT is refused without --force and one another
+ * spmform holds always; records with errors are printed (and counted). */
+static int print_file(const Args *a, const Form *form, const Config *cfg)
+{
+	const char *in = a->files[0];
+	char *out = a->out ? xstrdup(a->out) : io_with_ending(in, IO_PDF);
+	DiagList dl;
+	diag_init(&dl);
+	char *eout = text_escape(out);
+	int rc = 2;
+	LockHolder h;
+	Lock *lock = NULL;
+	Table *t = NULL;
+	if (!io_output_ok(out, IO_PDF, a->force, &dl)) {
+		print_diags(out, &dl);
+		goto done;
+	}
+	lock = lock_acquire(out, &h);
+	if (!lock && h.pid) {
+		char *user = text_escape(h.user);
+		fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, user);
+		free(user);
+		goto done;
+	}
+	t = io_load(in, form, cfg->out, &dl);
+	print_diags(in, &dl);
+	diag_clear(&dl);
+	if (!t) {
+		char *ein = text_escape(in);
+		fprintf(stderr, "spmform: 無法讀取 %s，未列印\n", ein);
+		free(ein);
+		goto done;
+	}
+	PrintOptions opt = {.cfg = cfg, .date = print_today()};
+	PrintSummary sum;
+	int written = print_pdf(t, out, &opt, cfg->backup, &sum, &dl);
+	print_write_diags(in, out, &dl);
+	diag_clear(&dl);
+	free(sum.family);
+	if (written != 0) {
+		fprintf(stderr, "spmform: 無法寫入 %s\n", eout);
+		goto done;
+	}
+	fprintf(stderr, "spmform: 已寫入 %s：%zu 頁，%zu 筆記錄，%zu 筆有錯誤\n", eout, sum.pages,
+		sum.records, sum.with_errors);
+	rc = 0;
+	if (cfg->print_command) {
+		char *said;
+		char *ecmd = text_escape(cfg->print_command);
+		if (print_send(out, cfg->print_command, &said, &dl) == 0) {
+			fprintf(stderr, "spmform: 已送印 (%s)%s%s\n", ecmd, said ? "：" : "",
+				said ? said : "");
+			free(said);
+		} else {
+			print_diags(out, &dl);
+			rc = 2;
+		}
+		free(ecmd);
+	}
+done:
+	table_free(t);
+	lock_release(lock);
+	free(eout);
+	free(out);
 	diag_free(&dl);
 	return rc;
 }
@@ -380,6 +460,8 @@ static int run(const Args *a)
 		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain);
 	else if (form && strcmp(a->command, "check") == 0)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
+	else if (form && strcmp(a->command, "print") == 0)
+		rc = print_file(a, form, &cfg);
 	else if (form)
 		rc = convert_file(a, form, &cfg);
 	fflush(stdout);
