@@ -202,26 +202,38 @@ uninstall:
 # make dist: spmform-VERSION-linux-x86_64.tar.gz for a machine with no
 # network and no -dev packages.  What Debian ships as .a is linked in; what
 # it ships only as a shared library (libxlsxwriter, and the libminizip and
-# libcrypto it needs: a minimal Debian has no libcrypto) goes into the
-# tarball's lib/, found through an $$ORIGIN rpath (DT_RPATH, so that
-# libxlsxwriter finds its own dependencies there too).
+# libcrypto it needs: a minimal Debian has no libcrypto; Pango, cairo,
+# fontconfig and theirs) goes into the tarball's lib/, found through an
+# $$ORIGIN rpath (DT_RPATH, so that those libraries find their own
+# dependencies there too).  Which ones: every library the program loads
+# (ldd) but those of glibc and zlib, which every Debian has.  print's font
+# and a fonts.conf naming it go to share/spmform/fonts/ (print.c looks
+# there first), with the font's licence.
 DIST     := spmform-$(VERSION)-linux-x86_64
 LIBDIR   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|')
 STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -lexpat -lminizip -Wl,-Bdynamic
-DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/libcrypto.so.3
+DIST_SYSTEM := linux-vdso.so.1 ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libpthread.so.0 \
+               libdl.so.2 librt.so.1 libz.so.1
+DIST_FONT := /usr/share/fonts/truetype/arphic/uming.ttc
+DIST_FONT_LICENSE := /usr/share/doc/fonts-arphic-uming/copyright
 
 build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 	mkdir -p build/dist
-	$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(EXTRA_DIST_LIBS) \
+	$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(PRINT_LIBS) $(EXTRA_DIST_LIBS) \
 	  -Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN/../lib'
 
 dist: build/dist/spmform
 	rm -rf build/$(DIST) $(DIST).tar.gz
 	install -d build/$(DIST)/bin build/$(DIST)/lib build/$(DIST)/share/spmform/forms \
-	  build/$(DIST)/share/man/man1
+	  build/$(DIST)/share/spmform/fonts build/$(DIST)/share/man/man1
 	install -m 755 build/dist/spmform build/$(DIST)/bin/spmform
-	cp -L $(DIST_LIBS) build/$(DIST)/lib/
+	ldd build/dist/spmform | awk '$$2 == "=>" && $$3 ~ /^\// { print $$1, $$3 }' | \
+	  while read -r name path; do \
+	    case " $(DIST_SYSTEM) " in *" $$name "*) ;; *) cp -L "$$path" build/$(DIST)/lib/ || exit 1 ;; esac; \
+	  done
 	install -m 644 $(FORMS) forms/README.md build/$(DIST)/share/spmform/forms/
+	install -m 644 $(DIST_FONT) docs/fonts.conf build/$(DIST)/share/spmform/fonts/
+	install -m 644 $(DIST_FONT_LICENSE) build/$(DIST)/share/spmform/fonts/COPYRIGHT.uming
 	install -m 644 config.ini build/$(DIST)/share/spmform/config.ini.example
 	install -m 644 docs/spmform.1 build/$(DIST)/share/man/man1/spmform.1
 	install -m 644 README.md build/$(DIST)/README.md
