@@ -244,6 +244,24 @@ def build(vals, cmds, sizes, hf):
             m = max([x for x in ms_ if x], default=None)
             R.goal("entry screen peak memory ≤ 2×size+8 MB (%s)" % ename, m, lim, mb(m), mb(lim))
 
+    # --- print ------------------------------------------------------------------------
+    prints = [n for n in sizes if num(vals, "print.%d.ms" % n) is not None]
+    if prints:
+        R.p("## 2b. spmform print: the PDF of a file (hyperfine, median; UTF-8)")
+        R.p()
+        rows, per = [], []
+        for n in prints:
+            t, pages = num(vals, "print.%d.ms" % n), num(vals, "print.%d.pages" % n)
+            kb, mem = num(vals, "print.%d.bytes" % n), num(vals, "print.%d.mem" % n)
+            per.append(t / n)
+            rows.append(["%d" % n, ms(t) + " ms", "%.0f" % pages, "%.0f KB" % (kb / 1024),
+                         mb(mem), "%.3f ms" % (t / n)])
+        R.table(["rows", "median", "pages", "PDF", "peak memory", "per row"], rows)
+        if len(per) > 1:
+            R.p("Time per row from %d to %d rows: %.2fx (1.00x is linear)." %
+                (prints[0], prints[-1], per[-1] / per[0]))
+        R.p()
+
     # --- entry screen: first screen, latency ------------------------------------------
     if big:
         R.p("## 3. Start to the first drawn screen, %d rows (tmux, polling capture-pane)" % big)
