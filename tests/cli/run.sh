@@ -254,6 +254,7 @@ if [ $# -gt 0 ]; then
 else
 	names=()
 	for d in "$CASES"/*/; do
+		[ -d "$d" ] || continue # no cases at all: the glob stays as it is
 		d=${d%/}
 		names+=("${d##*/}")
 	done
