@@ -370,6 +370,37 @@ static void test_no_cjk_font_fails_naming_the_package(void **state)
 	free(empty);
 }
 
+/* A character the font lacks would print as a box: print says where.
+ * Only the font's own folder is given to fontconfig, so that no other
+ * font stands in for it. */
+static void test_a_character_the_font_lacks_is_reported_with_its_record_and_field(void **state)
+{
+	(void)state;
+	char *conf = xasprintf("<?xml version=\"1.0\"?>\n<fontconfig><dir>%s</dir></fontconfig>\n",
+			       "/usr/share/fonts/truetype/arphic");
+	char *conf_path = write_form("uming.conf", conf);
+	Form *form = load_form_or_fail(INVENTORY);
+	Table *t = examples(form);
+	size_t remarks = (size_t)form_field_index(form, "remarks");
+	table_put(t, 2, remarks, xstrdup("上線 \xF0\x9F\x98\x80")); /* U+1F600 */
+	char *path = tmp_path("glyph.pdf");
+	DiagList dl;
+	diag_init(&dl);
+	PrintOptions opt = options();
+	opt.fonts_conf = conf_path;
+	assert_int_equal(print_pdf(t, path, &opt, false, NULL, &dl), 0);
+	assert_int_equal(dl.nwarnings, 1);
+	assert_int_equal(dl.items[0].record, 2);
+	assert_int_equal(dl.items[0].field, (int)remarks);
+	assert_true(diags_say(&dl, "第 3 筆記錄「備註」欄有字型「AR PL UMing TW」沒有的字"));
+	diag_free(&dl);
+	free(path);
+	table_free(t);
+	form_free(form);
+	free(conf_path);
+	free(conf);
+}
+
 static void test_a_failed_print_leaves_the_old_file_and_makes_no_backup(void **state)
 {
 	(void)state;
@@ -511,6 +542,7 @@ int main(void)
 	    cmocka_unit_test(test_a_row_taller_than_a_page_goes_on_over_the_next_pages),
 	    cmocka_unit_test(test_an_empty_table_prints_one_page),
 	    cmocka_unit_test(test_no_cjk_font_fails_naming_the_package),
+	    cmocka_unit_test(test_a_character_the_font_lacks_is_reported_with_its_record_and_field),
 	    cmocka_unit_test(test_a_failed_print_leaves_the_old_file_and_makes_no_backup),
 	    cmocka_unit_test(test_agency_comes_from_defaults_else_the_most_common_value),
 	    cmocka_unit_test(test_print_today_takes_source_date_epoch),
