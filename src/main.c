@@ -231,6 +231,28 @@ static void print_write_diags(const char *in, const char *out, DiagList *dl)
 		diag_print(stderr, dl->items[i].line > 0 ? in : out, &dl->items[i], NULL);
 }
 
+/* Takes the lock of out, a file a command is about to write, for the time
+ * it writes it; false, after a message, when another spmform holds it
+ * (then even --force does not write over it) or it cannot be taken. */
+static bool lock_output(const char *out, Lock **lock)
+{
+	LockHolder h;
+	char *why = NULL;
+	LockStatus st = lock_acquire(out, lock, &h, &why);
+	if (st != LOCK_OK) {
+		char *eout = text_escape(out);
+		char *who = text_escape(st == LOCK_BUSY ? (*h.user ? h.user : "另一位使用者") : why);
+		if (st == LOCK_BUSY)
+			fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, who);
+		else
+			fprintf(stderr, "spmform: 無法鎖定 %s (%s)，未寫入\n", eout, who);
+		free(who);
+		free(eout);
+	}
+	free(why);
+	return st == LOCK_OK;
+}
+
 /* spmform export / import: reads in (CSV or .xlsx, by its name) and
  * writes out: a workbook (export) or CSV (import).  Reading problems that
  * leave the file usable are printed; converting does not judge the data,
@@ -243,24 +265,13 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 	diag_init(&dl);
 	char *eout = text_escape(out);
 	int rc = 2;
-	LockHolder h;
 	Lock *lock = NULL;
 	if (!io_output_ok(out, export ? IO_XLSX : IO_CSV, a->force, &dl)) {
 		print_diags(out, &dl);
 		goto done;
 	}
-	char *why = NULL;
-	LockStatus st = lock_acquire(out, &lock, &h, &why);
-	if (st != LOCK_OK) {
-		char *who = text_escape(st == LOCK_BUSY ? (*h.user ? h.user : "另一位使用者") : why);
-		if (st == LOCK_BUSY)
-			fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, who);
-		else
-			fprintf(stderr, "spmform: 無法鎖定 %s (%s)，未寫入\n", eout, who);
-		free(who);
-		free(why);
+	if (!lock_output(out, &lock))
 		goto done;
-	}
 	Table *t = io_load(in, form, cfg->out, &dl);
 	print_diags(in, &dl);
 	diag_clear(&dl);
@@ -303,20 +314,14 @@ static int print_file(const Args *a, const Form *form, const Config *cfg)
 	diag_init(&dl);
 	char *eout = text_escape(out);
 	int rc = 2;
-	LockHolder h;
 	Lock *lock = NULL;
 	Table *t = NULL;
 	if (!io_output_ok(out, IO_PDF, a->force, &dl)) {
 		print_diags(out, &dl);
 		goto done;
 	}
-	lock = lock_acquire(out, &h);
-	if (!lock && h.pid) {
-		char *user = text_escape(h.user);
-		fprintf(stderr, "spmform: %s 正由 %s 編輯中，不能覆蓋 (--force 也不行)\n", eout, user);
-		free(user);
+	if (!lock_output(out, &lock))
 		goto done;
-	}
 	t = io_load(in, form, cfg->out, &dl);
 	print_diags(in, &dl);
 	diag_clear(&dl);
