@@ -157,11 +157,13 @@ run: deps spmform
 PLAIN_TESTS := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
 test: deps
 	@$(MAKE) --no-print-directory WERROR=1 $(TEST_BINS) $(FUZZ_REPLAY) build/san/spmform spmform
-	@bash tests/run.sh unit fuzz cli e2e
+	@UNIT_BINS="$(TEST_BINS)" FUZZ_BINS="$(FUZZ_REPLAY)" bash tests/run.sh unit fuzz cli e2e
 
 test-slow: deps
-	@$(MAKE) --no-print-directory WERROR=1 $(PLAIN_TESTS) $(TSAN_TESTS) build/san/spmform spmform
-	@bash tests/run.sh valgrind tsan slow
+	@$(MAKE) --no-print-directory WERROR=1 $(TEST_BINS) $(PLAIN_TESTS) $(TSAN_TESTS) \
+	  build/san/spmform spmform
+	@UNIT_BINS="$(TEST_BINS)" PLAIN_BINS="$(PLAIN_TESTS)" TSAN_BINS="$(TSAN_TESTS)" \
+	  bash tests/run.sh unit-slow valgrind tsan slow
 
 build/tests:
 	mkdir -p $@

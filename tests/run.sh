@@ -5,15 +5,18 @@
 #   bash tests/run.sh SUITE...
 #
 # SUITE is one of
-#   unit        the cmocka programs build/san/tests/test_* (ASan + UBSan)
-#   valgrind    the cmocka programs build/tests/test_* under valgrind
-#   tsan        the cmocka programs build/tsan/tests/test_* (ThreadSanitizer,
-#               under setarch -R; skipped where the system refuses that)
-#   fuzz        build/san/fuzz_* over tests/fuzz/corpus/* and regress/*
+#   unit        the cmocka programs $UNIT_BINS (ASan + UBSan)
+#   unit-slow   those of them whose source has tests for make test-slow
+#               only (they skip them unless SPMFORM_TEST_SLOW is set)
+#   valgrind    the cmocka programs $PLAIN_BINS under valgrind
+#   tsan        the cmocka programs $TSAN_BINS (ThreadSanitizer, under
+#               setarch -R; skipped where the system refuses that)
+#   fuzz        $FUZZ_BINS over tests/fuzz/corpus/* and regress/*
 #   cli e2e     tests/cli/run.sh and tests/e2e/run.sh on build/san/spmform
 #   slow        tests/slow/run.sh (cases too slow for make test)
 #
-# Every suite runs even when an earlier one fails.  The last line counts
+# The lists of programs come from the Makefile (each defaults to every
+# such program built).  Every suite runs even when an earlier one fails.  The last line counts
 # them all, "N passed, M failed, K skipped", and the exit status is 1 when
 # anything failed.  The runners set what the sanitizers need themselves.
 set -u
@@ -41,11 +44,17 @@ count_cmocka() {
 	fi
 }
 
+UNIT_BINS=${UNIT_BINS:-$(ls build/san/tests/test_* 2>/dev/null | grep -v '\.d$')}
+PLAIN_BINS=${PLAIN_BINS:-$(ls build/tests/test_* 2>/dev/null | grep -v '\.d$')}
+TSAN_BINS=${TSAN_BINS:-$(ls build/tsan/tests/test_* 2>/dev/null | grep -v '\.d$')}
+FUZZ_BINS=${FUZZ_BINS:-$(ls build/san/fuzz_* 2>/dev/null | grep -v '\.d$')}
+
 unit() {
 	local t out rc
-	for t in build/san/tests/test_*; do
+	for t in $UNIT_BINS; do
 		[ -x "$t" ] || continue
-		out=$("$t" 2>&1)
+		[ -z "${1:-}" ] || grep -q SPMFORM_TEST_SLOW "tests/unit/${t##*/}.c" || continue
+		out=$(SPMFORM_TEST_SLOW=${1:-} "$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]'
 		count_cmocka "$out" "$rc"
@@ -54,7 +63,7 @@ unit() {
 
 valgrind_suite() {
 	local t name rc
-	for t in build/tests/test_*; do
+	for t in $PLAIN_BINS; do
 		[ -x "$t" ] || continue
 		name=${t##*/}
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
@@ -74,7 +83,7 @@ valgrind_suite() {
 
 tsan() {
 	local t name rc
-	for t in build/tsan/tests/test_*; do
+	for t in $TSAN_BINS; do
 		[ -x "$t" ] || continue
 		name=${t##*/}
 		if ! setarch -R true 2>/dev/null; then
@@ -97,7 +106,7 @@ tsan() {
 
 fuzz() {
 	local t name out rc
-	for t in build/san/fuzz_*; do
+	for t in $FUZZ_BINS; do
 		[ -x "$t" ] || continue
 		name=${t##*/fuzz_}
 		# shellcheck disable=SC2046
@@ -129,6 +138,7 @@ for suite in "$@"; do
 	start=$(date +%s)
 	case $suite in
 	unit) unit ;;
+	unit-slow) unit 1 ;;
 	valgrind) valgrind_suite ;;
 	tsan) tsan ;;
 	fuzz) fuzz ;;
