@@ -3,8 +3,9 @@
  * The core never prints: it appends Diags to a DiagList the caller owns, and
  * the caller (spmform check, later the entry screen) decides how to show
  * them.  A Diag knows its line (1-based; 0 = the whole file), an optional
- * byte column, the record (0-based, -1 = none) and the form field (0-based
- * index into the form, -1 = none).  The message does not repeat the field's
+ * column (1-based, in characters of that line as a person counts them,
+ * whatever the file's encoding), the record (0-based, -1 = none) and the
+ * form field (0-based index into the form, -1 = none).  The message does not repeat the field's
  * label: diag_print adds it.
  */
 #ifndef SPMFORM_DIAG_H
@@ -18,7 +19,7 @@ typedef enum { DIAG_ERROR, DIAG_WARNING } DiagLevel;
 typedef struct {
 	DiagLevel level;
 	long line;   /* physical line where the record (or problem) starts */
-	long col;    /* byte column within that line, 0 = not known */
+	long col;    /* character column within that line, 0 = not known */
 	long record; /* 0-based record index, -1 = none */
 	int field;   /* 0-based form field index, -1 = none */
 	char *msg;   /* owned, UTF-8, may hold user data: escape it to print */

@@ -158,7 +158,10 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 		}
 		size_t inv = text_utf8_invalid_at(s, n);
 		if (inv < n) {
-			diag_add(dl, DIAG_ERROR, lineno, (long)inv + 1, -1, -1,
+			long col = 1; /* in characters, as every Diag.col */
+			for (size_t i = 0; i < inv; i++)
+				col += ((unsigned char)s[i] & 0xC0) != 0x80;
+			diag_add(dl, DIAG_ERROR, lineno, col, -1, -1,
 				 "不是 UTF-8 (位元組 0x%02X)：設定與表單檔必須存成 UTF-8",
 				 (unsigned char)s[inv]);
 			errors++;
