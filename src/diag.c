@@ -127,6 +127,8 @@ void diag_print(FILE *out, const char *file, const Diag *d, const char *label)
 	if (d->line > 0 && d->col > 0)
 		fprintf(out, ":%ld", d->col);
 	fprintf(out, ": %s: ", diag_level_name(d->level));
+	if (d->record >= 0)
+		fprintf(out, "第 %ld 筆: ", d->record + 1);
 	if (label) {
 		put_escaped(out, label);
 		fputs(": ", out);

@@ -50,8 +50,9 @@ void diag_sort(DiagList *dl);
 
 const char *diag_level_name(DiagLevel level);
 
-/* Writes "FILE:LINE: level: LABEL: message\n" (":COL" after LINE when
- * known, no "LABEL: " when label is NULL).  The file name, label and
+/* Writes "FILE:LINE: level: 第 N 筆: LABEL: message\n" (":COL" after LINE
+ * when known, "第 N 筆: " only for a record's problem, with N counted from
+ * 1 as the entry screen counts, no "LABEL: " when label is NULL).  The file name, label and
  * message are escaped with text_escape: they are data, never terminal
  * control. */
 void diag_print(FILE *out, const char *file, const Diag *d, const char *label);

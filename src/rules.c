@@ -265,7 +265,7 @@ char *rules_why_not(const Form *form, char *const *cells, size_t field, const ch
 	} else {
 		const FormField *f = form_field(form, field);
 		char *list = join_values(f->values, f->nvalues, "、");
-		diag_add(&dl, DIAG_ERROR, 0, 0, -1, (int)field, "不是可填的值；可填：%s", list);
+		diag_add(&dl, DIAG_ERROR, 0, 0, -1, (int)field, "不是可填的值，可填的值為%s", list);
 		free(list);
 	}
 	char *m = xstrdup(dl.items[0].msg);
@@ -290,7 +290,7 @@ static void check_integer(DiagList *dl, const char *v, long line, long record, s
 		if (*p < '0' || *p > '9') {
 			char *q = quote(v);
 			diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
-				 "「%s」不是整數：只能填數字，不含單位、逗號、小數點或負號", q);
+				 "「%s」不是整數；只能填數字，不含單位、逗號、小數點或負號", q);
 			free(q);
 			return;
 		}
@@ -345,7 +345,7 @@ static void check_oid(DiagList *dl, const FormField *f, const char *v, long line
 	char *q = NULL; /* the value quoted, for a message only */
 	if (problem) {
 		q = quote(v);
-		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是正確的 OID：OID %s",
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是正確的 OID；OID %s",
 			 q, problem);
 	} else if (f->noid_expect) {
 		bool under = false;
@@ -379,7 +379,7 @@ static void check_choice(DiagList *dl, const Form *form, char *const *cells, siz
 	}
 	char *q = quote(v);
 	char *list = join_values(f->values, f->nvalues, "、");
-	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是可填的值；可填：%s", q,
+	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是可填的值，可填的值為%s", q,
 		 list);
 	free(q);
 	free(list);
@@ -413,7 +413,7 @@ bool rules_formula_like(const FormField *f, const char *v)
 char *rules_formula_warning(const char *v)
 {
 	char *q = quote(v);
-	char *m = xasprintf("「%s」以「%c」開頭：Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
+	char *m = xasprintf("「%s」以「%c」開頭；Excel 開啟 CSV 時可能當成公式執行", q, v[0]);
 	free(q);
 	return m;
 }
@@ -442,12 +442,12 @@ void rules_check_record(const Form *form, char *const *cells, long line, long re
 		}
 		if (f->pattern_re && regexec(f->pattern_re, v, 0, NULL, 0) != 0) {
 			char *q = quote(v);
-			diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "「%s」格式不對：%s", q,
+			diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "「%s」格式不對；%s", q,
 				 f->pattern_message ? f->pattern_message : f->pattern);
 			free(q);
 		} else if (f->warn_re && regexec(f->warn_re, v, 0, NULL, 0) == 0) {
 			char *q = quote(v);
-			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "「%s」：%s", q,
+			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "「%s」%s", q,
 				 f->warn_message ? f->warn_message : "請確認");
 			free(q);
 		}

@@ -1185,13 +1185,13 @@ bool session_choose(Session *s, size_t field, const char *typed)
 		if (ok)
 			done = session_set(s, field, f->values[val]) || !session_read_only(s);
 		else
-			session_set_msg(s, true, "「%s」現在不可填「%s」：%s", f->label, f->values[val], why);
+			session_set_msg(s, true, "「%s」現在不可填「%s」；%s", f->label, f->values[val], why);
 		free(why);
 	} else if (*t && *end == '\0' && n >= 1) {
 		done = session_pick(s, field, (size_t)n);
 	} else {
 		char *q = clip(t);
-		session_set_msg(s, true, "「%s」不是「%s」可選的值：請按 1-%zu 選擇，或按 Enter 開啟選單", q,
+		session_set_msg(s, true, "「%s」不是「%s」可選的值；請按 1-%zu 選擇，或按 Enter 開啟選單", q,
 				f->label, k);
 		free(q);
 	}

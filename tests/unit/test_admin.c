@@ -151,7 +151,7 @@ static void test_more_than_two_additions_per_agency_is_warned(void **state)
 	assert_int_equal(dl.n, 1);
 	assert_int_equal(dl.items[0].record, (long)r);
 	assert_string_equal(dl.items[0].msg,
-			    "機關OID「2.16.886.101.20003」已有 3 筆新增：各機關之機關管理者以 1-2 位為原則");
+			    "機關OID「2.16.886.101.20003」已有 3 筆新增；各機關之機關管理者以 1-2 位為原則");
 	/* the same when the file is checked as it is read (spmform check) */
 	char dir[] = "/tmp/spmform-admin-XXXXXX";
 	assert_non_null(mkdtemp(dir));

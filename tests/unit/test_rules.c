@@ -225,7 +225,7 @@ static void test_wrong_value_in_condition_field_does_not_trigger_rules(void **st
 	Table *t = example(3); /* 其他 + 不適用 */
 	put(t, 0, "level", "高高");
 	/* one error for 高高 itself; R11 does not guess from a wrong level */
-	expect_one(t, "level", DIAG_ERROR, "「高高」不是可填的值；可填：普、中、高、其他");
+	expect_one(t, "level", DIAG_ERROR, "「高高」不是可填的值，可填的值為普、中、高、其他");
 	table_free(t);
 }
 
@@ -267,7 +267,7 @@ static void test_r13_value_not_in_list_is_error(void **state)
 	(void)state;
 	Table *t = example(0);
 	put(t, 0, "attribute", "技術");
-	expect_one(t, "attribute", DIAG_ERROR, "「技術」不是可填的值；可填：行政、業務");
+	expect_one(t, "attribute", DIAG_ERROR, "「技術」不是可填的值，可填的值為行政、業務");
 	table_free(t);
 }
 

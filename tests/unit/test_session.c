@@ -183,7 +183,7 @@ static void test_typed_value_is_kept_as_typed(void **state)
 	assert_true(session_set(s, hours, "1.5"));
 	assert_string_equal(session_value(s, hours), "1.5");
 	assert_string_equal(session_field_error(s, hours),
-			    "「1.5」不是整數：只能填數字，不含單位、逗號、小數點或負號");
+			    "「1.5」不是整數；只能填數字，不含單位、逗號、小數點或負號");
 	session_set(s, hours, "-3");
 	assert_string_equal(session_value(s, hours), "-3");
 	assert_non_null(session_field_error(s, hours));
@@ -274,9 +274,9 @@ static void test_choosing_a_value_by_key_or_text(void **state)
 	assert_string_equal(value(s, "level"), "高");
 	assert_true(session_msg_is_error(s));
 	assert_false(session_choose(s, level, "x"));
-	assert_string_equal(session_msg(s), "「x」不是「防護需求等級」可選的值：請按 1-3 選擇，或按 Enter 開啟選單");
+	assert_string_equal(session_msg(s), "「x」不是「防護需求等級」可選的值；請按 1-3 選擇，或按 Enter 開啟選單");
 	assert_false(session_choose(s, level, "其他")); /* not permitted for 自行開發 */
-	assert_string_equal(session_msg(s), "「防護需求等級」現在不可填「其他」：建置方式為「自行開發」時不可填「其他」");
+	assert_string_equal(session_msg(s), "「防護需求等級」現在不可填「其他」；建置方式為「自行開發」時不可填「其他」");
 	assert_string_equal(value(s, "level"), "高");
 	assert_true(session_choose(s, field_of(form, "core"), "n"));
 	assert_string_equal(value(s, "core"), "否");
@@ -396,8 +396,8 @@ static void test_session_and_check_see_the_same_problems(void **state)
 		bool err = false;
 		for (size_t i = 0; i < dl.n; i++) {
 			const Diag *d = &dl.items[i];
-			char *line = xasprintf("%s:%ld: %s: %s%s%s\n", path, d->line,
-					       diag_level_name(d->level),
+			char *line = xasprintf("%s:%ld: %s: 第 %zu 筆: %s%s%s\n", path, d->line,
+					       diag_level_name(d->level), r + 1,
 					       d->field >= 0 ? form_field(form, (size_t)d->field)->label : "",
 					       d->field >= 0 ? ": " : "", d->msg);
 			if (!strstr(out, line))

@@ -206,7 +206,7 @@ static void test_diag_print_escapes_file_label_and_message(void **state)
 	diag_add(&dl, DIAG_ERROR, 7, 0, 0, 1, "「%s」不對", "\x1b[2J");
 	diag_print(f, "a\nb.csv", &dl.items[0], "系統名稱");
 	fclose(f);
-	assert_string_equal(buf, "a\\nb.csv:7: error: 系統名稱: 「\\e[2J」不對\n");
+	assert_string_equal(buf, "a\\nb.csv:7: error: 第 1 筆: 系統名稱: 「\\e[2J」不對\n");
 	free(buf);
 	diag_free(&dl);
 }
