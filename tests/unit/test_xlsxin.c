@@ -875,6 +875,29 @@ static void test_hostile_parts_are_refused(void **state)
 		       "缺少 xl/_rels/workbook.xml.rels");
 }
 
+/* One shared string of 64 KiB in 2,100 cells is 131 MiB of text from a
+ * part of a few KiB: refused at the limit, as it is reached. */
+static void test_text_that_many_cells_share_is_limited(void **state)
+{
+	(void)state;
+	size_t big = 64 << 10;
+	char *spec = xstrdup("!part xl/sharedStrings.xml\t<sst><si><t>系統名稱(必填)</t></si><si><t>");
+	char *a = xmalloc(big + 1);
+	memset(a, 'a', big);
+	a[big] = '\0';
+	cat(&spec, "%s</t></si></sst>\n1\tx:<c r=\"A1\" t=\"s\"><v>0</v></c>\n2", a);
+	for (size_t i = 0; i < 2100; i++)
+		cat(&spec, "\tx:<c t=\"s\"><v>1</v></c>");
+	cat(&spec, "\n");
+	DiagList dl;
+	Table *t = load_spec(spec, &dl);
+	assert_null(t);
+	assert_non_null(find_diag(&dl, DIAG_ERROR, 2, "文字超過 128 MiB"));
+	diag_free(&dl);
+	free(a);
+	free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_xml_error_names_part_and_line),
 	    cmocka_unit_test(test_shared_string_index_out_of_range_is_refused),
 	    cmocka_unit_test(test_hostile_parts_are_refused),
+	    cmocka_unit_test(test_text_that_many_cells_share_is_limited),
 	};
 	return cmocka_run_group_tests_name("xlsxin", tests, setup, teardown) ? 1 : 0;
 }
