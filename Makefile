@@ -41,7 +41,7 @@ CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c 
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
              src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c \
-             src/zipxml.c
+             src/zipxml.c src/layout.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -172,21 +172,25 @@ BINDIR  := $(DESTDIR)$(PREFIX)/bin
 DATADIR := $(DESTDIR)$(PREFIX)/share/spmform
 MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
 FORMS   := $(wildcard forms/*.ini)
+# the data files the forms name ([form] examples)
+FORM_DATA := $(wildcard forms/examples/*.csv)
 INSTALLED := $(BINDIR)/spmform $(FORMS:forms/%=$(DATADIR)/forms/%) \
+             $(FORM_DATA:forms/%=$(DATADIR)/forms/%) \
              $(DATADIR)/config.ini.example $(DATADIR)/README.md $(DATADIR)/forms/README.md \
              $(MANDIR)/spmform.1
 
 install: spmform
-	install -d $(BINDIR) $(DATADIR)/forms $(MANDIR)
+	install -d $(BINDIR) $(DATADIR)/forms/examples $(MANDIR)
 	install -m 755 spmform $(BINDIR)/spmform
 	install -m 644 $(FORMS) forms/README.md $(DATADIR)/forms/
+	install -m 644 $(FORM_DATA) $(DATADIR)/forms/examples/
 	install -m 644 config.ini $(DATADIR)/config.ini.example
 	install -m 644 README.md $(DATADIR)/README.md
 	install -m 644 docs/spmform.1 $(MANDIR)/spmform.1
 
 uninstall:
 	rm -f $(INSTALLED)
-	-rmdir $(DATADIR)/forms $(DATADIR) 2>/dev/null
+	-rmdir $(DATADIR)/forms/examples $(DATADIR)/forms $(DATADIR) 2>/dev/null
 
 # --- dist ------------------------------------------------------------------
 # make dist: spmform-VERSION-linux-x86_64.tar.gz for a machine with no
@@ -207,11 +211,12 @@ build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 
 dist: build/dist/spmform
 	rm -rf build/$(DIST) $(DIST).tar.gz
-	install -d build/$(DIST)/bin build/$(DIST)/lib build/$(DIST)/share/spmform/forms \
+	install -d build/$(DIST)/bin build/$(DIST)/lib build/$(DIST)/share/spmform/forms/examples \
 	  build/$(DIST)/share/man/man1
 	install -m 755 build/dist/spmform build/$(DIST)/bin/spmform
 	cp -L $(DIST_LIBS) build/$(DIST)/lib/
 	install -m 644 $(FORMS) forms/README.md build/$(DIST)/share/spmform/forms/
+	install -m 644 $(FORM_DATA) build/$(DIST)/share/spmform/forms/examples/
 	install -m 644 config.ini build/$(DIST)/share/spmform/config.ini.example
 	install -m 644 docs/spmform.1 build/$(DIST)/share/man/man1/spmform.1
 	install -m 644 README.md build/$(DIST)/README.md

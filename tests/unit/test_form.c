@@ -427,6 +427,35 @@ static void test_rule_naming_unknown_value_is_reported_with_line(void **state)
 	free(text);
 }
 
+/* The examples sheet: its file is taken beside the form file, and the two
+ * keys come together. */
+static void test_examples_file_is_found_beside_the_form(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail(INVENTORY);
+	const char *sheet, *path = form_examples(f, &sheet);
+	assert_string_equal(sheet, "範例");
+	assert_string_equal(path, "forms/examples/inventory.csv");
+	form_free(f);
+	char *text = inventory_text();
+	replace(&text, "examples       = examples/inventory.csv\n", "");
+	expect_error(text, "examples_sheet = 範例", "examples_sheet 需要 examples");
+	free(text);
+	text = inventory_text();
+	replace(&text, "examples_sheet = 範例\n", "");
+	expect_error(text, "examples       = examples", "examples 需要 examples_sheet");
+	free(text);
+	text = inventory_text();
+	replace(&text, "examples       = examples/inventory.csv", "examples = /abs/ex.csv");
+	DiagList dl;
+	f = load_text(text, &dl);
+	assert_non_null(f);
+	assert_string_equal(form_examples(f, &sheet), "/abs/ex.csv");
+	form_free(f);
+	diag_free(&dl);
+	free(text);
+}
+
 static void test_duplicate_key_is_reported(void **state)
 {
 	(void)state;
@@ -603,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_changed_aliases_follow_the_file),
 	    cmocka_unit_test(test_rule_naming_unknown_field_is_reported_with_line),
 	    cmocka_unit_test(test_rule_naming_unknown_value_is_reported_with_line),
+	    cmocka_unit_test(test_examples_file_is_found_beside_the_form),
 	    cmocka_unit_test(test_duplicate_key_is_reported),
 	    cmocka_unit_test(test_duplicate_section_is_reported),
 	    cmocka_unit_test(test_long_line_is_reported_not_fatal_to_the_program),
