@@ -21,7 +21,8 @@ CFLAGS   ?= -O2 -g
 WERROR   ?=
 SPM_WARN := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
 SPM_CFLAGS := -std=c11 -pthread $(SPM_WARN) -MMD -MP
-CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc \
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+CPPFLAGS := -D_XOPEN_SOURCE=700 -DSPMFORM_VERSION='"$(VERSION)"' -Isrc $(XML_CFLAGS) \
             -DSPMFORM_DATADIR='"$(PREFIX)/share/spmform"'
 ALL_CFLAGS = $(SPM_CFLAGS) $(CFLAGS)
 # The program's own build is optimised across files (small accessors such
@@ -31,7 +32,7 @@ LTO      ?= -flto=auto
 CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 XLSX_LIBS     := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
-LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) -lminizip -lexpat $(CURSES_LIBS)
+LDLIBS   := -lcsv -liniparser $(XLSX_LIBS) -lminizip -lexpat -lxml2 $(CURSES_LIBS)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
@@ -41,7 +42,7 @@ CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c 
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
              src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c \
-             src/zipxml.c src/layout.c
+             src/zipxml.c src/layout.c src/odsout.c src/odsin.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
@@ -52,12 +53,13 @@ SAN_CORE  := $(CORE_SRCS:src/%.c=build/san/%.o)
 SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
-               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c)
+               journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c \
+               odsout.c odsin.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.
 BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-config \
-              libxlsxwriter-dev libminizip-dev libexpat1-dev
+              libxlsxwriter-dev libminizip-dev libexpat1-dev libxml2-dev
 TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
@@ -112,7 +114,7 @@ build build/san build/san/tests build/fuzz build/tsan build/tsan/tests:
 # the seed corpus in tests/fuzz/corpus/NAME; new inputs go to build/fuzz/,
 # crashes to build/fuzz/artifacts/ (copy each into tests/fuzz/regress/NAME
 # once fixed).  make test replays corpus and regressions with gcc instead.
-FUZZ_TARGETS ?= csv form journal xlsx
+FUZZ_TARGETS ?= csv form journal xlsx ods
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -198,15 +200,21 @@ uninstall:
 # it ships only as a shared library (libxlsxwriter, and the libminizip and
 # libcrypto it needs: a minimal Debian has no libcrypto) goes into the
 # tarball's lib/, found through an $$ORIGIN rpath (DT_RPATH, so that
-# libxlsxwriter finds its own dependencies there too).
+# libxlsxwriter finds its own dependencies there too).  So does libxml2
+# (the .ods writer's): its .a would need ICU linked in as well, and ICU's
+# data is 31 MB either way; shared, it is libxml2.so.2 and the two ICU
+# libraries it needs (the tarball grows from about 3 to 15 MB).
 DIST     := spmform-$(VERSION)-linux-x86_64
 LIBDIR   := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|')
 STATIC   := -Wl,-Bstatic -lcsv -liniparser -lncursesw -ltinfo -lexpat -lminizip -Wl,-Bdynamic
-DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/libcrypto.so.3
+DIST_LIBS := $(LIBDIR)/libxlsxwriter.so.4 $(LIBDIR)/libminizip.so.1 $(LIBDIR)/libcrypto.so.3 \
+             $(LIBDIR)/libxml2.so.2
+# the ICU libraries libxml2 needs (libicuuc.so.72, libicudata.so.72 on bookworm)
+DIST_ICU  = $(shell ldd $(LIBDIR)/libxml2.so.2 2>/dev/null | awk '/libicu/ { print $$3 }')
 
 build/dist/spmform: $(CORE_OBJS) $(MAIN_OBJS)
 	mkdir -p build/dist
-	$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lz $(EXTRA_DIST_LIBS) \
+	$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(STATIC) -lxlsxwriter -lxml2 -lz $(EXTRA_DIST_LIBS) \
 	  -Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN/../lib'
 
 dist: build/dist/spmform
@@ -214,7 +222,7 @@ dist: build/dist/spmform
 	install -d build/$(DIST)/bin build/$(DIST)/lib build/$(DIST)/share/spmform/forms/examples \
 	  build/$(DIST)/share/man/man1
 	install -m 755 build/dist/spmform build/$(DIST)/bin/spmform
-	cp -L $(DIST_LIBS) build/$(DIST)/lib/
+	cp -L $(DIST_LIBS) $(DIST_ICU) build/$(DIST)/lib/
 	install -m 644 $(FORMS) forms/README.md build/$(DIST)/share/spmform/forms/
 	install -m 644 $(FORM_DATA) build/$(DIST)/share/spmform/forms/examples/
 	install -m 644 config.ini build/$(DIST)/share/spmform/config.ini.example

@@ -35,8 +35,8 @@ static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
-    "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx\n"
-    "  spmform import [--form NAME|PATH] [--force] FILE.xlsx -o OUT.csv\n"
+    "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
+    "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -49,10 +49,11 @@ static const char USAGE[] =
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
-    "  check FILE...      檢查 CSV 或 .xlsx 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
+    "  check FILE...      檢查 CSV、.xlsx 或 .ods 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
-    "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
-    "  import FILE.xlsx -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
+    "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (範例、填表說明、下拉選單)\n"
+    "  export FILE -o OUT.ods    同樣的版面匯出 ODF 試算表 .ods (政府文件標準格式，LibreOffice 預設)\n"
+    "  import FILE.xlsx|FILE.ods -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
@@ -217,8 +218,9 @@ static void print_write_diags(const char *in, const char *out, DiagList *dl)
 		diag_print(stderr, dl->items[i].line > 0 ? in : out, &dl->items[i], NULL);
 }
 
-/* spmform export / import: reads in (CSV or .xlsx, by its name) and
- * writes out: a workbook (export) or CSV (import).  Reading problems that
+/* spmform export / import: reads in (CSV, .xlsx or .ods, by its name) and
+ * writes out: a workbook, .xlsx or .ods by out's name (export), or CSV
+ * (import).  Reading problems that
  * leave the file usable are printed; converting does not judge the data,
  * but says how many records still have errors. */
 static int convert_file(const Args *a, const Form *form, const Config *cfg)
@@ -231,7 +233,7 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 	int rc = 2;
 	LockHolder h;
 	Lock *lock = NULL;
-	if (!io_output_ok(out, export ? IO_XLSX : IO_CSV, a->force, &dl)) {
+	if (!io_output_ok(out, export, a->force, &dl)) {
 		print_diags(out, &dl);
 		goto done;
 	}

@@ -187,7 +187,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 		table_set_format(t, cfg->out);
 	} else {
 		CsvSource src = {.path = path};
-		t = io_kind(path) == IO_XLSX ? io_load(path, form, cfg->out, diags)
+		t = io_is_workbook(path) ? io_load(path, form, cfg->out, diags)
 					     : csvio_read(&src, form, cfg->out, CSV_KEEP_CHECK, &run, diags);
 		if (!t)
 			return NULL;
@@ -198,7 +198,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 	s->table = t;
 	s->path = xstrdup(path);
 	s->is_new = is_new;
-	s->ask_name = io_kind(path) == IO_XLSX && !is_new;
+	s->ask_name = io_is_workbook(path) && !is_new;
 	remember_base(s);
 	take_file(s);
 	diag_init(&s->load_diags);

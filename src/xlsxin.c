@@ -2,7 +2,6 @@
 #include "xlsxin.h"
 
 #include <expat.h>
-#include <float.h>
 #include <locale.h>
 #include <minizip/unzip.h>
 #include <stdbool.h>
@@ -167,52 +166,6 @@ static char *xstring_decode(const char *s, size_t n)
 		i += used;
 	}
 	return out.s;
-}
-
-/* Whether s is a decimal number as a <v> holds it: [+-]digits[.digits]
- * [E[+-]digits], digits on at least one side of the point. */
-static bool is_decimal(const char *s)
-{
-	bool digits = false;
-	if (*s == '+' || *s == '-')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++)
-		digits = true;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits = true;
-	if (!digits)
-		return false;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		if (*s < '0' || *s > '9')
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-/* A number cell's text as Excel shows it (see xlsxin.h).  cloc is the "C"
- * locale, so that the decimal point is "." whatever LC_NUMERIC says (the
- * entry screen calls setlocale(LC_ALL, "")); (locale_t)0 keeps v. */
-static char *number_text(const char *v, locale_t cloc)
-{
-	if (!cloc || strlen(v) > 400 || !is_decimal(v))
-		return xstrdup(v);
-	locale_t old = uselocale(cloc);
-	double x = strtod(v, NULL);
-	char out[64];
-	if (x > DBL_MAX || x < -DBL_MAX)
-		out[0] = '\0'; /* beyond a double: keep v */
-	else if (x > -1e15 && x < 1e15 && (double)(long long)x == x)
-		snprintf(out, sizeof out, "%lld", (long long)x);
-	else
-		snprintf(out, sizeof out, "%.15G", x);
-	uselocale(old);
-	return xstrdup(*out ? out : v);
 }
 
 /* --- parts ---------------------------------------------------------------- */
@@ -539,7 +492,7 @@ static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
 				buf_add(nr, ref, strlen(ref));
 			}
 		}
-		return number_text(v, sh->cloc);
+		return zipxml_number_text(v, sh->cloc);
 	case T_OTHER:
 		break;
 	}

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,6 +48,49 @@ const char *zipxml_attr_ns(const char **atts, const char *ns, const char *local)
 		if (zipxml_is(atts[i], ns, local))
 			return atts[i + 1];
 	return NULL;
+}
+
+/* Whether s is a decimal number as a <v> holds it: [+-]digits[.digits]
+ * [E[+-]digits], digits on at least one side of the point. */
+static bool is_decimal(const char *s)
+{
+	bool digits = false;
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits = true;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits = true;
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (*s < '0' || *s > '9')
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+char *zipxml_number_text(const char *v, locale_t cloc)
+{
+	if (!cloc || strlen(v) > 400 || !is_decimal(v))
+		return xstrdup(v);
+	locale_t old = uselocale(cloc);
+	double x = strtod(v, NULL);
+	char out[64];
+	if (x > DBL_MAX || x < -DBL_MAX)
+		out[0] = '\0'; /* beyond a double: keep v */
+	else if (x > -1e15 && x < 1e15 && (double)(long long)x == x)
+		snprintf(out, sizeof out, "%lld", (long long)x);
+	else
+		snprintf(out, sizeof out, "%.15G", x);
+	uselocale(old);
+	return xstrdup(*out ? out : v);
 }
 
 void zipxml_fail(ZipxmlPart *p, char *msg)

@@ -22,6 +22,7 @@
 #define SPMFORM_ZIPXML_H
 
 #include <expat.h>
+#include <locale.h>
 #include <minizip/unzip.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,5 +97,14 @@ const char *zipxml_attr(const char **atts, const char *local, bool namespaced);
 
 /* The value of the attribute ns|local (ns a namespace URI), or NULL. */
 const char *zipxml_attr_ns(const char **atts, const char *ns, const char *local);
+
+/* A number cell's value (an .xlsx <v>, an .ods office:value) as Excel
+ * and LibreOffice show it: an integral value below 10^15 in full without
+ * a fraction ("24.0", "2.4E1" -> "24"), any other with 15 significant
+ * digits ("0.30000000000000004" -> "0.3", "1E+20"); text that is not a
+ * decimal number is kept.  cloc is the "C" locale (newlocale), so that
+ * the decimal point is "." whatever LC_NUMERIC says (the entry screen
+ * calls setlocale(LC_ALL, "")); (locale_t)0 keeps v.  Malloc'd. */
+char *zipxml_number_text(const char *v, locale_t cloc);
 
 #endif
