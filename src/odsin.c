@@ -91,6 +91,9 @@ typedef struct {
 	char *value; /* the cell's value from its attributes, or NULL: its text */
 	Buf text;    /* the cell's text */
 	size_t paragraphs;
+	size_t para_start; /* where the current paragraph's text starts */
+	bool lit_space;    /* the text ends with a space of the XML text (one
+			    * that white-space processing may drop) */
 	/* the current row: cells[0..ncells) malloc'd or NULL (empty) */
 	char **cells;
 	size_t ncells, cap;
@@ -294,6 +297,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			if (sh->paragraphs++ > 0)
 				cell_text(p, sh, "\n", 1);
 			sh->para_depth = d;
+			sh->para_start = sh->text.n;
+			sh->lit_space = false;
 		}
 	} else if (zipxml_is(name, NS_TEXT, "s")) {
 		long c = repeat_count(zipxml_attr_ns(atts, NS_TEXT, "c"));
@@ -306,10 +311,13 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 		memset(spaces, ' ', sizeof spaces);
 		for (long left = c; left > 0 && !p->stopped; left -= (long)sizeof spaces)
 			cell_text(p, sh, spaces, left < (long)sizeof spaces ? (size_t)left : sizeof spaces);
+		sh->lit_space = false;
 	} else if (zipxml_is(name, NS_TEXT, "tab")) {
 		cell_text(p, sh, "\t", 1);
+		sh->lit_space = false;
 	} else if (zipxml_is(name, NS_TEXT, "line-break")) {
 		cell_text(p, sh, "\n", 1);
+		sh->lit_space = false;
 	}
 }
 
@@ -326,6 +334,8 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 			sh->skip_depth = 0;
 	} else if (d == sh->para_depth) {
 		sh->para_depth = 0;
+		if (sh->lit_space) /* white space ending a paragraph is dropped */
+			sh->text.s[--sh->text.n] = '\0';
 	} else if (d == sh->cell_depth) {
 		sh->cell_depth = 0;
 		end_cell(p, sh);
@@ -337,12 +347,37 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 	}
 }
 
+/* Text of a paragraph, with ODF's white-space processing (ODF 1.3 part
+ * 3, 6.1.2): a tab, CR or LF of the XML text is a space, and a space that
+ * follows another or starts or ends the paragraph is dropped; spaces the
+ * writer meant are <text:s/>.  expat hands text in pieces: they are
+ * gathered. */
 static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
 {
 	ZipxmlPart *p = ud;
 	Sheet *sh = p->state;
-	if (!p->stopped && sh->para_depth && !sh->skip_depth && sh->table_depth > 0)
-		cell_text(p, sh, s, (size_t)len); /* expat hands text in pieces: gather them */
+	if (p->stopped || !sh->para_depth || sh->skip_depth || sh->table_depth <= 0)
+		return;
+	size_t n = (size_t)len, from = 0;
+	for (size_t i = 0; i < n && !p->stopped; i++) {
+		char c = s[i];
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			continue;
+		if (i > from) {
+			cell_text(p, sh, s + from, i - from);
+			sh->lit_space = false;
+		}
+		from = i + 1;
+		bool after_space = sh->text.n > sh->para_start && sh->text.s[sh->text.n - 1] == ' ';
+		if (sh->text.n > sh->para_start && !after_space) {
+			cell_text(p, sh, " ", 1);
+			sh->lit_space = true;
+		}
+	}
+	if (n > from && !p->stopped) {
+		cell_text(p, sh, s + from, n - from);
+		sh->lit_space = false;
+	}
 }
 
 static void sheet_free(Sheet *sh)

@@ -13,7 +13,10 @@
  * What a cell becomes:
  * - text (office:value-type "string", or none): its paragraphs joined by
  *   "\n" (<text:p>, <text:h>, and <text:line-break/> within one), with
- *   <text:s text:c="N"/> as N spaces and <text:tab/> as a tab; spans and
+ *   <text:s text:c="N"/> as N spaces and <text:tab/> as a tab; the XML
+ *   text's own white space as ODF says (a tab, CR or LF is a space, a
+ *   space after another or at either end of a paragraph is dropped:
+ *   "<text:p>\n  a  b\n</text:p>" is "a b"); spans and
  *   links are their text; comments (office:annotation) and drawings are
  *   not the cell's text.  office:string-value, where given, wins;
  * - numbers (float, percentage, currency): office:value as Excel and

@@ -623,12 +623,14 @@ static void cell_content(Out *o, const LayoutCell *c)
 	} else {
 		attr(o, "office:value-type", "string");
 	}
+	/* a line break is a line break: CR LF, LF and CR each end a
+	 * paragraph (XML has no CR that ODF keeps) */
 	for (const char *p = c->text;;) {
-		const char *nl = strchr(p, '\n');
-		paragraph(o, p, nl ? (size_t)(nl - p) : strlen(p));
-		if (!nl)
+		size_t n = strcspn(p, "\r\n");
+		paragraph(o, p, n);
+		if (!p[n])
 			break;
-		p = nl + 1;
+		p += n + (p[n] == '\r' && p[n + 1] == '\n' ? 2 : 1);
 	}
 }
 

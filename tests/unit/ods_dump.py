@@ -45,19 +45,42 @@ def col(i):
     return s
 
 
-def para_text(p):
-    out = [p.text or ""]
-    for ch in p:
+def pieces(el, out):
+    """(text, literal) pieces of a paragraph: literal text is subject to
+    XML white-space collapsing (ODF 1.3 part 3, 6.1.2), <text:s/> and
+    <text:tab/> are not."""
+    if el.text:
+        out.append((el.text, True))
+    for ch in el:
         if ch.tag == q("text", "s"):
-            out.append(" " * int(ch.get(q("text", "c"), "1")))
+            out.append((" " * int(ch.get(q("text", "c"), "1")), False))
         elif ch.tag == q("text", "tab"):
-            out.append("\t")
+            out.append(("\t", False))
         elif ch.tag == q("text", "line-break"):
-            out.append("\n")
+            out.append(("\n", False))
         else:
-            out.append(para_text(ch))
-        out.append(ch.tail or "")
-    return "".join(out)
+            pieces(ch, out)
+        if ch.tail:
+            out.append((ch.tail, True))
+
+
+def para_text(p):
+    """A paragraph's text as an ODF consumer sees it: in literal text each
+    white-space character is a space, and a space that follows another or
+    starts or ends the paragraph is dropped."""
+    ps = []
+    pieces(p, ps)
+    chars = []  # (character, is a literal space)
+    for text, literal in ps:
+        for c in text:
+            if literal and c in " \t\r\n":
+                if chars and chars[-1][0] != " ":
+                    chars.append((" ", True))
+            else:
+                chars.append((c, False))
+    while chars and chars[-1][1]:
+        chars.pop()
+    return "".join(c for c, _ in chars)
 
 
 path = sys.argv[1]

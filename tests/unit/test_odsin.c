@@ -277,6 +277,9 @@ static const struct {
     {"office:value-type=\"string\" office:string-value=\"值\"><text:p>顯示", "值"},
     {"office:value-type=\"string\"><text:p>a<text:s text:c=\"3\"/>b<text:s/>c", "a   b c"},
     {"office:value-type=\"string\"><text:p>a<text:tab/>b<text:line-break/>c", "a\tb\nc"},
+    /* the XML's own white space, as a pretty-printing writer leaves it */
+    {"office:value-type=\"string\"><text:p>\n   a \t b\r\n  <text:span> c </text:span> ", "a b c"},
+    {"office:value-type=\"string\"><text:p><text:s text:c=\"2\"/>  a<text:s/>", "  a "},
     {"office:value-type=\"string\"><text:p>第一行</text:p><text:p/><text:h>第三行</text:h><text:p>末",
      "第一行\n\n第三行\n末"},
     {"office:value-type=\"string\"><text:p><text:a xlink:href=\"x\">連結</text:a>文字", "連結文字"},

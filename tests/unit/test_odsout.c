@@ -383,6 +383,16 @@ static void test_text_is_kept_as_typed(void **state)
 	assert_same_table(t, back);
 	table_free(back);
 	free(out);
+	/* ODF keeps no CR: every line break reads back as "\n" */
+	put(t, 0, "remarks", "甲\r\n乙\r丙\n丁");
+	assert_int_equal(write_quiet(t, path, &dl), 0);
+	out = inspect(path);
+	assert_line(out, "cell " INV_SHEET "!T2 s 甲\\n乙\\n丙\\n丁");
+	back = odsin_load(path, inv, DEFAULT_FMT, &dl);
+	assert_non_null(back);
+	assert_string_equal(table_record_c(back, 0)->cells[field_of(inv, "remarks")], "甲\n乙\n丙\n丁");
+	table_free(back);
+	free(out);
 	diag_free(&dl);
 	table_free(t);
 	unlink(path);
