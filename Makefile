@@ -7,7 +7,9 @@
 #                   ASan+UBSan, the fuzz corpus, the command-line and the
 #                   tmux end-to-end cases (under two minutes on 2 cores)
 #   make test-slow  what make test leaves out: valgrind over the unit tests,
-#                   ThreadSanitizer, the slow cases (tests/slow/)
+#                   ThreadSanitizer, the slow cases (tests/slow/: LibreOffice
+#                   as a client, the Debian package)
+#   make deb        build spmform_VERSION_ARCH.deb (make deb-check: and lintian it)
 #   make deps       install the Debian packages the build and tests need (root)
 #   make clean
 
@@ -62,9 +64,13 @@ BUILD_PKGS := gcc make libc6-dev libcsv-dev libiniparser-dev libncurses-dev pkg-
               libxlsxwriter-dev libminizip-dev libexpat1-dev libxml2-dev
 TEST_PKGS  := libcmocka-dev tmux valgrind python3-openpyxl
 FUZZ_PKGS  := clang-14 libclang-rt-14-dev
+# what make test-slow needs on top: LibreOffice as a client (headless, no
+# display), and the tools that build and check the Debian package
+SLOW_PKGS  := libreoffice-calc-nogui lintian dpkg-dev
 PKGS       := $(BUILD_PKGS) $(TEST_PKGS)
 
-.PHONY: FORCE all run test test-slow deps deps-check clean fuzz install uninstall dist bench
+.PHONY: FORCE all run test test-slow deps deps-check clean fuzz install uninstall dist bench \
+        deb deb-check
 
 all: spmform
 
@@ -152,6 +158,7 @@ test: deps
 	@bash tests/run.sh unit fuzz cli e2e
 
 test-slow: deps
+	@$(MAKE) --no-print-directory deps PKGS="$(SLOW_PKGS)"
 	@$(MAKE) --no-print-directory WERROR=1 $(PLAIN_TESTS) $(TSAN_TESTS) build/san/spmform spmform
 	@bash tests/run.sh valgrind tsan slow
 
@@ -232,6 +239,67 @@ dist: build/dist/spmform
 	tar -C build -czf $(DIST).tar.gz $(DIST)
 	@echo "$(DIST).tar.gz"
 
+# --- deb -------------------------------------------------------------------
+# make deb: spmform_VERSION_ARCH.deb for a Debian host (dpkg -i): the
+# program in /usr/bin (built apart in build/deb/ with dpkg-buildflags'
+# hardening and SPMFORM_DATADIR=/usr/share/spmform, so that it finds its
+# forms there), the forms with their examples file, an example config, the
+# man page, README and changelog in /usr/share/doc/spmform with the
+# copyright file (packaging/deb/).  Depends is what dpkg-shlibdeps finds
+# the binary needs.  Made with dpkg-deb --root-owner-group: no fakeroot.
+# make deb-check runs lintian on it (make test-slow does, in tests/slow).
+DEB_ARCH  := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB       := spmform_$(VERSION)_$(DEB_ARCH).deb
+# the package's tree, where dpkg-shlibdeps wants a package's files to be
+DEB_ROOT  := build/deb/pkg/debian/spmform
+DEB_DATA  := /usr/share/spmform
+DEB_PP    := $(filter-out -DSPMFORM_DATADIR=%,$(CPPFLAGS)) -DSPMFORM_DATADIR='"$(DEB_DATA)"' \
+             $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS 2>/dev/null)
+DEB_CC    := $(SPM_CFLAGS) $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS 2>/dev/null)
+DEB_LD    := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS 2>/dev/null)
+DEB_OBJS  := $(CORE_SRCS:src/%.c=build/deb/%.o) $(MAIN_SRCS:src/%.c=build/deb/%.o)
+
+build/deb/flags: FORCE | build/deb
+	@f='$(DEB_PP) $(DEB_CC) $(DEB_LD) $(LTO)'; [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || echo "$$f" >$@
+build/deb:
+	mkdir -p $@
+build/deb/%.o: src/%.c build/deb/flags | build/deb
+	$(CC) $(DEB_PP) $(DEB_CC) $(LTO) -c -o $@ $<
+build/deb/spmform: $(DEB_OBJS)
+	$(CC) $(DEB_CC) $(LTO) $(DEB_LD) -o $@ $^ $(LDLIBS)
+
+deb: build/deb/spmform
+	@$(MAKE) --no-print-directory deps PKGS="dpkg-dev"
+	rm -rf $(DEB_ROOT) $(DEB)
+	install -d $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/bin $(DEB_ROOT)$(DEB_DATA)/forms/examples \
+	  $(DEB_ROOT)/usr/share/man/man1 $(DEB_ROOT)/usr/share/doc/spmform
+	install -m 755 build/deb/spmform $(DEB_ROOT)/usr/bin/spmform
+	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
+	  $(DEB_ROOT)/usr/bin/spmform
+	install -m 644 $(FORMS) forms/README.md $(DEB_ROOT)$(DEB_DATA)/forms/
+	install -m 644 $(FORM_DATA) $(DEB_ROOT)$(DEB_DATA)/forms/examples/
+	install -m 644 config.ini $(DEB_ROOT)$(DEB_DATA)/config.ini.example
+	gzip -9n <docs/spmform.1 >$(DEB_ROOT)/usr/share/man/man1/spmform.1.gz
+	gzip -9n <README.md >$(DEB_ROOT)/usr/share/doc/spmform/README.md.gz
+	gzip -9n <packaging/deb/changelog >$(DEB_ROOT)/usr/share/doc/spmform/changelog.gz
+	install -m 644 packaging/deb/copyright $(DEB_ROOT)/usr/share/doc/spmform/copyright
+	chmod 644 $(DEB_ROOT)/usr/share/man/man1/spmform.1.gz $(DEB_ROOT)/usr/share/doc/spmform/*.gz
+	printf "Source: spmform\n\nPackage: spmform\nArchitecture: any\n" >build/deb/pkg/debian/control
+	depends=$$(cd build/deb/pkg && dpkg-shlibdeps -O -edebian/spmform/usr/bin/spmform | \
+	  sed -n 's/^shlibs:Depends=//p'); \
+	test -n "$$depends" || { echo "make deb: dpkg-shlibdeps found no Depends" >&2; exit 1; }; \
+	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1); \
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' -e "s/@SIZE@/$$size/" \
+	  -e "s/@DEPENDS@/$$depends/" packaging/deb/control.in >$(DEB_ROOT)/DEBIAN/control
+	(cd $(DEB_ROOT) && find usr -type f -exec md5sum {} + | sort -k2) >$(DEB_ROOT)/DEBIAN/md5sums
+	chmod 644 $(DEB_ROOT)/DEBIAN/control $(DEB_ROOT)/DEBIAN/md5sums
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB) >/dev/null
+	@echo "$(DEB)"
+
+deb-check: deb
+	@$(MAKE) --no-print-directory deps PKGS="lintian dpkg-dev"
+	lintian --fail-on error $(DEB)
+
 # Installs what is missing; as non-root prints the apt-get line and stops.
 deps:
 	@missing=$$(for p in $(PKGS); do \
@@ -255,6 +323,7 @@ deps-check:
 	done
 
 clean:
-	rm -rf build spmform spmform-*.tar.gz
+	rm -rf build spmform spmform-*.tar.gz spmform_*.deb
 
--include $(CORE_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(SAN_CORE:.o=.d) $(SAN_MAIN:.o=.d) $(TSAN_CORE:.o=.d)
+-include $(CORE_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(SAN_CORE:.o=.d) $(SAN_MAIN:.o=.d) $(TSAN_CORE:.o=.d) \
+         $(DEB_OBJS:.o=.d)
