@@ -12,7 +12,8 @@
  * - every value is a string cell (office:value-type="string"), its lines
  *   separate <text:p> (CR LF, LF and CR alike: ODF keeps no CR, so that
  *   "a\r\nb" reads back as "a\nb"), spaces that XML would collapse as
- *   <text:s/>, tabs as <text:tab/>; an
+ *   <text:s/>, tabs as <text:tab/> (which LibreOffice 7.4 drops when it
+ *   reads an .ods, its own too; spmform reads them back); an
  *   integer field's value of 1 to 15 digits without a leading zero is a
  *   float cell; nothing is ever a formula;
  * - a dropdown is a content validation, of:cell-content-is-in-list over
