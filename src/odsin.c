@@ -24,6 +24,11 @@
 /* A sheet's size in LibreOffice 7.4 and Excel. */
 #define ODS_MAX_ROWS 1048576L
 #define ODS_MAX_COLS 16384L
+/* content.xml holds every sheet, and ODF's XML is wordy (about 2 KB a
+ * row of the inventory, as LibreOffice and spmform write it: 190 MB for
+ * 100,000 rows): its limit is higher than other parts'.  What it may
+ * expand into is limited by the cells and text handed on. */
+#define ODS_MAX_CONTENT ((ZPOS64_T)1 << 30)
 /* A repeat count beyond any sheet's size is read as this (and then hits
  * the limits above when the cell or row holds anything). */
 #define ODS_MAX_REPEAT ((long)1 << 30)
@@ -344,6 +349,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 		end_row(p, sh);
 	} else if (d == sh->table_depth) {
 		sh->table_depth = -1; /* done: the other sheets are not read */
+		zipxml_finish(p);
 	}
 }
 
@@ -458,7 +464,9 @@ static bool read_sheet(unzFile z, ZipxmlPart *p, const Form *form, Table *t)
 	p->state = &sh;
 	p->progress_total = zipxml_part_size(z, "content.xml");
 	p->progress_done = 0;
+	p->max_size = ODS_MAX_CONTENT;
 	bool ok = zipxml_parse(z, "content.xml", true, p, sheet_start, sheet_end, sheet_text) > 0;
+	p->max_size = 0;
 	if (ok && !sh.title) {
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "試算表裡沒有任何工作表");
 		ok = false;

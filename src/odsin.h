@@ -32,8 +32,10 @@
  * rows without a non-empty cell are skipped (as blank lines of a CSV
  * file); the first non-blank row is the header.
  *
- * Hostile files are refused, never trusted (zipxml.h): content.xml larger
- * than 256 MiB uncompressed, a DTD, an encrypted package (a password), a
+ * The sheets after the first are not parsed, only inflated (the part's
+ * CRC is checked).  Hostile files are refused, never trusted (zipxml.h):
+ * content.xml larger than 1 GiB uncompressed (it holds every sheet, and
+ * ODF is wordy: 190 MB for 100,000 rows), other parts than 256 MiB, a DTD, an encrypted package (a password), a
  * package whose mimetype is another kind of document, more than 1,048,576
  * rows or 16,384 columns holding values, more than 2^22 cells or 128 MiB
  * of text handed on (repeated rows and cells, <text:s text:c="..."/>

@@ -608,9 +608,12 @@ static bool same_empty(const Slot *a, const Slot *b)
 	return !a->cell && !b->cell && a->covered == b->covered && a->dv == b->dv;
 }
 
-static void cell_content(Out *o, const LayoutCell *c)
+/* A cell's style, value and text; the style is left out when it is its
+ * column's own (text in a text column: most cells, 30 bytes each). */
+static void cell_content(Out *o, const LayoutCell *c, bool text_column)
 {
-	attr(o, "table:style-name", CELL_STYLE[c->style]);
+	if (!(c->style == LAYOUT_TEXT && text_column))
+		attr(o, "table:style-name", CELL_STYLE[c->style]);
 	if (c->last_col > c->col || c->last_row > c->row) {
 		attrf(o, "table:number-columns-spanned", "%u", (unsigned)(c->last_col - c->col + 1));
 		attrf(o, "table:number-rows-spanned", "%u", (unsigned)(c->last_row - c->row + 1));
@@ -636,7 +639,7 @@ static void cell_content(Out *o, const LayoutCell *c)
 
 /* Writes the slots of one row (width of them), runs of the same empty
  * slot as one repeated cell. */
-static void row_cells(Out *o, size_t sheet, const Slot *slots, size_t width)
+static void row_cells(Out *o, const LayoutSheet *sh, size_t sheet, const Slot *slots, size_t width)
 {
 	for (size_t c = 0; c < width;) {
 		const Slot *s = &slots[c];
@@ -649,7 +652,7 @@ static void row_cells(Out *o, size_t sheet, const Slot *slots, size_t width)
 		if (s->dv >= 0)
 			attrf(o, "table:content-validation-name", "dv%zu_%ld", sheet + 1, s->dv + 1);
 		if (s->cell)
-			cell_content(o, s->cell);
+			cell_content(o, s->cell, c < sh->ncols && sh->cols[c].text);
 		end(o);
 		c += run;
 	}
@@ -755,7 +758,7 @@ static void sheet_table(Out *o, const Layout *l, size_t si, Styles *st)
 			      size_index(&st->heights, s->heights[hi].points) + 1);
 		if (repeat > 1)
 			attrf(o, "table:number-rows-repeated", "%zu", repeat);
-		row_cells(o, si, slots, width);
+		row_cells(o, s, si, slots, width);
 		end(o);
 		if (header)
 			end(o);

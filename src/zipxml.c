@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,14 @@ void zipxml_stop(ZipxmlPart *p)
 	}
 }
 
+void zipxml_finish(ZipxmlPart *p)
+{
+	if (!p->stopped) {
+		p->finished = true;
+		zipxml_stop(p);
+	}
+}
+
 static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 			       const XML_Char *pubid, int has_internal_subset)
 {
@@ -139,11 +148,11 @@ int zipxml_parse(unzFile z, const char *name, bool required, ZipxmlPart *p,
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿的 %s 已加密，無法讀取", name);
 		return -1;
 	}
-	if (info.uncompressed_size > ZIPXML_MAX_PART) {
+	ZPOS64_T max = p->max_size ? p->max_size : ZIPXML_MAX_PART;
+	if (info.uncompressed_size > max) {
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
 			 "%s 解壓縮後有 %llu 位元組，超過上限 %llu MiB，不讀取", name,
-			 (unsigned long long)info.uncompressed_size,
-			 (unsigned long long)(ZIPXML_MAX_PART >> 20));
+			 (unsigned long long)info.uncompressed_size, (unsigned long long)(max >> 20));
 		return -1;
 	}
 	if (unzOpenCurrentFile(z) != UNZ_OK) {
@@ -157,6 +166,7 @@ int zipxml_parse(unzFile z, const char *name, bool required, ZipxmlPart *p,
 	p->xp = xp;
 	p->name = name;
 	p->stopped = false;
+	p->finished = false;
 	p->depth = 0;
 	XML_SetUserData(xp, p);
 	XML_SetElementHandler(xp, on_start, on_end);
@@ -174,10 +184,10 @@ int zipxml_parse(unzFile z, const char *name, bool required, ZipxmlPart *p,
 			break;
 		}
 		total += (ZPOS64_T)got;
-		if (total > ZIPXML_MAX_PART) { /* minizip stops at the declared size; be sure */
+		if (total > max) { /* minizip stops at the declared size; be sure */
 			diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
 				 "%s 解壓縮後超過上限 %llu MiB，不讀取", name,
-				 (unsigned long long)(ZIPXML_MAX_PART >> 20));
+				 (unsigned long long)(max >> 20));
 			rc = -1;
 			break;
 		}
@@ -187,7 +197,14 @@ int zipxml_parse(unzFile z, const char *name, bool required, ZipxmlPart *p,
 			rc = -1;
 			break;
 		}
+		if (p->finished) { /* only inflated: the CRC is still checked */
+			if (got == 0)
+				break;
+			continue;
+		}
 		if (XML_Parse(xp, chunk, got, got == 0) == XML_STATUS_ERROR) {
+			if (p->finished)
+				continue; /* rc stays 1 */
 			if (!p->stopped)
 				diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
 					 "活頁簿損壞：%s 第 %lu 行第 %lu 字：XML 格式錯誤 (%s)", name,
@@ -216,7 +233,7 @@ size_t zipxml_part_size(unzFile z, const char *name)
 	unz_file_info64 info;
 	if (unzLocateFile(z, name, 2) != UNZ_OK ||
 	    unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK ||
-	    info.uncompressed_size > ZIPXML_MAX_PART)
+	    info.uncompressed_size > SIZE_MAX)
 		return 0;
 	return (size_t)info.uncompressed_size;
 }

@@ -7,7 +7,8 @@
  * handlers.  No part's XML is held in memory whole.  Limits enforced here
  * and shared by both readers:
  * - a part larger than ZIPXML_MAX_PART uncompressed (as the zip directory
- *   says, and as inflated) is refused;
+ *   says, and as inflated) is refused, or than the part's own limit
+ *   (ZipxmlPart.max_size: an .ods has every sheet in one content.xml);
  * - a part with a DTD (<!DOCTYPE>) is refused before any entity is
  *   defined: no part of a workbook has one, so it could only serve entity
  *   tricks (billion laughs, external entities);
@@ -43,6 +44,8 @@ typedef struct {
 	DiagList *dl;
 	const char *name; /* the part's name in the zip */
 	bool stopped;     /* a handler stopped the parser (after any diag) */
+	bool finished;    /* a handler has read all it wants (zipxml_finish) */
+	ZPOS64_T max_size; /* the part's limit, or 0 for ZIPXML_MAX_PART */
 	int depth;        /* of the element being read, the root is 1; the
 			   * handlers keep it */
 	void *state;      /* the reader's own state for this part */
@@ -80,8 +83,13 @@ void zipxml_fail(ZipxmlPart *p, char *msg);
 /* Stops the parse for a reason already reported. */
 void zipxml_stop(ZipxmlPart *p);
 
-/* The uncompressed size of part name of z, or 0 (absent, or beyond the
- * limit). */
+/* Stops the parse because the reader has read what it wants (an .ods
+ * reader after its first sheet): the rest of the part is only inflated,
+ * so that its CRC is still checked, and zipxml_parse returns 1. */
+void zipxml_finish(ZipxmlPart *p);
+
+/* The uncompressed size of part name of z (as its directory says), or 0
+ * when absent. */
 size_t zipxml_part_size(unzFile z, const char *name);
 
 /* The local part of an expat name ("URI|local" or "local"). */

@@ -11,7 +11,7 @@
 #   !mimetype TEXT    the mimetype entry's text ("-": no mimetype entry)
 #   !part NAME<TAB>DATA  adds or replaces a part ("-" removes it)
 #   !store            every entry stored, not deflated
-#   !big NAME         the zip directory claims 300 MiB for NAME
+#   !big NAME [MIB]   the zip directory claims MIB (300) MiB for NAME
 #   !corrupt          the first "A</text:p>" of content.xml becomes "a</text:p>"
 #                     (stored, so that only the CRC tells)
 import struct
@@ -70,11 +70,12 @@ with zipfile.ZipFile(out, "w") as z:
         method = zipfile.ZIP_STORED if store or k == "mimetype" else zipfile.ZIP_DEFLATED
         z.writestr(zipfile.ZipInfo(k), v.encode("utf-8"), compress_type=method)
 data = bytearray(open(out, "rb").read())
-for part in big:  # the central directory claims 300 MiB uncompressed
+for spec_big in big:  # the central directory claims MIB uncompressed
+    part, mib = (spec_big.split(" ") + ["300"])[:2]
     i = data.find(b"PK\x01\x02")
     while i >= 0:
         if data[i + 46:i + 46 + len(part)] == part.encode():
-            struct.pack_into("<I", data, i + 24, 300 << 20)
+            struct.pack_into("<I", data, i + 24, int(mib) << 20)
         i = data.find(b"PK\x01\x02", i + 4)
 if "corrupt" in opts:
     j = data.find(b"A</text:p>", data.find(b"content.xml"))

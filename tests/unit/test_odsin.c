@@ -370,12 +370,14 @@ static void test_repeated_rows_are_records_at_their_own_rows(void **state)
 	free(h);
 }
 
-/* The first table is read, whatever it is called; the rest are not. */
+/* The first table is read, whatever it is called; the rest are not even
+ * parsed (a damaged second sheet does not matter). */
 static void test_only_the_first_sheet_is_read(void **state)
 {
 	(void)state;
 	char *a = row("系統名稱(必填)"), *b = row("系統A"), *c = row("別的工作表");
-	char *spec = xasprintf("!name Sheet1\n%s%s\n!after <table:table table:name=\"二\">%s</table:table>\n",
+	char *spec = xasprintf("!name Sheet1\n%s%s\n!after <table:table table:name=\"二\">%s<broken>"
+			       "</table:table>\n",
 			       a, b, c);
 	DiagList dl;
 	Table *t = load_spec(spec, &dl);
@@ -536,7 +538,8 @@ static void test_hostile_parts_are_refused(void **state)
 	assert_refused("!content <?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
 		       "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]><d>&b;</d>",
 		       "DTD");
-	assert_refused("!big content.xml\n", "超過上限 256 MiB");
+	assert_refused("!big content.xml 1100\n", "超過上限 1024 MiB");
+	assert_refused("!big META-INF/manifest.xml\n", "超過上限 256 MiB");
 	char *a = row("系統名稱(必填)"), *b = row("系統A");
 	char *spec = xasprintf("!corrupt\n%s%s", a, b);
 	assert_refused(spec, "CRC");
