@@ -4,20 +4,24 @@
 #   sh install.sh [PREFIX]        (default /usr/local; run as root for it)
 #
 # The program goes to PREFIX/bin, its bundled libraries to PREFIX/lib
-# (found by the program through its rpath, $ORIGIN/../lib), the forms, the
-# font print uses (with its fonts.conf) and an example config to
-# PREFIX/share/spmform, the man page to PREFIX/share/man/man1.  Or run
+# (found by the program through its rpath, $ORIGIN/../lib), the forms (with
+# the examples file they name), the font print uses (with its fonts.conf)
+# and an example config to PREFIX/share/spmform, the man page to
+# PREFIX/share/man/man1.  Or run
 # bin/spmform straight from this folder: it finds its own forms.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${1:-/usr/local}
-install -d "$prefix/bin" "$prefix/lib" "$prefix/share/spmform/forms" "$prefix/share/spmform/fonts" \
+install -d "$prefix/bin" "$prefix/lib" "$prefix/share/spmform/forms/examples" \
+	"$prefix/share/spmform/fonts" \
 	"$prefix/share/man/man1"
 install -m 755 "$here/bin/spmform" "$prefix/bin/spmform"
 for lib in "$here"/lib/*; do
 	install -m 644 "$lib" "$prefix/lib/"
 done
-install -m 644 "$here"/share/spmform/forms/* "$prefix/share/spmform/forms/"
+install -m 644 "$here"/share/spmform/forms/*.ini "$here"/share/spmform/forms/*.md \
+	"$prefix/share/spmform/forms/"
+install -m 644 "$here"/share/spmform/forms/examples/* "$prefix/share/spmform/forms/examples/"
 install -m 644 "$here"/share/spmform/fonts/* "$prefix/share/spmform/fonts/"
 install -m 644 "$here/share/spmform/config.ini.example" "$prefix/share/spmform/"
 install -m 644 "$here/share/man/man1/spmform.1" "$prefix/share/man/man1/"

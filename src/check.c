@@ -65,7 +65,7 @@ void check_progress_end(void)
 static bool check_into(const char *path, const Form *form, DiagList *dl, size_t *nrec)
 {
 	FileFormat fmt = {ENC_UTF8, true, true}; /* how a table would be written: unused */
-	if (io_kind(path) == IO_XLSX) {
+	if (io_is_workbook(path)) {
 		Table *t = io_load(path, form, fmt, dl);
 		if (t)
 			*nrec = rules_check_table(t, dl);

@@ -21,6 +21,7 @@ struct Form {
 	size_t nlists;
 	char *list_sheet;
 	char *help_sheet;
+	char *examples_sheet, *examples; /* the examples file, resolved */
 	char **help_cols;
 	size_t nhelp_cols;
 	FormPrint print;
@@ -30,7 +31,8 @@ struct Form {
 
 static const char *const FORM_KEYS[] = {"id",		"title",      "version",
 					"note",		"list_columns", "list_sheet",
-					"help_sheet",	"help_columns", NULL};
+					"help_sheet",	"help_columns", "examples_sheet",
+					"examples",	NULL};
 static const char *const FIELD_KEYS[] = {
     "header",	"label",	   "help",	   "help_more",	      "full_header",
     "kind",	"required",	   "values",	   "labels",	      "aliases",
@@ -605,6 +607,31 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 		       "[%s] optional 規則不產生訊息，不能有 message 或 severity", sec);
 }
 
+/* [form] examples_sheet and examples: both or neither.  The file is
+ * taken relative to the form file's folder; it is read when a workbook is
+ * written (layout.c), so that a form file copied without it still checks
+ * files. */
+static void load_examples(Loader *L, const char *form_path)
+{
+	Form *form = L->form;
+	form->examples_sheet = opt(L, "form", "examples_sheet", NULL);
+	const char *file = ini_get(L->ini, "form", "examples");
+	if (form->examples_sheet && !file)
+		ERR_AT(L, "form", "examples_sheet",
+		       "[form] examples_sheet 需要 examples：範例列所在的 CSV 檔 (相對於表單檔的資料夾)");
+	if (file && !form->examples_sheet)
+		ERR_AT(L, "form", "examples",
+		       "[form] examples 需要 examples_sheet：放範例列的工作表名稱");
+	if (file && !*file)
+		ERR_AT(L, "form", "examples", "[form] examples 是空的：應為範例列所在的 CSV 檔");
+	if (!file || !*file || !form->examples_sheet)
+		return;
+	const char *slash = strrchr(form_path, '/');
+	form->examples = file[0] == '/' || !slash
+				 ? xstrdup(file)
+				 : xasprintf("%.*s/%s", (int)(slash - form_path), form_path, file);
+}
+
 Form *form_load(const char *path, DiagList *diags)
 {
 	size_t before = diags->nerrors;
@@ -661,6 +688,8 @@ Form *form_load(const char *path, DiagList *diags)
 	if (form->help_sheet && form->nhelp_cols != 3)
 		diag_add(diags, DIAG_ERROR, ini_line(ini, "form", "help_columns"), 0, -1, -1,
 			 "[form] help_sheet 需要 help_columns：三個欄名 (項目、說明、說明2)，以 | 分隔");
+	if (have_form)
+		load_examples(&L, path);
 	form->fields = xcalloc(nf, sizeof *form->fields);
 	for (size_t i = 0; i < ns; i++) {
 		const char *s = ini_section(ini, i);
@@ -786,6 +815,8 @@ void form_free(Form *form)
 	free(form->lists);
 	free(form->list_sheet);
 	free(form->help_sheet);
+	free(form->examples_sheet);
+	free(form->examples);
 	ini_strv_free(form->help_cols, form->nhelp_cols);
 	free(form->print.title);
 	free(form->print.notes_caption);
@@ -852,6 +883,12 @@ const char *form_help_sheet(const Form *form, char *const **cols)
 {
 	*cols = form->help_cols;
 	return form->help_sheet;
+}
+
+const char *form_examples(const Form *form, const char **sheet)
+{
+	*sheet = form->examples ? form->examples_sheet : NULL;
+	return form->examples;
 }
 
 const FormPrint *form_print(const Form *form)

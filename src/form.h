@@ -185,6 +185,11 @@ const char *form_list_sheet(const Form *form);
 /* The .xlsx instructions sheet ([form] help_sheet), or NULL for none;
  * *cols gets its three column titles (item, help, help_more). */
 const char *form_help_sheet(const Form *form, char *const **cols);
+/* The workbook's examples sheet ([form] examples_sheet): the path of the
+ * CSV file of its rows ([form] examples, resolved against the form file's
+ * folder; not opened by form_load), or NULL for none; *sheet gets the
+ * sheet's name. */
+const char *form_examples(const Form *form, const char **sheet);
 /* The printable layout ([print]). */
 const FormPrint *form_print(const Form *form);
 

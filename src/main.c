@@ -36,8 +36,8 @@ static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
-    "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx\n"
-    "  spmform import [--form NAME|PATH] [--force] FILE.xlsx -o OUT.csv\n"
+    "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
+    "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
     "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
     "  spmform --help | --version\n"
     "\n"
@@ -51,10 +51,11 @@ static const char USAGE[] =
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
-    "  check FILE...      檢查 CSV 或 .xlsx 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
+    "  check FILE...      檢查 CSV、.xlsx 或 .ods 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
-    "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (下拉選單、填表說明)\n"
-    "  import FILE.xlsx -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
+    "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (範例、填表說明、下拉選單)\n"
+    "  export FILE -o OUT.ods    同樣的版面匯出 ODF 試算表 .ods (政府文件標準格式，LibreOffice 預設)\n"
+    "  import FILE.xlsx|FILE.ods -o OUT.csv   讀取活頁簿的第一個工作表，存成 CSV\n"
     "  print FILE [-o OUT.pdf]   依表單的列印版面印成 A4 的 PDF (預設 OUT 為 FILE 改成 .pdf)，\n"
     "                     有錯誤的記錄也印，第 1 頁註明幾筆有錯誤；config.ini 的 [print] command\n"
     "                     (例如 lp) 有設定時，另外送到印表機\n"
@@ -253,8 +254,9 @@ static bool lock_output(const char *out, Lock **lock)
 	return st == LOCK_OK;
 }
 
-/* spmform export / import: reads in (CSV or .xlsx, by its name) and
- * writes out: a workbook (export) or CSV (import).  Reading problems that
+/* spmform export / import: reads in (CSV, .xlsx or .ods, by its name) and
+ * writes out: a workbook, .xlsx or .ods by out's name (export), or CSV
+ * (import).  Reading problems that
  * leave the file usable are printed; converting does not judge the data,
  * but says how many records still have errors. */
 static int convert_file(const Args *a, const Form *form, const Config *cfg)
@@ -266,7 +268,8 @@ static int convert_file(const Args *a, const Form *form, const Config *cfg)
 	char *eout = text_escape(out);
 	int rc = 2;
 	Lock *lock = NULL;
-	if (!io_output_ok(out, export ? IO_XLSX : IO_CSV, a->force, &dl)) {
+	if (!io_output_ok(out, export ? IO_SET(IO_XLSX) | IO_SET(IO_ODS) : IO_SET(IO_CSV),
+			  a->force, &dl)) {
 		print_diags(out, &dl);
 		goto done;
 	}
@@ -316,7 +319,7 @@ static int print_file(const Args *a, const Form *form, const Config *cfg)
 	int rc = 2;
 	Lock *lock = NULL;
 	Table *t = NULL;
-	if (!io_output_ok(out, IO_PDF, a->force, &dl)) {
+	if (!io_output_ok(out, IO_SET(IO_PDF), a->force, &dl)) {
 		print_diags(out, &dl);
 		goto done;
 	}

@@ -603,6 +603,14 @@ const char *session_path(const Session *s)
 	return s->path;
 }
 
+char *session_path_as(const Session *s, const char *ending)
+{
+	IoKind k = IO_CSV;
+	while (k < IO_OTHER && strcmp(io_ending(k), ending) != 0)
+		k++;
+	return io_with_ending(s->path, k);
+}
+
 size_t session_nrecords(const Session *s)
 {
 	return table_nrecords(s->table);
@@ -870,7 +878,7 @@ static bool load(Session *s, DiagList *diags)
 	RulesRun *run = NULL;
 	DiagList own;
 	diag_init(&own);
-	if (io_kind(s->path) == IO_XLSX) {
+	if (io_is_workbook(s->path)) {
 		s->table = io_load(s->path, s->form, s->cfg->out, diags);
 		for (size_t r = 0; s->table && r < table_nrecords(s->table); r++)
 			if (!table_record_empty(s->table, r))
@@ -920,7 +928,7 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 		session_free(s);
 		return NULL;
 	}
-	s->ask_name = io_kind(path) == IO_XLSX && !s->is_new;
+	s->ask_name = io_is_workbook(path) && !s->is_new;
 	remember_base(s);
 	take_file(s);
 	for (size_t i = 0; i < cfg->ndefaults; i++)
@@ -1442,9 +1450,9 @@ static char *errors_note(const Session *s)
 
 bool session_export_ok(Session *s, const char *path)
 {
-	if (io_kind(path) == IO_XLSX)
+	if (io_is_workbook(path))
 		return true;
-	session_set_msg(s, true, "匯出的檔名要以 .xlsx 結尾");
+	session_set_msg(s, true, "匯出的檔名要以 .xlsx 或 .ods 結尾");
 	return false;
 }
 
@@ -1461,8 +1469,8 @@ int session_export(Session *s, const char *path)
 	}
 	DiagList dl;
 	diag_init(&dl);
-	int rc = session_export_ok(s, path) ? xlsxout_write(s->table, path, s->cfg->backup, &dl) : -1;
-	if (io_kind(path) != IO_XLSX)
+	int rc = session_export_ok(s, path) ? io_save(s->table, path, s->cfg->backup, &dl) : -1;
+	if (!io_is_workbook(path))
 		; /* said */
 	else if (rc != 0)
 		session_set_msg(s, true, "匯出失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");

@@ -69,6 +69,9 @@ const Form *session_form(const Session *s);
  * to read, for writing them out. */
 const Table *session_table(const Session *s);
 const char *session_path(const Session *s);
+/* The session's path with its ending replaced by ending (".csv",
+ * ".xlsx"): the name offered to save or export to.  Malloc'd. */
+char *session_path_as(const Session *s, const char *ending);
 /* Records of the file: 0 to session_nrecords - 1.  A record being added
  * that was not typed into yet is not one of them: it is record
  * session_nrecords while it is the current one (session_is_fresh). */
@@ -89,7 +92,7 @@ bool session_dirty(const Session *s);
 bool session_read_only(const Session *s);
 /* Who holds the file and since when, while read-only (else NULL). */
 const char *session_lock_notice(const Session *s);
-/* Opened from a workbook: the first save asks for a .csv or .xlsx name. */
+/* Opened from a workbook: the first save asks for a name (.csv, .xlsx, .ods). */
 bool session_ask_name(const Session *s);
 /* Whether the changes are in the journal (a crash would lose none). */
 bool session_journaled(const Session *s);
@@ -216,7 +219,7 @@ typedef enum {
 } SaveResult;
 
 /* Saves to path (NULL = the session's path) atomically, as a workbook when
- * the name ends in .xlsx, keeping the previous version as FILE.bak when
+ * the name ends in .xlsx or .ods, keeping the previous version as FILE.bak when
  * config says so; on success the session's path becomes path, it is no
  * longer dirty and the journal is retired.  The message says how many
  * records still have errors.  Saving over a file another spmform holds is
@@ -224,10 +227,11 @@ typedef enum {
  * force. */
 SaveResult session_save(Session *s, const char *path, bool force);
 
-/* Whether path is a name to export to (it ends in .xlsx); says why not. */
+/* Whether path is a name to export to (it ends in .xlsx or .ods); says
+ * why not. */
 bool session_export_ok(Session *s, const char *path);
 
-/* Writes the records as an .xlsx workbook in the form's layout (the
+/* Writes the records as a workbook (.xlsx or .ods) in the form's layout (the
  * session's file and state stay as they are).  A file another spmform
  * holds is refused.  Returns 0, or -1 with the reason in the message. */
 int session_export(Session *s, const char *path);

@@ -107,16 +107,11 @@ bool ui_save(Ui *ui)
 {
 	ui_form_commit(ui);
 	if (session_ask_name(ui->s)) { /* opened from a workbook: which file to write? */
-		char *name = xstrdup(session_path(ui->s));
-		char *dot = strrchr(name, '.');
-		if (dot)
-			*dot = '\0';
-		char *csv = xasprintf("%s.csv", name);
+		char *csv = session_path_as(ui->s, ".csv");
 		ui_form_open_field(ui);
 		ui_line_open(ui, csv, LINE_SAVE_AS);
-		session_set_msg(ui->s, false, "存成 .csv 或 .xlsx：請輸入檔名");
+		session_set_msg(ui->s, false, "存成 .csv、.xlsx 或 .ods：請輸入檔名");
 		free(csv);
-		free(name);
 		return false;
 	}
 	SaveResult r = session_save(ui->s, NULL, false);

@@ -180,15 +180,9 @@ static int do_action(Ui *ui, Action a)
 	case ACT_EXPORT: {
 		ui_form_commit(ui);
 		ui_form_open_field(ui);
-		/* the file's name with .xlsx in place of its ending */
-		char *name = xstrdup(session_path(s));
-		char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
-		if (dot && (!slash || dot > slash))
-			*dot = '\0';
-		char *x = xasprintf("%s.xlsx", name);
+		char *x = session_path_as(s, ".xlsx");
 		ui_line_open(ui, x, LINE_EXPORT);
 		free(x);
-		free(name);
 		break;
 	}
 	case ACT_QUIT:

@@ -185,7 +185,7 @@ int ui_line_key(Ui *ui, UiKey k)
 void ui_line_draw(Ui *ui)
 {
 	int row = LINES - 2;
-	const char *label = ui->line_purpose == LINE_EXPORT ? "匯出 .xlsx：" : "另存新檔：";
+	const char *label = ui->line_purpose == LINE_EXPORT ? "匯出活頁簿：" : "另存新檔：";
 	int lw = ui_width(label);
 	move(row, 0);
 	clrtoeol();

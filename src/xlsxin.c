@@ -1,10 +1,7 @@
 /* xlsxin.c - see xlsxin.h. */
 #include "xlsxin.h"
 
-#include <errno.h>
 #include <expat.h>
-#include <fcntl.h>
-#include <float.h>
 #include <locale.h>
 #include <minizip/unzip.h>
 #include <stdbool.h>
@@ -12,30 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "mem.h"
-#include "progress.h"
 #include "rows.h"
 #include "text.h"
+#include "zipxml.h"
 
-/* Limits that keep a hostile file from exhausting memory or time. */
-#define XLSX_MAX_PART ((ZPOS64_T)256 << 20) /* uncompressed bytes of a part */
+/* Limits that keep a hostile file from exhausting memory or time, beyond
+ * those of zipxml.h. */
 #define XLSX_MAX_COLS 16384L                /* XFD, Excel's last column */
 #define XLSX_MAX_ROWS 1048576L              /* Excel's last row */
 #define XLSX_MAX_STRINGS ((size_t)1 << 24)  /* shared strings */
-#define XLSX_MAX_CELLS ((size_t)1 << 22)    /* cells handed to the RowSink */
-/* bytes of cell text handed to the RowSink: a shared string is stored once
- * in the part but copied into every cell that names it, so 1,050 cells
- * naming one string of 200 MiB would make 200 GiB of a 208 KB file */
-#define XLSX_MAX_TEXT ((size_t)256 << 20)
 
-/* Parts are inflated and parsed in pieces of this many bytes. */
-#define XLSX_CHUNK ((unsigned)1 << 16)
-
-/* Separates a namespace URI from the local name in expat's names. */
-#define NS_SEP '|'
+static const ZipxmlKind XLSX_KIND = {".xlsx", "活頁簿", "在 Excel 另存為「Excel 活頁簿 (*.xlsx)」"};
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -68,25 +54,6 @@ static void buf_clear(Buf *b)
 static const char *buf_str(const Buf *b)
 {
 	return b->cap ? b->s : "";
-}
-
-/* The local part of an expat name ("URI|local" or "local"). */
-static const char *local_name(const char *name)
-{
-	const char *sep = strrchr(name, NS_SEP);
-	return sep ? sep + 1 : name;
-}
-
-/* The value of the attribute named local; namespaced says whether it must
- * carry a namespace (r:id) or must not (r, t). */
-static const char *attr(const char **atts, const char *local, bool namespaced)
-{
-	for (size_t i = 0; atts[i]; i += 2) {
-		const char *sep = strrchr(atts[i], NS_SEP);
-		if (namespaced ? sep && strcmp(sep + 1, local) == 0 : !sep && strcmp(atts[i], local) == 0)
-			return atts[i + 1];
-	}
-	return NULL;
 }
 
 static bool ends_with(const char *s, const char *end)
@@ -201,190 +168,7 @@ static char *xstring_decode(const char *s, size_t n)
 	return out.s;
 }
 
-/* Whether s is a decimal number as a <v> holds it: [+-]digits[.digits]
- * [E[+-]digits], digits on at least one side of the point. */
-static bool is_decimal(const char *s)
-{
-	bool digits = false;
-	if (*s == '+' || *s == '-')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++)
-		digits = true;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits = true;
-	if (!digits)
-		return false;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		if (*s < '0' || *s > '9')
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-/* A number cell's text as Excel shows it (see xlsxin.h).  cloc is the "C"
- * locale, so that the decimal point is "." whatever LC_NUMERIC says (the
- * entry screen calls setlocale(LC_ALL, "")); (locale_t)0 keeps v. */
-static char *number_text(const char *v, locale_t cloc)
-{
-	if (!cloc || strlen(v) > 400 || !is_decimal(v))
-		return xstrdup(v);
-	locale_t old = uselocale(cloc);
-	double x = strtod(v, NULL);
-	char out[64];
-	if (x > DBL_MAX || x < -DBL_MAX)
-		out[0] = '\0'; /* beyond a double: keep v */
-	else if (x > -1e15 && x < 1e15 && (double)(long long)x == x)
-		snprintf(out, sizeof out, "%lld", (long long)x);
-	else
-		snprintf(out, sizeof out, "%.15G", x);
-	uselocale(old);
-	return xstrdup(*out ? out : v);
-}
-
 /* --- parts ---------------------------------------------------------------- */
-
-/* One XML part being parsed; handlers get it as their user data. */
-typedef struct {
-	XML_Parser xp;
-	DiagList *dl;
-	const char *name; /* the part's name in the zip */
-	bool stopped;     /* a handler stopped the parser (after any diag) */
-	int depth;        /* of the element being read, the root is 1 */
-	void *state;      /* the part's own reader */
-	/* progress over the parts that take long (shared strings and sheet):
-	 * their total size, and what of it earlier parts had; 0: none */
-	size_t progress_total, progress_done;
-} Part;
-
-/* Stops the parse because of damage in the part: one diag naming it. */
-static void part_fail(Part *p, char *msg)
-{
-	if (!p->stopped) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿損壞：%s 第 %lu 行：%s", p->name,
-			 (unsigned long)XML_GetCurrentLineNumber(p->xp), msg);
-		p->stopped = true;
-		XML_StopParser(p->xp, XML_FALSE);
-	}
-	free(msg);
-}
-
-/* Stops the parse for a reason already reported. */
-static void part_stop(Part *p)
-{
-	if (!p->stopped) {
-		p->stopped = true;
-		XML_StopParser(p->xp, XML_FALSE);
-	}
-}
-
-/* No part of a workbook has a DTD; one could only serve entity tricks. */
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-			       const XML_Char *pubid, int has_internal_subset)
-{
-	(void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
-	part_fail(ud, xstrdup("含有 DTD (<!DOCTYPE>)，活頁簿不會有這種內容"));
-}
-
-/* Parses part name of z with the handlers (user data: p).  Returns 1 when
- * parsed, 0 when the part is absent and not required, -1 on failure (a
- * diag says why). */
-static int parse_part(unzFile z, const char *name, bool required, Part *p,
-		      XML_StartElementHandler on_start, XML_EndElementHandler on_end,
-		      XML_CharacterDataHandler on_text)
-{
-	/* part names are case-insensitive (OPC); 0 would mean sensitive on Unix */
-	if (unzLocateFile(z, name, 2) != UNZ_OK) {
-		if (!required)
-			return 0;
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿損壞：缺少 %s", name);
-		return -1;
-	}
-	unz_file_info64 info;
-	if (unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿損壞：無法讀取 %s 的目錄資料", name);
-		return -1;
-	}
-	if (info.flag & 1) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿的 %s 已加密，無法讀取", name);
-		return -1;
-	}
-	if (info.uncompressed_size > XLSX_MAX_PART) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
-			 "%s 解壓縮後有 %llu 位元組，超過上限 %llu MiB，不讀取", name,
-			 (unsigned long long)info.uncompressed_size,
-			 (unsigned long long)(XLSX_MAX_PART >> 20));
-		return -1;
-	}
-	if (unzOpenCurrentFile(z) != UNZ_OK) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
-			 "活頁簿損壞：%s 無法解壓縮 (壓縮方式不支援或資料損壞)", name);
-		return -1;
-	}
-	XML_Parser xp = XML_ParserCreateNS(NULL, NS_SEP);
-	if (!xp)
-		mem_out_of_memory(); /* as xmalloc does */
-	p->xp = xp;
-	p->name = name;
-	p->stopped = false;
-	p->depth = 0;
-	XML_SetUserData(xp, p);
-	XML_SetElementHandler(xp, on_start, on_end);
-	XML_SetCharacterDataHandler(xp, on_text);
-	XML_SetStartDoctypeDeclHandler(xp, on_doctype);
-	char *chunk = xmalloc(XLSX_CHUNK);
-	ZPOS64_T total = 0;
-	int rc = 1;
-	for (;;) {
-		int got = unzReadCurrentFile(z, chunk, XLSX_CHUNK);
-		if (got < 0) {
-			diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
-				 "活頁簿損壞：%s 解壓縮失敗 (資料損壞或檔案不完整)", name);
-			rc = -1;
-			break;
-		}
-		total += (ZPOS64_T)got;
-		if (total > XLSX_MAX_PART) { /* minizip stops at the declared size; be sure */
-			diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
-				 "%s 解壓縮後超過上限 %llu MiB，不讀取", name,
-				 (unsigned long long)(XLSX_MAX_PART >> 20));
-			rc = -1;
-			break;
-		}
-		if (p->progress_total &&
-		    !progress_report(p->progress_done + (size_t)total, p->progress_total)) {
-			diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
-			rc = -1;
-			break;
-		}
-		if (XML_Parse(xp, chunk, got, got == 0) == XML_STATUS_ERROR) {
-			if (!p->stopped)
-				diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,
-					 "活頁簿損壞：%s 第 %lu 行第 %lu 字：XML 格式錯誤 (%s)", name,
-					 (unsigned long)XML_GetCurrentLineNumber(xp),
-					 (unsigned long)XML_GetCurrentColumnNumber(xp) + 1,
-					 XML_ErrorString(XML_GetErrorCode(xp)));
-			rc = -1;
-			break;
-		}
-		if (got == 0)
-			break;
-	}
-	p->progress_done += (size_t)total;
-	/* the CRC is checked only when the whole part was read */
-	if (unzCloseCurrentFile(z) == UNZ_CRCERROR && rc == 1) {
-		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "活頁簿損壞：%s 的檢查碼 (CRC) 不符", name);
-		rc = -1;
-	}
-	XML_ParserFree(xp);
-	free(chunk);
-	return rc;
-}
 
 /* Resolves a relationship target against the folder of its source part
  * ("" for the package): a target starting with "/" is from the package
@@ -442,14 +226,14 @@ typedef struct {
 
 static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Rels *r = p->state;
 	if (p->stopped)
 		return;
-	if (++p->depth != 2 || strcmp(local_name(name), "Relationship") != 0)
+	if (++p->depth != 2 || strcmp(zipxml_local(name), "Relationship") != 0)
 		return;
-	const char *id = attr(atts, "Id", false), *type = attr(atts, "Type", false);
-	const char *target = attr(atts, "Target", false), *mode = attr(atts, "TargetMode", false);
+	const char *id = zipxml_attr(atts, "Id", false), *type = zipxml_attr(atts, "Type", false);
+	const char *target = zipxml_attr(atts, "Target", false), *mode = zipxml_attr(atts, "TargetMode", false);
 	if (!id || !type || !target)
 		return;
 	if (r->n == r->cap) {
@@ -463,7 +247,7 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 static void XMLCALL common_end(void *ud, const XML_Char *name)
 {
 	(void)name;
-	((Part *)ud)->depth--;
+	((ZipxmlPart *)ud)->depth--;
 }
 
 static void XMLCALL no_text(void *ud, const XML_Char *s, int len)
@@ -499,17 +283,17 @@ typedef struct {
 
 static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Workbook *w = p->state;
-	const char *l = local_name(name);
+	const char *l = zipxml_local(name);
 	if (p->stopped)
 		return;
 	if (++p->depth == 2 && strcmp(l, "sheets") == 0)
 		w->in_sheets = true;
 	else if (w->in_sheets && p->depth == 3 && strcmp(l, "sheet") == 0 && !w->rid) {
-		const char *rid = attr(atts, "id", true), *sname = attr(atts, "name", false);
+		const char *rid = zipxml_attr(atts, "id", true), *sname = zipxml_attr(atts, "name", false);
 		if (!rid) {
-			part_fail(p, xstrdup("第一個 <sheet> 沒有 r:id"));
+			zipxml_fail(p, xstrdup("第一個 <sheet> 沒有 r:id"));
 			return;
 		}
 		w->rid = xstrdup(rid);
@@ -519,8 +303,8 @@ static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Cha
 
 static void XMLCALL workbook_end(void *ud, const XML_Char *name)
 {
-	Part *p = ud;
-	if (!p->stopped && p->depth-- == 2 && strcmp(local_name(name), "sheets") == 0)
+	ZipxmlPart *p = ud;
+	if (!p->stopped && p->depth-- == 2 && strcmp(zipxml_local(name), "sheets") == 0)
 		((Workbook *)p->state)->in_sheets = false;
 }
 
@@ -538,9 +322,9 @@ typedef struct {
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	(void)atts;
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Strings *s = p->state;
-	const char *l = local_name(name);
+	const char *l = zipxml_local(name);
 	if (p->stopped)
 		return;
 	p->depth++;
@@ -559,7 +343,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
 static void XMLCALL sst_end(void *ud, const XML_Char *name)
 {
 	(void)name;
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Strings *s = p->state;
 	if (p->stopped)
 		return;
@@ -570,7 +354,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 	else if (p->depth == s->si_depth) {
 		s->si_depth = 0;
 		if (s->n == XLSX_MAX_STRINGS) {
-			part_fail(p, xasprintf("共用字串超過 %zu 個", XLSX_MAX_STRINGS));
+			zipxml_fail(p, xasprintf("共用字串超過 %zu 個", XLSX_MAX_STRINGS));
 		} else {
 			if (s->n == s->cap) {
 				s->cap = s->cap ? 2 * s->cap : 256;
@@ -587,7 +371,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 
 static void XMLCALL sst_text(void *ud, const XML_Char *text, int len)
 {
-	Strings *s = ((Part *)ud)->state;
+	Strings *s = ((ZipxmlPart *)ud)->state;
 	if (s->t_depth) /* expat hands text in pieces: gather them */
 		buf_add(&s->text, text, (size_t)len);
 }
@@ -622,16 +406,16 @@ typedef struct {
 	bool have_header;
 	size_t header_n; /* cells of the header row */
 	size_t handed;   /* cells handed to the sink so far */
-	size_t text;     /* and the bytes of their text */
+	size_t text;     /* bytes of text in the cells read so far */
 } Sheet;
 
-static void sheet_start_row(Part *p, Sheet *sh, const char **atts)
+static void sheet_start_row(ZipxmlPart *p, Sheet *sh, const char **atts)
 {
-	const char *r = attr(atts, "r", false);
+	const char *r = zipxml_attr(atts, "r", false);
 	long row = r ? parse_index(r, XLSX_MAX_ROWS) : sh->row + 1;
 	if (row == 0 || row > XLSX_MAX_ROWS) {
 		char *clip = r ? text_clip(r, 40) : NULL;
-		part_fail(p, r ? xasprintf("列號「%s」不對 (應為 1 到 %ld)", clip, XLSX_MAX_ROWS)
+		zipxml_fail(p, r ? xasprintf("列號「%s」不對 (應為 1 到 %ld)", clip, XLSX_MAX_ROWS)
 			       : xasprintf("超過 %ld 列", XLSX_MAX_ROWS));
 		free(clip);
 		return;
@@ -641,13 +425,13 @@ static void sheet_start_row(Part *p, Sheet *sh, const char **atts)
 	sh->next_col = 0;
 }
 
-static void sheet_start_cell(Part *p, Sheet *sh, const char **atts)
+static void sheet_start_cell(ZipxmlPart *p, Sheet *sh, const char **atts)
 {
-	const char *r = attr(atts, "r", false), *t = attr(atts, "t", false);
+	const char *r = zipxml_attr(atts, "r", false), *t = zipxml_attr(atts, "t", false);
 	long col = r ? ref_column(r) : sh->next_col;
 	if (col < 0 || col >= XLSX_MAX_COLS) {
 		char *clip = r ? text_clip(r, 40) : NULL;
-		part_fail(p, r ? xasprintf("第 %ld 列的儲存格位置「%s」不對", sh->row, clip)
+		zipxml_fail(p, r ? xasprintf("第 %ld 列的儲存格位置「%s」不對", sh->row, clip)
 			       : xasprintf("第 %ld 列超過 %ld 欄", sh->row, XLSX_MAX_COLS));
 		free(clip);
 		return;
@@ -666,9 +450,16 @@ static void sheet_start_cell(Part *p, Sheet *sh, const char **atts)
 	buf_clear(&sh->is);
 }
 
+/* The message for the cell at ref, whose text would pass the limit. */
+static char *text_over(const char *ref)
+{
+	return xasprintf("儲存格 %s：工作表的文字合計超過 %zu MiB (共用字串被重複引用)，不讀取", ref,
+			 ZIPXML_MAX_TEXT >> 20);
+}
+
 /* The value of the cell just read (malloc'd; "" when empty), or NULL after
- * part_fail. */
-static char *sheet_cell_value(Part *p, Sheet *sh, const char *ref)
+ * zipxml_fail. */
+static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
 {
 	const char *v = buf_str(&sh->v);
 	switch (sh->type) {
@@ -683,15 +474,14 @@ static char *sheet_cell_value(Part *p, Sheet *sh, const char *ref)
 		}
 		if (!ok || i >= sh->sst->n) {
 			char *clip = text_clip(v, 40);
-			part_fail(p, xasprintf("儲存格 %s 的共用字串編號「%s」超出範圍 (共有 %zu 個)", ref,
+			zipxml_fail(p, xasprintf("儲存格 %s 的共用字串編號「%s」超出範圍 (共有 %zu 個)", ref,
 					       clip, sh->sst->n));
 			free(clip);
 			return NULL;
 		}
 		const char *str = sh->sst->pool.s + sh->sst->offset[i];
-		if (strlen(str) > XLSX_MAX_TEXT - sh->text) { /* before it is copied */
-			part_fail(p, xasprintf("儲存格 %s：工作表的文字合計超過 %zu MiB (共用字串被重複引用)，不讀取",
-					       ref, XLSX_MAX_TEXT >> 20));
+		if (strlen(str) > ZIPXML_MAX_TEXT - sh->text) { /* before it is copied */
+			zipxml_fail(p, text_over(ref));
 			return NULL;
 		}
 		return xstrdup(str);
@@ -714,14 +504,14 @@ static char *sheet_cell_value(Part *p, Sheet *sh, const char *ref)
 				buf_add(nr, ref, strlen(ref));
 			}
 		}
-		return number_text(v, sh->cloc);
+		return zipxml_number_text(v, sh->cloc);
 	case T_OTHER:
 		break;
 	}
 	return xstrdup(v);
 }
 
-static void sheet_end_cell(Part *p, Sheet *sh)
+static void sheet_end_cell(ZipxmlPart *p, Sheet *sh)
 {
 	char ref[32];
 	col_letters(sh->col, ref);
@@ -733,11 +523,12 @@ static void sheet_end_cell(Part *p, Sheet *sh)
 		free(val);
 		return;
 	}
+	/* a shared string can be used by any number of cells: the text
+	 * they add up to is limited, not only the part */
 	size_t len = strlen(val);
-	if (len > XLSX_MAX_TEXT - sh->text) {
+	if (len > ZIPXML_MAX_TEXT - sh->text) {
 		free(val);
-		part_fail(p, xasprintf("儲存格 %s：工作表的文字合計超過 %zu MiB (共用字串被重複引用)，不讀取",
-				       ref, XLSX_MAX_TEXT >> 20));
+		zipxml_fail(p, text_over(ref));
 		return;
 	}
 	sh->text += len;
@@ -756,7 +547,7 @@ static void sheet_end_cell(Part *p, Sheet *sh)
 		sh->ncells = col + 1;
 }
 
-static void sheet_end_row(Part *p, Sheet *sh)
+static void sheet_end_row(ZipxmlPart *p, Sheet *sh)
 {
 	size_t n = sh->ncells;
 	if (n > 0 && sh->no_result.n)
@@ -773,10 +564,10 @@ static void sheet_end_row(Part *p, Sheet *sh)
 		memset(sh->cells + sh->cap, 0, (n - sh->cap) * sizeof *sh->cells);
 		sh->cap = n;
 	}
-	if (sh->handed + n > XLSX_MAX_CELLS) {
+	if (sh->handed + n > ZIPXML_MAX_CELLS) {
 		diag_add(sh->dl, DIAG_ERROR, sh->row, 0, -1, -1,
-			 "工作表太大：超過 %zu 個儲存格，不讀取", XLSX_MAX_CELLS);
-		part_stop(p);
+			 "工作表太大：超過 %zu 個儲存格，不讀取", ZIPXML_MAX_CELLS);
+		zipxml_stop(p);
 		return;
 	}
 	sh->handed += n;
@@ -790,14 +581,14 @@ static void sheet_end_row(Part *p, Sheet *sh)
 	rows_add(sh->sink, sh->cells, n, sh->row); /* takes the cells, NULLs them */
 	sh->ncells = 0;
 	if (rows_fatal(sh->sink))
-		part_stop(p);
+		zipxml_stop(p);
 }
 
 static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Sheet *sh = p->state;
-	const char *l = local_name(name);
+	const char *l = zipxml_local(name);
 	if (p->stopped)
 		return; /* expat may still call a handler or two after a stop */
 	p->depth++;
@@ -828,7 +619,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 {
 	(void)name;
-	Part *p = ud;
+	ZipxmlPart *p = ud;
 	Sheet *sh = p->state;
 	if (p->stopped)
 		return;
@@ -854,7 +645,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 
 static void XMLCALL sheet_text(void *ud, const XML_Char *text, int len)
 {
-	Sheet *sh = ((Part *)ud)->state;
+	Sheet *sh = ((ZipxmlPart *)ud)->state;
 	if (sh->v_depth)
 		buf_add(&sh->v, text, (size_t)len);
 	else if (sh->t_depth)
@@ -872,50 +663,6 @@ static void sheet_free(Sheet *sh)
 }
 
 /* --- the workbook ------------------------------------------------------------- */
-
-/* Checks that path is a regular file and says what it is when it is not a
- * zip.  Returns false with a diag. */
-static bool check_file(const char *path, DiagList *dl)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "無法開啟：%s", strerror(errno));
-		return false;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "無法讀取：%s", strerror(errno));
-		close(fd);
-		return false;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1,
-			 S_ISDIR(st.st_mode) ? "這是資料夾，不是檔案" : "不是一般檔案");
-		close(fd);
-		return false;
-	}
-	unsigned char magic[8] = {0};
-	ssize_t got = read(fd, magic, sizeof magic);
-	close(fd);
-	if (got < 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "讀取失敗：%s", strerror(errno));
-		return false;
-	}
-	if (got == 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "檔案是空的");
-		return false;
-	}
-	if (got == 8 && memcmp(magic, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1,
-			 "這是舊版 Excel (.xls) 檔，或設了開啟密碼的活頁簿，不是 .xlsx；請在 Excel 另存為「Excel 活頁簿 (*.xlsx)」(不設密碼)");
-		return false;
-	}
-	if (got < 4 || memcmp(magic, "PK", 2) != 0) {
-		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這不是 .xlsx 活頁簿 (不是 ZIP 檔)");
-		return false;
-	}
-	return true;
-}
 
 /* The folder of part name ("xl" for "xl/workbook.xml", "" at the root). */
 static char *part_dir(const char *name)
@@ -950,12 +697,12 @@ static void where_free(Where *w)
 
 /* The workbook part: the package's officeDocument, else xl/workbook.xml.
  * NULL after a diag. */
-static char *find_workbook(unzFile z, Part *p)
+static char *find_workbook(unzFile z, ZipxmlPart *p)
 {
 	Rels rels = {0};
 	p->state = &rels;
 	char *name = NULL;
-	if (parse_part(z, "_rels/.rels", false, p, rels_start, common_end, no_text) >= 0) {
+	if (zipxml_parse(z, "_rels/.rels", false, p, rels_start, common_end, no_text) >= 0) {
 		const Rel *office = rels_by_type(&rels, "/officeDocument");
 		name = office ? resolve_target("", office->target) : NULL;
 		if (!name)
@@ -967,11 +714,11 @@ static char *find_workbook(unzFile z, Part *p)
 
 /* Fills w from workbook part wb_name and its relationships; false after a
  * diag. */
-static bool find_first_sheet(unzFile z, Part *p, const char *wb_name, Where *w)
+static bool find_first_sheet(unzFile z, ZipxmlPart *p, const char *wb_name, Where *w)
 {
 	Workbook wb = {0};
 	p->state = &wb;
-	int found = parse_part(z, wb_name, false, p, workbook_start, workbook_end, no_text);
+	int found = zipxml_parse(z, wb_name, false, p, workbook_start, workbook_end, no_text);
 	if (found == 0)
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "這不是 Excel 活頁簿：ZIP 檔裡沒有 %s",
 			 wb_name);
@@ -988,7 +735,7 @@ static bool find_first_sheet(unzFile z, Part *p, const char *wb_name, Where *w)
 	char *dir = part_dir(wb_name), *rels_part = rels_name(wb_name);
 	Rels rels = {0};
 	p->state = &rels;
-	if (parse_part(z, rels_part, true, p, rels_start, common_end, no_text) > 0) {
+	if (zipxml_parse(z, rels_part, true, p, rels_start, common_end, no_text) > 0) {
 		const Rel *sheet = NULL;
 		for (size_t i = 0; i < rels.n && !sheet; i++)
 			if (strcmp(rels.v[i].id, wb.rid) == 0)
@@ -1015,14 +762,14 @@ static bool find_first_sheet(unzFile z, Part *p, const char *wb_name, Where *w)
 }
 
 /* Feeds the rows of the sheet to a RowSink on t; false after a diag. */
-static bool read_sheet(unzFile z, Part *p, const Where *w, const Strings *sst,
+static bool read_sheet(unzFile z, ZipxmlPart *p, const Where *w, const Strings *sst,
 		       const Form *form, Table *t)
 {
 	Sheet sh = {.dl = p->dl, .sst = sst};
 	sh.sink = rows_new(form, t, p->dl);
 	sh.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 	p->state = &sh;
-	bool ok = parse_part(z, w->sheet_part, true, p, sheet_start, sheet_end, sheet_text) > 0;
+	bool ok = zipxml_parse(z, w->sheet_part, true, p, sheet_start, sheet_end, sheet_text) > 0;
 	if (ok && !rows_have_header(sh.sink)) {
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "工作表「%s」是空的 (沒有標題列)", w->title);
 		ok = false;
@@ -1035,32 +782,21 @@ static bool read_sheet(unzFile z, Part *p, const Where *w, const Strings *sst,
 	return ok;
 }
 
-/* The uncompressed size of part name of z, or 0. */
-static size_t part_size(unzFile z, const char *name)
-{
-	unz_file_info64 info;
-	if (unzLocateFile(z, name, 2) != UNZ_OK ||
-	    unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK ||
-	    info.uncompressed_size > XLSX_MAX_PART)
-		return 0;
-	return (size_t)info.uncompressed_size;
-}
-
 /* Reads the first sheet of z into t; false after a diag. */
 static bool read_workbook(unzFile z, const Form *form, Table *t, DiagList *dl)
 {
-	Part p = {.dl = dl};
+	ZipxmlPart p = {.dl = dl};
 	Where w = {0};
 	Strings sst = {0};
 	char *wb_name = find_workbook(z, &p);
 	bool ok = wb_name && find_first_sheet(z, &p, wb_name, &w);
 	if (ok) {
-		p.progress_total = part_size(z, w.sheet_part) + (w.sst_part ? part_size(z, w.sst_part) : 0);
+		p.progress_total = zipxml_part_size(z, w.sheet_part) + (w.sst_part ? zipxml_part_size(z, w.sst_part) : 0);
 		p.progress_done = 0;
 	}
 	if (ok && w.sst_part) { /* a workbook without text cells has none */
 		p.state = &sst;
-		ok = parse_part(z, w.sst_part, false, &p, sst_start, sst_end, sst_text) >= 0;
+		ok = zipxml_parse(z, w.sst_part, false, &p, sst_start, sst_end, sst_text) >= 0;
 	}
 	ok = ok && read_sheet(z, &p, &w, &sst, form, t);
 	strings_free(&sst);
@@ -1071,7 +807,7 @@ static bool read_workbook(unzFile z, const Form *form, Table *t, DiagList *dl)
 
 Table *xlsxin_load(const char *path, const Form *form, FileFormat out_fmt, DiagList *diags)
 {
-	if (!check_file(path, diags))
+	if (!zipxml_check_file(path, &XLSX_KIND, diags))
 		return NULL;
 	unzFile z = unzOpen64(path);
 	if (!z) {

@@ -1,7 +1,7 @@
 /* xlsxin.h - reading the first sheet of an .xlsx workbook into a Table.
  *
  * The workbook is opened with minizip and its parts parsed with expat as
- * they are inflated (no part's XML is held in memory whole; the shared
+ * they are inflated (zipxml.h) (no part's XML is held in memory whole; the shared
  * strings are kept, decoded).  The sheet read is the first
  * <sheet> of the workbook part (found through _rels/.rels, normally
  * xl/workbook.xml), resolved through its r:id in the workbook's
@@ -37,11 +37,10 @@
  * Rows without a non-empty cell are skipped, as blank lines in a CSV file
  * are; the first non-blank row is the header.
  *
- * Hostile files are refused, never trusted: parts larger than 256 MiB
- * uncompressed, a DTD, references beyond XFD1048576, shared-string indices
- * beyond the strings, more than 2^24 shared strings or 2^22 cells, and
- * cells whose text adds up to more than 256 MiB (a small part whose one
- * big shared string many cells name expands to that).
+ * Hostile files are refused, never trusted (zipxml.h): parts larger than
+ * 256 MiB uncompressed, a DTD, references beyond XFD1048576, shared-string
+ * indices beyond the strings, more than 2^24 shared strings, 2^22 cells or
+ * 128 MiB of text in the cells (one shared string used by many cells).
  */
 #ifndef SPMFORM_XLSXIN_H
 #define SPMFORM_XLSXIN_H

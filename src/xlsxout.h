@@ -1,32 +1,12 @@
 /* xlsxout.h - writing a table as an .xlsx workbook in its form's layout.
  *
- * The layout follows from the form's data alone:
- *
- * - A form whose [print] layout is a sheet (FormPrint.layout PRINT_SHEET,
- *   i.e. the admin account form) becomes one printable sheet named
- *   after the form's title: the print title merged across the columns, the
- *   header row (FormField.full_header), the records (one empty bordered row
- *   when there are none), the signature boxes (a caption over an empty box
- *   each, side by side), then 備註： and the numbered notes.  Landscape, one
- *   page wide, the header row repeated on every page.  The form's lists go to
- *   a hidden sheet named form_list_sheet().
- *
- * - Any other form becomes the template's workbook: a data sheet named after
- *   the form's title (header row of full_header cells, frozen; the records
- *   below), a 填表說明 sheet (項目 / 填表說明 / 填表說明2: each field's
- *   header, help and help_more) and the value sheet form_list_sheet() with
- *   every FormList as a column (title on top) in file order.
- *
- * In both, every choice field with a list (FormField.list >= 0) gets a
- * dropdown: list validation pointing at its column of the value sheet, on
- * rows 2 to 1001 of the data sheet (or to the last record when there are
- * more), on the record rows of the printable sheet.  Only non-empty
- * records are written, in table order; the table's extra columns follow the
- * form's with their headers, and a record's overflow cells follow those.
- * Every cell is a string, never a formula (a value "=1+1" stays text),
- * except that an integer field's value of 1 to 15 digits without a leading
- * zero is written as a number.  A sheet name that Excel would refuse (too
- * long, []:*?/\, taken) is replaced by SheetN, with a warning in diags.
+ * The sheets, their cells, sizes, dropdowns (list validations pointing at
+ * the value sheet, LIST_FORMULA: libxlsxwriter 1.1.4 overflows on inline
+ * CJK lists) and print setup are layout.h's; this module writes them.
+ * Excel's own habits are kept: every text cell is a string, never a
+ * formula; "_xHHHH_" in a value is written escaped (_x005F_xHHHH_), as
+ * Excel saves it, so that it reads back as typed; the cells of numbers
+ * stored as text are told not to be flagged.
  *
  * libxlsxwriter prints its own errors to stderr; xlsxout_write keeps the
  * process's stderr (fd 2) redirected to a temporary file while it calls the
@@ -47,9 +27,9 @@
  * given the mode of the file it replaces (or 0666 & ~umask), then renamed
  * over path, keeping the file it replaces as path.bak when backup is set.  Returns 0 (diags may get warnings), or -1 with an error in diags
  * saying why; after -1, path is as it was and no temporary file is left.
- * Values that cannot go into a workbook (invalid UTF-8, more than 32,767
- * characters, more rows or columns than Excel has) are reported with their
- * record and field before anything is written. */
+ * Values that cannot go into a workbook (layout_build: invalid UTF-8, more
+ * than 32,767 characters, more rows or columns than Excel has) are
+ * reported with their record and field before anything is written. */
 int xlsxout_write(const Table *t, const char *path, bool backup, DiagList *diags);
 
 #endif

@@ -303,7 +303,7 @@ static void test_renamed_value_follows_the_file(void **state)
 	add_row(t, EXAMPLE_ROWS[0], 2); /* 行政 */
 	DiagList d = check_rec(t, 0);
 	assert_string_equal(diag_on(&d, f, "attribute", DIAG_ERROR),
-			    "「行政」不是可填的值；可填：行政類、業務類");
+			    "「行政」不是可填的值，可填的值為行政類、業務類");
 	diag_free(&d);
 	put(t, 0, "attribute", "行政類");
 	d = check_rec(t, 0);
@@ -424,6 +424,35 @@ static void test_rule_naming_unknown_value_is_reported_with_line(void **state)
 	text = inventory_text();
 	replace(&text, "when   = level = 其他", "when   = levle = 其他");
 	expect_error(text, "when   = levle = 其他", "不存在的欄位「levle」");
+	free(text);
+}
+
+/* The examples sheet: its file is taken beside the form file, and the two
+ * keys come together. */
+static void test_examples_file_is_found_beside_the_form(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail(INVENTORY);
+	const char *sheet, *path = form_examples(f, &sheet);
+	assert_string_equal(sheet, "範例");
+	assert_string_equal(path, "forms/examples/inventory.csv");
+	form_free(f);
+	char *text = inventory_text();
+	replace(&text, "examples       = examples/inventory.csv\n", "");
+	expect_error(text, "examples_sheet = 範例", "examples_sheet 需要 examples");
+	free(text);
+	text = inventory_text();
+	replace(&text, "examples_sheet = 範例\n", "");
+	expect_error(text, "examples       = examples", "examples 需要 examples_sheet");
+	free(text);
+	text = inventory_text();
+	replace(&text, "examples       = examples/inventory.csv", "examples = /abs/ex.csv");
+	DiagList dl;
+	f = load_text(text, &dl);
+	assert_non_null(f);
+	assert_string_equal(form_examples(f, &sheet), "/abs/ex.csv");
+	form_free(f);
+	diag_free(&dl);
 	free(text);
 }
 
@@ -603,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_changed_aliases_follow_the_file),
 	    cmocka_unit_test(test_rule_naming_unknown_field_is_reported_with_line),
 	    cmocka_unit_test(test_rule_naming_unknown_value_is_reported_with_line),
+	    cmocka_unit_test(test_examples_file_is_found_beside_the_form),
 	    cmocka_unit_test(test_duplicate_key_is_reported),
 	    cmocka_unit_test(test_duplicate_section_is_reported),
 	    cmocka_unit_test(test_long_line_is_reported_not_fatal_to_the_program),

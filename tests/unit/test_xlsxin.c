@@ -859,7 +859,7 @@ static void test_shared_string_expansion_is_capped(void **state)
 	DiagList dl;
 	Table *t = load(path, &dl);
 	assert_null(t);
-	assert_non_null(find_diag(&dl, DIAG_ERROR, 0, "儲存格 A87：工作表的文字合計超過 256 MiB"));
+	assert_non_null(find_diag(&dl, DIAG_ERROR, 0, "儲存格 A44：工作表的文字合計超過 128 MiB"));
 	diag_free(&dl);
 	unlink(path);
 	free(path);

@@ -261,13 +261,59 @@ static int teardown(void **state)
 
 /* ---- the inventory: the template's workbook ----------------------------- */
 
-static void test_inventory_sheets_are_data_instructions_values_in_that_order(void **state)
+/* The template's four sheets, in its order (the seed: the rows, the
+ * filled examples, the instructions, the permitted values). */
+static void test_inventory_sheets_are_data_examples_instructions_values_in_that_order(void **state)
 {
 	(void)state;
 	assert_line(inv_out, "sheet 1 " INV_SHEET " visible");
-	assert_line(inv_out, "sheet 2 填表說明 visible");
-	assert_line(inv_out, "sheet 3 " LIST_SHEET " visible");
-	assert_int_equal(count_lines(inv_out, "sheet "), 3);
+	assert_line(inv_out, "sheet 2 範例 visible");
+	assert_line(inv_out, "sheet 3 填表說明 visible");
+	assert_line(inv_out, "sheet 4 " LIST_SHEET " visible");
+	assert_int_equal(count_lines(inv_out, "sheet "), 4);
+}
+
+/* 範例 is the form's examples file (forms/examples/inventory.csv) under
+ * the data sheet's header, frozen, without dropdowns; whatever the
+ * records exported are. */
+static void test_examples_sheet_holds_the_form_examples_under_the_header(void **state)
+{
+	(void)state;
+	Table *t = table_new(inv); /* no records: the examples are still there */
+	char *path = tmp_path("no-records.xlsx");
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(write_quiet(t, path, &dl), 0);
+	assert_int_equal(dl.n, 0);
+	char *out = inspect(path);
+	size_t downtime = field_of(inv, "max_downtime");
+	for (size_t i = 0; i < form_nfields(inv); i++) {
+		char c[4];
+		col_letters(i, c);
+		char *h = esc(form_field(inv, i)->full_header);
+		assert_line(out, "cell 範例!%s1 s %s", c, h);
+		free(h);
+		for (size_t r = 0; r < 5; r++) {
+			char *v = example_cell(r, i);
+			if (*v)
+				assert_line(out, "cell 範例!%s%zu %s %s", c, r + 2,
+					    i == downtime ? "n" : "s", v);
+			free(v);
+		}
+	}
+	assert_line(out, "cell 範例!B6 s Active Directory");
+	assert_int_equal(count_lines(out, "cell 範例!A7 "), 0);
+	assert_line(out, "freeze 範例 A2");
+	assert_int_equal(count_lines(out, "dv 範例 "), 0);
+	/* the data sheet has its header and nothing under it */
+	assert_line(out, "cell " INV_SHEET "!A1 s 資產編號");
+	assert_int_equal(count_lines(out, "cell " INV_SHEET "!A2 "), 0);
+	assert_int_equal(count_lines(out, "cell " INV_SHEET "!B2 "), 0);
+	free(out);
+	diag_free(&dl);
+	table_free(t);
+	unlink(path);
+	free(path);
 }
 
 static void test_inventory_header_row_is_the_full_titles_frozen_and_tall(void **state)
@@ -501,6 +547,40 @@ static void test_dropdowns_reach_the_last_record_beyond_row_1001(void **state)
 	table_free(t);
 	unlink(path);
 	free(path);
+}
+
+/* A form file copied without its examples file: the workbook is not
+ * written, and the message names the file. */
+static void test_missing_examples_file_is_named_and_nothing_written(void **state)
+{
+	(void)state;
+	size_t n;
+	char *text = read_file(INVENTORY, &n);
+	assert_non_null(text);
+	char *form_path = tmp_path("copied.ini");
+	write_file(form_path, text, n);
+	Form *copied = load_form_or_fail(form_path);
+	Table *t = table_new(copied);
+	char *path = tmp_path("no-examples.xlsx");
+	DiagList dl;
+	diag_init(&dl);
+	assert_int_equal(write_quiet(t, path, &dl), -1);
+	bool named = false;
+	char *want = xasprintf("無法讀取範例檔 %s/examples/inventory.csv", tmpdir);
+	for (size_t i = 0; i < dl.n; i++)
+		named |= dl.items[i].level == DIAG_ERROR && strstr(dl.items[i].msg, want) != NULL;
+	if (!named)
+		dump_diags(&dl);
+	assert_true(named);
+	assert_int_equal(access(path, F_OK), -1);
+	free(want);
+	diag_free(&dl);
+	table_free(t);
+	form_free(copied);
+	unlink(form_path);
+	free(form_path);
+	free(path);
+	free(text);
 }
 
 /* ---- the admin form: the printable sheet -------------------------------- */
@@ -757,7 +837,9 @@ static void test_cell_longer_than_excel_allows_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_inventory_sheets_are_data_instructions_values_in_that_order),
+	    cmocka_unit_test(test_inventory_sheets_are_data_examples_instructions_values_in_that_order),
+	    cmocka_unit_test(test_examples_sheet_holds_the_form_examples_under_the_header),
+	    cmocka_unit_test(test_missing_examples_file_is_named_and_nothing_written),
 	    cmocka_unit_test(test_inventory_header_row_is_the_full_titles_frozen_and_tall),
 	    cmocka_unit_test(test_example_rows_are_text_and_downtime_a_number),
 	    cmocka_unit_test(test_inventory_dropdowns_point_at_the_value_sheet),
