@@ -662,8 +662,8 @@ static void report_cp950(const Table *t, long rec, size_t col, const char *s, si
 	else
 		diag_add(dl, DIAG_ERROR, table_record_c(t, (size_t)rec)->line, 0, rec,
 			 col < nf ? (int)col : -1,
-			 "第 %ld 筆記錄「%s」欄的「%s」(U+%04X) 無法以 CP950 (Big5) 寫出；請改字或改存 UTF-8",
-			 rec + 1, label, ch, (unsigned)cp);
+			 "「%s」欄的「%s」(U+%04X) 無法以 CP950 (Big5) 寫出；請改字或改存 UTF-8", label,
+			 ch, (unsigned)cp);
 }
 
 char *csvio_serialize(const Table *t, size_t *len, DiagList *diags)

@@ -205,11 +205,13 @@ static bool check_text(Builder *b, const Rows *r, const char *s, long rec, size_
 		diag_add(b->diags, DIAG_ERROR, 0, 0, -1, -1, "%s欄位標題「%s」%s，無法寫入 %s", where,
 			 label, msg, b->ending);
 	} else {
+		/* the table's record is named by the Diag; an examples file's here */
 		char *colname = *label ? xasprintf("「%s」欄", label) : xasprintf("第 %zu 欄", col + 1);
+		char *recname = of ? xasprintf("第 %ld 筆記錄", rec + 1) : xstrdup("");
 		diag_add(b->diags, DIAG_ERROR, of ? 0 : table_record_c(r->t, (size_t)rec)->line, 0,
-			 of ? -1 : rec, !of && col < r->nfields ? (int)col : -1,
-			 "%s第 %ld 筆記錄%s的值%s，無法寫入 %s", where, rec + 1, colname, msg,
-			 b->ending);
+			 of ? -1 : rec, !of && col < r->nfields ? (int)col : -1, "%s%s%s的值%s，無法寫入 %s",
+			 where, recname, colname, msg, b->ending);
+		free(recname);
 		free(colname);
 	}
 	free(where);

@@ -561,8 +561,7 @@ static double layout_record(Print *P, size_t rec)
 			    P->glyph_warnings++ < 20) {
 				const FormField *f = form_field(P->form, P->cols[c]);
 				diag_add(P->diags, DIAG_WARNING, r->line, 0, (long)rec, (int)P->cols[c],
-					 "第 %zu 筆記錄「%s」欄有字型「%s」沒有的字，會印成方框", rec + 1,
-					 f->label, P->family);
+					 "「%s」欄有字型「%s」沒有的字，會印成方框", f->label, P->family);
 			}
 		}
 		if (P->cell_h[c] > h)
