@@ -19,6 +19,7 @@
 #include <pango/pangofc-fontmap.h>
 
 #include "atomic.h"
+#include "capture.h"
 #include "form.h"
 #include "mem.h"
 #include "rules.h"
@@ -833,6 +834,8 @@ int print_pdf(const Table *t, const char *path, const PrintOptions *opt, bool ba
 	if (sum)
 		*sum = (PrintSummary){0};
 	int rc = -1;
+	Capture cap; /* fontconfig's and Pango's complaints: not on the screen */
+	capture_begin(&cap);
 	if (open_fonts(&P) == 0) {
 		collect(&P);
 		set_geometry(&P);
@@ -846,6 +849,10 @@ int print_pdf(const Table *t, const char *path, const PrintOptions *opt, bool ba
 				atomic_abort(&P.af);
 		}
 	}
+	char *printed = capture_end(&cap);
+	if (printed)
+		diag_add(diags, DIAG_WARNING, 0, 0, -1, -1, "字型程式庫的訊息：%s", printed);
+	free(printed);
 	if (sum) {
 		sum->pages = P.pages;
 		sum->records = P.nrecs;

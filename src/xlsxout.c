@@ -14,6 +14,7 @@
 #include <xlsxwriter.h>
 
 #include "atomic.h"
+#include "capture.h"
 #include "layout.h"
 #include "mem.h"
 #include "text.h"
@@ -271,63 +272,6 @@ static void build(Out *o)
 			write_sheet(o, ws[i], &l->sheets[i]);
 	}
 	free(ws);
-}
-
-/* ---- stderr capture --------------------------------------------------- */
-
-typedef struct {
-	FILE *file;
-	int saved;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-	c->saved = -1;
-	fflush(stderr);
-	c->file = tmpfile();
-	if (!c->file)
-		return;
-	c->saved = dup(STDERR_FILENO);
-	if (c->saved < 0 || dup2(fileno(c->file), STDERR_FILENO) < 0) {
-		if (c->saved >= 0)
-			close(c->saved);
-		fclose(c->file);
-		c->file = NULL;
-	}
-}
-
-/* Restores stderr; returns what was printed meanwhile (lines joined by
- * "; "), or NULL when nothing was. */
-static char *capture_end(Capture *c)
-{
-	if (!c->file)
-		return NULL;
-	fflush(stderr);
-	dup2(c->saved, STDERR_FILENO);
-	close(c->saved);
-	char buf[2048];
-	rewind(c->file);
-	size_t n = fread(buf, 1, sizeof buf - 1, c->file);
-	fclose(c->file);
-	buf[n] = '\0';
-	char *s = text_trim(buf);
-	if (!*s) {
-		free(s);
-		return NULL;
-	}
-	/* one line: "\n" between the library's lines becomes "; " */
-	char *j = xmalloc(2 * strlen(s) + 1), *q = j;
-	for (const char *p = s; *p; p++) {
-		if (*p == '\n') {
-			*q++ = ';';
-			*q++ = ' ';
-		} else {
-			*q++ = *p;
-		}
-	}
-	*q = '\0';
-	free(s);
-	return j;
 }
 
 /* ---- the file --------------------------------------------------------- */
