@@ -22,7 +22,8 @@
 static const char *const SPMFORM_KEYS[] = {"form", "forms_dir", "file", "threads", NULL};
 static const char *const OUTPUT_KEYS[] = {"encoding", "bom", "newline", "backup", NULL};
 static const char *const CSV_KEYS[] = {"neutralise_formulas", NULL};
-static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay", NULL};
+static const char *const UI_KEYS[] = {"escdelay", "ascii_lines", "color", "progress_delay",
+				      "stop_at_defaults", NULL};
 static const char *const PRINT_KEYS[] = {"command", NULL};
 
 /* [ui] key = a number of milliseconds, 0 to max. */
@@ -69,6 +70,43 @@ char *config_find(void)
 	return NULL;
 }
 
+/* The folder of the running program (malloc'd), or NULL. */
+static char *program_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
+/* The clerks' guide, where an installation or a checkout has it. */
+static char *find_guide(void)
+{
+	char *bin = program_dir();
+	char *places[] = {
+	    xstrdup(SPMFORM_DATADIR "/" GUIDE_NAME),
+	    bin ? xasprintf("%s/../share/spmform/" GUIDE_NAME, bin) : NULL,
+	    bin ? xasprintf("%s/docs/" GUIDE_NAME, bin) : NULL,
+	};
+	char *found = NULL;
+	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
+		if (!found && places[i] && access(places[i], R_OK) == 0) {
+			found = realpath(places[i], NULL);
+			if (!found)
+				found = xstrdup(places[i]);
+		}
+		free(places[i]);
+	}
+	free(bin);
+	return found;
+}
+
 int config_load(Config *cfg, const char *path, DiagList *diags)
 {
 	*cfg = (Config){.form = xstrdup("inventory"),
@@ -79,6 +117,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 			.progress_delay = 500,
 			.ascii_lines = true,
 			.color = true};
+	cfg->guide = find_guide();
 	char *found = NULL;
 	if (!path) {
 		found = config_find();
@@ -124,6 +163,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 	set_ms(ini, "progress_delay", 60000, &cfg->progress_delay, diags);
 	set_bool(ini, "ui", "ascii_lines", &cfg->ascii_lines, diags);
 	set_bool(ini, "ui", "color", &cfg->color, diags);
+	set_bool(ini, "ui", "stop_at_defaults", &cfg->stop_at_defaults, diags);
 	const char *v = ini_get(ini, "spmform", "threads");
 	if (v) {
 		char *end;
@@ -178,6 +218,7 @@ void config_free(Config *cfg)
 	free(cfg->form);
 	free(cfg->forms_dir);
 	free(cfg->print_command);
+	free(cfg->guide);
 	*cfg = (Config){0};
 }
 
@@ -227,22 +268,17 @@ char *config_form_path(const Config *cfg, const char *name, const char *data_pat
 		p = try_path("forms", name);
 	if (!p)
 		p = try_path(SPMFORM_DATADIR "/forms", name); /* make install */
-	if (!p) { /* beside the program: the repository, or an unpacked tarball */
-		char exe[PATH_MAX];
-		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		if (len > 0) {
-			exe[len] = '\0';
-			char *bin = dir_of(exe);
-			char *dir = xasprintf("%s/forms", bin);
+	char *bin = p ? NULL : program_dir();
+	if (bin) { /* beside the program: the repository, or an unpacked tarball */
+		char *dir = xasprintf("%s/forms", bin);
+		p = try_path(dir, name);
+		free(dir);
+		if (!p) {
+			dir = xasprintf("%s/../share/spmform/forms", bin);
 			p = try_path(dir, name);
 			free(dir);
-			if (!p) {
-				dir = xasprintf("%s/../share/spmform/forms", bin);
-				p = try_path(dir, name);
-				free(dir);
-			}
-			free(bin);
 		}
+		free(bin);
 	}
 	return p;
 }

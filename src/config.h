@@ -34,10 +34,18 @@ typedef struct {
 	bool color;       /* use colour where the terminal has it: yes */
 	int progress_delay; /* ms a file may take to read before its progress
 			     * shows: 500 */
+	bool stop_at_defaults; /* Tab stops at a field [defaults] filled in a
+				* new record: no */
 	/* [print] */
 	char *print_command; /* what a printed PDF is sent to ("lp"), run with
 			      * the PDF's name after it; NULL: off */
+	/* not a setting: where the clerks' guide GUIDE_NAME is (installed in
+	 * PREFIX/share/spmform, or docs/ of a checkout), or NULL */
+	char *guide;
 } Config;
+
+/* The clerks' guide, in Traditional Chinese (docs/ in the repository). */
+#define GUIDE_NAME "使用說明.md"
 
 /* The config file to read when none is named: ./config.ini, then
  * $XDG_CONFIG_HOME/spmform/config.ini (or ~/.config/spmform/config.ini),

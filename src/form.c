@@ -965,6 +965,12 @@ long form_value_find(const FormField *field, const char *s, size_t n)
 	return -1;
 }
 
+const char *form_value_choice(const FormField *field, const char *value)
+{
+	long i = field->value_labels ? form_value_index(field, value) : -1;
+	return i >= 0 ? field->value_labels[i] : value;
+}
+
 char *form_value_text(const FormField *field, const char *value)
 {
 	long i = field->value_labels ? form_value_index(field, value) : -1;

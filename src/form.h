@@ -209,6 +209,10 @@ long form_value_find(const FormField *field, const char *s, size_t n);
 /* How a value is shown: itself, or "code label" for a code/label choice
  * ("1 新增").  Returns a malloc'd string. */
 char *form_value_text(const FormField *field, const char *value);
+/* How a value is offered among numbered choices: its label alone for a
+ * code/label choice ("新增": the number picks it, the code is what is
+ * written), else itself.  Not to be freed. */
+const char *form_value_choice(const FormField *field, const char *value);
 
 /* What a raw cell becomes when stored: trimmed; for integer and OID fields
  * full-width digits and dots made ASCII; for choice fields an alias (Y/N,

@@ -109,9 +109,7 @@ static void ask(Session *s, FILE *out)
 		fputs("  可選：", out);
 		for (size_t i = 0; i < k; i++) {
 			fprintf(out, "%s%zu ", i ? "  " : "", i + 1);
-			char *v = form_value_text(f, f->values[idx[i]]);
-			put(out, v);
-			free(v);
+			put(out, form_value_choice(f, f->values[idx[i]]));
 		}
 		fputc('\n', out);
 	}

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "mem.h"
+#include "print.h"
 #include "table.h"
 #include "text.h"
 #include "xlsxout.h"
@@ -649,6 +650,25 @@ long session_line(const Session *s, size_t rec)
 	return session_is_fresh(s, rec) ? 0 : table_record_c(s->table, rec)->line;
 }
 
+long session_record_at_line(const Session *s, long line)
+{
+	long found = -1;
+	for (size_t r = 0; r < session_nrecords(s); r++) {
+		long l = session_line(s, r);
+		if (l > 0 && l <= line && (found < 0 || l > session_line(s, (size_t)found)))
+			found = (long)r;
+	}
+	if (found < 0)
+		return -1;
+	/* within the lines the record itself takes */
+	const Record *rec = table_record_c(s->table, (size_t)found);
+	long end = rec->line;
+	for (size_t c = 0; c < table_ncols(s->table); c++)
+		for (const char *p = rec->cells[c]; (p = strchr(p, '\n')); p++)
+			end++;
+	return line <= end ? found : -1;
+}
+
 bool session_dirty(const Session *s)
 {
 	return state_now(s) != s->saved_state;
@@ -710,7 +730,7 @@ static bool filter_hit(const Filter *f, const char *hay)
 	return false;
 }
 
-size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n)
+size_t session_filter(const Session *s, const char *text, long field, size_t *rows, size_t n)
 {
 	if (!*text)
 		return n;
@@ -726,14 +746,24 @@ size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n
 			f.firsts[1] = (char)(text[0] - 'a' + 'A');
 	}
 	size_t nf = form_nfields(s->form), kept = 0;
+	size_t from = field >= 0 ? (size_t)field : 0, to = field >= 0 ? (size_t)field + 1 : nf;
 	for (size_t k = 0; k < n; k++) {
 		char *const *cells = session_cells(s, rows[k]);
 		bool hit = false;
-		for (size_t c = 0; c < nf && !hit; c++)
+		for (size_t c = from; c < to && !hit; c++)
 			hit = filter_hit(&f, cells[c]);
 		if (hit)
 			rows[kept++] = rows[k];
 	}
+	return kept;
+}
+
+size_t session_filter_state(const Session *s, RecordState state, size_t *rows, size_t n)
+{
+	size_t kept = 0;
+	for (size_t k = 0; k < n; k++)
+		if (session_record_state(s, rows[k]) == state)
+			rows[kept++] = rows[k];
 	return kept;
 }
 
@@ -984,13 +1014,31 @@ static bool settled(const Session *s, size_t field)
 	       strcmp(session_value(s, field), f->values[idx[0]]) == 0;
 }
 
+/* Whether field holds what config's [defaults] fills it with (Tab passes
+ * over it, unless [ui] stop_at_defaults). */
+static bool prefilled(const Session *s, size_t field)
+{
+	if (s->cfg->stop_at_defaults || !*session_value(s, field))
+		return false;
+	const FormField *f = form_field(s->form, field);
+	for (size_t i = 0; i < s->cfg->ndefaults; i++) {
+		if (strcmp(s->cfg->defaults[i].id, f->id) != 0)
+			continue;
+		char *v = form_normalize(f, s->cfg->defaults[i].value);
+		bool same = strcmp(v, session_value(s, field)) == 0;
+		free(v);
+		return same;
+	}
+	return false;
+}
+
 bool session_next_field(Session *s)
 {
 	size_t nf = form_nfields(s->form);
 	if (s->field + 1 >= nf)
 		return false;
 	s->field++;
-	while (s->field + 1 < nf && settled(s, s->field))
+	while (s->field + 1 < nf && (settled(s, s->field) || prefilled(s, s->field)))
 		s->field++;
 	return true;
 }
@@ -1441,6 +1489,36 @@ static Lock *lock_other(Session *s, const char *path, const char *where, bool *o
 	return l;
 }
 
+/* After a save: each record's line in the file just written, so that the
+ * messages and session_record_at_line agree with it.  The header is line
+ * 1, empty records are not written, and a CSV record takes a line more
+ * for each line break in its cells (a workbook's, a row each). */
+static void renumber(Session *s)
+{
+	bool csv = !io_is_workbook(s->path);
+	long line = 2;
+	size_t nc = table_ncols(s->table);
+	for (size_t r = 0; r < table_nrecords(s->table); r++) {
+		if (table_record_empty(s->table, r))
+			continue;
+		Record *rec = table_record(s->table, r);
+		rec->line = line++;
+		for (size_t c = 0; csv && c < nc; c++)
+			for (const char *p = rec->cells[c]; (p = strchr(p, '\n')); p++)
+				line++;
+	}
+}
+
+/* "WHAT (WHERE)：第 N 筆：why" from the first of dl, as the message. */
+static void fail_msg(Session *s, const char *what, const char *where, const DiagList *dl)
+{
+	const Diag *d = dl->n ? &dl->items[0] : NULL;
+	if (d && d->record >= 0)
+		session_set_msg(s, true, "%s (%s)：第 %ld 筆的%s", what, where, d->record + 1, d->msg);
+	else
+		session_set_msg(s, true, "%s (%s)：%s", what, where, d ? d->msg : "");
+}
+
 /* "；其中 K 筆記錄還有錯誤，^K 可跳到" when some do. */
 static char *errors_note(const Session *s)
 {
@@ -1473,7 +1551,7 @@ int session_export(Session *s, const char *path)
 	if (!io_is_workbook(path))
 		; /* said */
 	else if (rc != 0)
-		session_set_msg(s, true, "匯出失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
+		fail_msg(s, "匯出失敗", where, &dl);
 	else {
 		char *note = errors_note(s);
 		session_set_msg(s, false, "已匯出：%s (%zu 筆記錄%s)", where, session_nsaved(s), note);
@@ -1482,6 +1560,59 @@ int session_export(Session *s, const char *path)
 	lock_release(l);
 	free(where);
 	diag_free(&dl);
+	return rc;
+}
+
+bool session_print_ok(Session *s, const char *path)
+{
+	if (io_kind(path) == IO_PDF)
+		return true;
+	session_set_msg(s, true, "列印的檔名要以 .pdf 結尾");
+	return false;
+}
+
+int session_print(Session *s, const char *path)
+{
+	if (!session_print_ok(s, path))
+		return -1;
+	char *where = text_escape(path);
+	bool ok;
+	Lock *l = lock_other(s, path, where, &ok);
+	if (!ok) {
+		free(where);
+		return -1;
+	}
+	DiagList dl;
+	diag_init(&dl);
+	PrintOptions opt = {.cfg = s->cfg, .date = print_today()};
+	PrintSummary sum;
+	int rc = print_pdf(s->table, path, &opt, s->cfg->backup, &sum, &dl);
+	free(sum.family);
+	lock_release(l);
+	if (rc != 0) {
+		fail_msg(s, "列印失敗", where, &dl);
+		diag_free(&dl);
+		free(where);
+		return -1;
+	}
+	diag_clear(&dl);
+	char *sent = NULL;
+	if (s->cfg->print_command) {
+		char *said = NULL;
+		char *cmd = text_escape(s->cfg->print_command);
+		if (print_send(path, s->cfg->print_command, &said, &dl) == 0)
+			sent = xasprintf("；已送印 (%s)%s%s", cmd, said ? "：" : "", said ? said : "");
+		else
+			sent = xasprintf("；送印失敗 (%s)：%s", cmd, dl.n ? dl.items[0].msg : "");
+		free(said);
+		free(cmd);
+		rc = dl.nerrors ? -1 : 0;
+	}
+	session_set_msg(s, rc != 0, "已印成 %s：%zu 頁，%zu 筆記錄，%zu 筆有錯誤%s", where, sum.pages,
+			sum.records, sum.with_errors, sent ? sent : "");
+	free(sent);
+	diag_free(&dl);
+	free(where);
 	return rc;
 }
 
@@ -1508,7 +1639,7 @@ SaveResult session_save(Session *s, const char *path, bool force)
 	DiagList dl;
 	diag_init(&dl);
 	if (io_save(s->table, to, s->cfg->backup, &dl) != 0) {
-		session_set_msg(s, true, "存檔失敗 (%s)：%s", where, dl.n ? dl.items[0].msg : "");
+		fail_msg(s, "存檔失敗", where, &dl);
 		diag_free(&dl);
 		free(where);
 		lock_release(newlock);
@@ -1529,6 +1660,7 @@ SaveResult session_save(Session *s, const char *path, bool force)
 		free(s->path);
 		s->path = xstrdup(to);
 	}
+	renumber(s);
 	remember_base(s);
 	s->saved_state = state_now(s);
 	s->is_new = false;

@@ -86,8 +86,12 @@ size_t session_field(const Session *s);
 char *const *session_cells(const Session *s, size_t rec);
 /* Field of the current record. */
 const char *session_value(const Session *s, size_t field);
-/* The physical line record rec starts on in the file read, or 0. */
+/* The physical line record rec starts on in the file read (or last
+ * saved), or 0 for a record added since. */
 long session_line(const Session *s, size_t rec);
+/* The record whose lines in the file include line (as check names
+ * them), or -1. */
+long session_record_at_line(const Session *s, long line);
 bool session_dirty(const Session *s);
 bool session_read_only(const Session *s);
 /* Who holds the file and since when, while read-only (else NULL). */
@@ -104,10 +108,12 @@ void session_set_msg(Session *s, bool error, const char *fmt, ...)
 void session_clear_msg(Session *s);
 
 /* Keeps, of the records rows[0..n) (record indexes), those with a field
- * containing text, ASCII letters compared without case whatever the
- * locale ("" keeps every one); they are moved to the front of rows, in
- * their order, and their number is returned: the record list's search. */
-size_t session_filter(const Session *s, const char *text, size_t *rows, size_t n);
+ * containing text (field >= 0: that field only), ASCII letters compared
+ * without case whatever the locale ("" keeps every one); they are moved
+ * to the front of rows, in their order, and their number is returned:
+ * the record list's search. */
+size_t session_filter(const Session *s, const char *text, long field, size_t *rows, size_t n);
+
 
 /* --- what the rules say (the current record unless rec is given) ------- */
 
@@ -132,6 +138,8 @@ typedef enum { REC_EMPTY, REC_COMPLETE, REC_INCOMPLETE, REC_ERROR } RecordState;
 /* complete: no errors (warnings allowed); incomplete: its only errors are
  * required fields left empty; error: a value is wrong. */
 RecordState session_record_state(const Session *s, size_t rec);
+/* As session_filter, by state: those of rows[0..n) whose state is state. */
+size_t session_filter_state(const Session *s, RecordState state, size_t *rows, size_t n);
 /* Records with an error (incomplete ones included), and errors and
  * warnings in all (the file's own included): what spmform check counts. */
 size_t session_error_records(const Session *s);
@@ -143,7 +151,9 @@ const DiagList *session_file_diags(const Session *s);
 /* --- moving (never changes a value) ------------------------------------- */
 
 /* Moves to the next field; a choice field that holds the one value
- * permitted now is skipped.  At the last field it stays (false). */
+ * permitted now is skipped, and so is a field that holds what config's
+ * [defaults] fills it with (unless [ui] stop_at_defaults).  At the last
+ * field it stays (false). */
 bool session_next_field(Session *s);
 bool session_prev_field(Session *s);
 /* The first field of the record. */
@@ -235,6 +245,15 @@ bool session_export_ok(Session *s, const char *path);
  * session's file and state stay as they are).  A file another spmform
  * holds is refused.  Returns 0, or -1 with the reason in the message. */
 int session_export(Session *s, const char *path);
+
+/* Whether path is a name to print to (it ends in .pdf); says why not. */
+bool session_print_ok(Session *s, const char *path);
+
+/* Prints the records as the form lays them out on paper (print.h) to the
+ * PDF path, then sends it to config's [print] command when one is set;
+ * records with errors are printed and counted.  A file another spmform
+ * holds is refused.  Returns 0, or -1 with the reason in the message. */
+int session_print(Session *s, const char *path);
 
 /* Ends the session's hold on its file for a quit without saving: the
  * journal is kept aside under a dated name (nothing is ever deleted). */

@@ -81,17 +81,87 @@ void ui_box(Ui *ui, int y, int x, int h, int w)
 	}
 }
 
-void ui_draw_status(Ui *ui, int row)
+/* The code points of e[from..) that fit in width columns: how many. */
+static size_t fitting(const LineEdit *e, size_t from, int width)
+{
+	int used = 0;
+	size_t j = from;
+	while (j < e->len && used + lineedit_cp_width(e->cp[j]) <= width)
+		used += lineedit_cp_width(e->cp[j++]);
+	return j - from;
+}
+
+/* Draws the rows of utf8 cut at width columns, from its row skip on, at
+ * row..row+rows-1; when it goes on after those, the last ends with more
+ * (when not NULL).  Returns the rows drawn. */
+static int put_rows(int row, int skip, int rows, int width, const char *utf8, attr_t attr,
+		    const char *more)
+{
+	LineEdit e;
+	lineedit_init(&e, utf8);
+	size_t i = 0;
+	for (int k = 0; k < skip && i < e.len; k++)
+		i += fitting(&e, i, width);
+	int used = 0;
+	for (; used < rows && (i < e.len || used == 0); used++) {
+		size_t n = fitting(&e, i, width);
+		bool last = more && used + 1 == rows && i + n < e.len;
+		if (last) /* room for the mark at the end of the last row */
+			n = fitting(&e, i, width - ui_width(more));
+		LineEdit part = {e.cp + i, n, n, n, 0};
+		char *t = lineedit_text(&part);
+		char *shown = last ? xasprintf("%s%s", t, more) : xstrdup(t);
+		move(row + used, 0);
+		clrtoeol();
+		ui_put(row + used, 0, width, shown, attr);
+		free(shown);
+		free(t);
+		i += n ? n : 1;
+	}
+	lineedit_free(&e);
+	return used;
+}
+
+int ui_put_wrapped(int row, int rows, int width, const char *utf8, attr_t attr)
+{
+	return put_rows(row, 0, rows, width, utf8, attr, "…(^G 看全文)");
+}
+
+int ui_put_rows(int row, int skip, int rows, int width, const char *utf8, attr_t attr)
+{
+	return put_rows(row, skip, rows, width, utf8, attr, NULL);
+}
+
+int ui_rows_of(const char *utf8, int width)
+{
+	LineEdit e;
+	lineedit_init(&e, utf8);
+	int rows = 0;
+	for (size_t i = 0; i < e.len || rows == 0; rows++) {
+		size_t n = fitting(&e, i, width);
+		i += n ? n : 1;
+	}
+	lineedit_free(&e);
+	return rows;
+}
+
+int ui_draw_message(Ui *ui, int row, const char *text, bool error)
+{
+	attr_t a = error ? A_BOLD : A_NORMAL;
+	if (error && ui->colors)
+		a |= COLOR_PAIR(1);
+	/* a long message takes the hint row below as its second line */
+	return ui_put_wrapped(row, row + 1 < LINES ? 2 : 1, COLS - 1, text, a);
+}
+
+int ui_draw_status(Ui *ui, int row)
 {
 	Session *s = ui->s;
 	move(row, 0);
 	clrtoeol();
 	if (!session_msg(s))
-		return;
-	attr_t a = session_msg_is_error(s) ? A_BOLD : A_NORMAL;
-	if (session_msg_is_error(s) && ui->colors)
-		a |= COLOR_PAIR(1);
-	ui_put(row, 0, COLS - 1, session_msg(s), a);
+		return 1;
+	return ui_draw_message(ui, row, session_msg(s), session_msg_is_error(s));
 }
 
 void ui_draw_hints(KeyCtx ctx, int row)
@@ -227,6 +297,8 @@ static void draw(Ui *ui)
 			ui_confirm_draw(ui);
 		else if (ui->ov == OV_LINE)
 			ui_line_draw(ui);
+		else if (ui->ov == OV_DONE)
+			ui_done_draw(ui);
 		break;
 	}
 	refresh();
@@ -245,6 +317,8 @@ static int dispatch(Ui *ui, UiKey k)
 		return ui_confirm_key(ui, k);
 	case OV_LINE:
 		return ui_line_key(ui, k);
+	case OV_DONE:
+		return ui_done_key(ui, k);
 	case OV_NONE:
 		break;
 	}
@@ -391,6 +465,10 @@ int ui_run(Session *s, const Config *cfg)
 			clearok(curscr, TRUE);
 			continue;
 		}
+		if (ui.ov != OV_HELP) { /* which shows it whole, while it is open */
+			free(ui.last_msg);
+			ui.last_msg = session_msg(s) ? xstrdup(session_msg(s)) : NULL;
+		}
 		session_clear_msg(s); /* a message lasts until the next key */
 		if (dispatch(&ui, k) & UI_QUIT)
 			break;
@@ -402,6 +480,7 @@ int ui_run(Session *s, const Config *cfg)
 	free(ui.list_rows);
 	free(ui.last_search);
 	free(ui.pending_path);
+	free(ui.last_msg);
 	if (!gone) /* after a hang-up there is no terminal to restore */
 		endwin();
 	delscreen(screen);

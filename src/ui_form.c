@@ -1,13 +1,16 @@
 /* ui_form.c - the record screen: one record, its fields as "label value"
  * rows, the help of the current field, status and hints.
  *
- * What is typed into a field is kept as typed (full-width digits of a
- * number made ASCII, as the form's normalisation does) and becomes the
- * field's value when the clerk leaves the field; the rules then say what
- * is wrong with it.  A key is never refused because of what the value
- * would be. */
+ * Arriving at a text field that holds a value shows it whole (reversed): a
+ * character typed then replaces it, as in Excel; F2, Left, Right, End or
+ * Backspace edit it in place instead.  What is typed is kept as typed
+ * (full-width digits of a number made ASCII, as the form's normalisation
+ * does) and becomes the field's value when the clerk leaves the field; the
+ * rules then say what is wrong with it.  A key is never refused because of
+ * what the value would be. */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "mem.h"
 #include "text.h"
@@ -36,10 +39,12 @@ void ui_form_open_field(Ui *ui)
 	if (ui->editing)
 		lineedit_free(&ui->edit);
 	ui->editing = cur_field(ui)->kind != KIND_CHOICE;
+	ui->replace = false;
 	if (ui->editing) {
 		lineedit_init(&ui->edit, session_value(ui->s, session_field(ui->s)));
 		ui->edit_field = session_field(ui->s);
 		ui->edit_rec = session_rec(ui->s);
+		ui->replace = ui->edit.len > 0;
 	}
 }
 
@@ -68,11 +73,19 @@ static void leave_field(Ui *ui)
 		session_set_msg(s, level == DIAG_ERROR, "%s：%s", cur_field(ui)->label, p);
 }
 
+/* On to the next field; past the record's last, how the record stands. */
+static void advance(Ui *ui)
+{
+	bool last = !session_next_field(ui->s);
+	ui_form_open_field(ui);
+	if (last)
+		ui_done_open(ui);
+}
+
 void ui_form_next_field(Ui *ui)
 {
 	leave_field(ui);
-	session_next_field(ui->s);
-	ui_form_open_field(ui);
+	advance(ui);
 }
 
 bool ui_form_choice_char(Ui *ui, uint32_t cp)
@@ -91,7 +104,22 @@ static void type_char(Ui *ui, uint32_t cp)
 		return;
 	if ((f->kind == KIND_INTEGER || f->kind == KIND_OID) && cp >= 0xFF01 && cp <= 0xFF5E)
 		cp = cp - 0xFF01 + 0x21;
+	if (ui->replace)
+		lineedit_clear(&ui->edit);
+	ui->replace = false;
 	lineedit_insert(&ui->edit, cp);
+}
+
+/* A key that edits the value in place: typing no longer replaces it. */
+static void edit_in_place(Ui *ui)
+{
+	ui->replace = false;
+}
+
+static bool first_field(Session *s)
+{
+	session_first_field(s);
+	return true;
 }
 
 /* Moves to another record or field through fn, after keeping what was
@@ -133,8 +161,9 @@ static int do_action(Ui *ui, Action a)
 			ui->editing = false;
 		}
 		if (session_dup_field(s))
-			session_next_field(s);
-		ui_form_open_field(ui);
+			advance(ui);
+		else
+			ui_form_open_field(ui);
 		break;
 	case ACT_DUP_REC:
 		leave_field(ui);
@@ -185,6 +214,19 @@ static int do_action(Ui *ui, Action a)
 		free(x);
 		break;
 	}
+	case ACT_PRINT: {
+		ui_form_commit(ui);
+		ui_form_open_field(ui);
+		char *pdf = session_path_as(s, ".pdf");
+		ui_line_open(ui, pdf, LINE_PRINT);
+		free(pdf);
+		break;
+	}
+	case ACT_GOTO:
+		leave_field(ui);
+		ui_form_open_field(ui);
+		ui_line_open(ui, "", LINE_GOTO);
+		break;
 	case ACT_QUIT:
 		ui_form_commit(ui);
 		if (!session_dirty(s))
@@ -196,8 +238,10 @@ static int do_action(Ui *ui, Action a)
 		ui_help_open(ui);
 		break;
 	case ACT_CLEAR_FIELD:
-		if (ui->editing)
+		if (ui->editing) {
 			lineedit_clear(&ui->edit);
+			ui->replace = false;
+		}
 		else
 			session_set(s, session_field(s), "");
 		break;
@@ -207,22 +251,36 @@ static int do_action(Ui *ui, Action a)
 	case ACT_CANCEL:
 		ui_form_open_field(ui); /* back to the stored value */
 		break;
+	case ACT_EDIT:
+		edit_in_place(ui);
+		break;
 	case ACT_LEFT:
+		edit_in_place(ui);
 		lineedit_left(&ui->edit);
 		break;
 	case ACT_RIGHT:
+		edit_in_place(ui);
 		lineedit_right(&ui->edit);
 		break;
 	case ACT_HOME:
-		lineedit_home(&ui->edit);
+		if (ui->replace || ui->edit.len == 0) /* not being edited: the first field */
+			move_by(ui, first_field);
+		else
+			lineedit_home(&ui->edit);
+		break;
+	case ACT_FIRST_FIELD:
+		move_by(ui, first_field);
 		break;
 	case ACT_END:
+		edit_in_place(ui);
 		lineedit_end(&ui->edit);
 		break;
 	case ACT_BACKSPACE:
+		edit_in_place(ui);
 		lineedit_backspace(&ui->edit);
 		break;
 	case ACT_DELETE:
+		edit_in_place(ui);
 		lineedit_delete(&ui->edit);
 		break;
 	default:
@@ -269,9 +327,8 @@ static char *choices_text(const Ui *ui, size_t field)
 	size_t k = session_permitted(s, field, idx);
 	char *t = xstrdup("");
 	for (size_t i = 0; i < k; i++) {
-		char *v = form_value_text(f, f->values[idx[i]]);
+		const char *v = form_value_choice(f, f->values[idx[i]]);
 		char *n = xasprintf("%s%s%zu %s", t, i ? "  " : "", i + 1, v);
-		free(v);
 		free(t);
 		t = n;
 	}
@@ -333,7 +390,12 @@ static void draw_field(Ui *ui, const DiagList *dl, size_t i, int row, int lw, in
 		wchar_t *buf = xmalloc(((size_t)vw + 2) * sizeof *buf);
 		int col;
 		lineedit_view(&ui->edit, vw, buf, &col);
-		ui_put_w(row, ui->val_x, buf, A_UNDERLINE);
+		if (ui->replace) { /* the value alone reversed, not the room after it */
+			size_t n = wcslen(buf);
+			while (n > 0 && buf[n - 1] == L' ')
+				buf[--n] = L'\0';
+		}
+		ui_put_w(row, ui->val_x, buf, ui->replace ? A_REVERSE : A_UNDERLINE);
 		free(buf);
 		*cur_x = ui->val_x + col;
 		return;
@@ -371,9 +433,8 @@ static void draw_help(Ui *ui, int row)
 		help = xasprintf("%s%s%s%s%s", prompt ? prompt : "", prompt ? " | " : "", f->help, more,
 				 f->help_more);
 	}
-	move(row, 0);
-	clrtoeol();
-	ui_put(row, 0, COLS - 1, help, ui->colors ? COLOR_PAIR(2) : A_NORMAL);
+	/* cut, it says that ^G shows it whole */
+	ui_put_wrapped(row, 1, COLS - 1, help, ui->colors ? COLOR_PAIR(2) : A_NORMAL);
 	free(help);
 }
 
@@ -388,22 +449,18 @@ static const char *field_problem(const Ui *ui, DiagLevel *level)
 }
 
 /* The status row: the session's message, or else the current field's
- * problem. */
-static void draw_status(Ui *ui, int row)
+ * problem; returns the rows it took (a long one takes the hint row too). */
+static int draw_status(Ui *ui, int row)
 {
 	Session *s = ui->s;
 	DiagLevel level;
 	const char *p = field_problem(ui, &level);
-	if (session_msg(s) || !p) {
-		ui_draw_status(ui, row);
-		return;
-	}
+	if (session_msg(s) || !p)
+		return ui_draw_status(ui, row);
 	char *m = xasprintf("%s：%s", cur_field(ui)->label, p);
-	move(row, 0);
-	clrtoeol();
-	attr_t a = level == DIAG_ERROR ? A_BOLD | (ui->colors ? COLOR_PAIR(1) : 0) : A_NORMAL;
-	ui_put(row, 0, COLS - 1, m, a);
+	int rows = ui_draw_message(ui, row, m, level == DIAG_ERROR);
 	free(m);
+	return rows;
 }
 
 void ui_form_draw(Ui *ui)
@@ -459,9 +516,9 @@ void ui_form_draw(Ui *ui)
 	bool status = session_msg(s) || field_problem(ui, &level);
 	if (!merged || !status)
 		draw_help(ui, help_row);
-	if (!merged || status)
-		draw_status(ui, status_row);
-	ui_draw_hints(field_ctx(ui), hint_row);
+	int status_rows = !merged || status ? draw_status(ui, status_row) : 1;
+	if (status_rows < 2)
+		ui_draw_hints(field_ctx(ui), hint_row);
 	curs_set(1);
 	move(cur_y, cur_x);
 }

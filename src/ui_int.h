@@ -48,6 +48,12 @@ typedef enum {
 	ACT_PAGE_UP,
 	ACT_PAGE_DOWN,
 	ACT_EXPORT,
+	ACT_FIRST_FIELD, /* the record's first field */
+	ACT_EDIT,        /* edit the value in place instead of replacing it */
+	ACT_GOTO,        /* go to record N (or to the record of a file line) */
+	ACT_FILTER,      /* the record list: the next status shown */
+	ACT_SEARCH_FIELD, /* the record list: search the next column only */
+	ACT_PRINT,       /* print the file (PDF, and [print] command) */
 } Action;
 
 /* Where a key binding applies. */
@@ -80,7 +86,7 @@ void ui_keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen);
 /* What a key handler asks of the loop. */
 enum { UI_OK = 0, UI_QUIT = 1 };
 
-typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE } Overlay;
+typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE, OV_DONE } Overlay;
 
 typedef enum {
 	CONFIRM_QUIT,      /* unsaved changes: save and quit? */
@@ -97,6 +103,7 @@ typedef struct {
 	/* the field being typed into (text fields), valid while editing */
 	LineEdit edit;
 	bool editing;
+	bool replace; /* the value is shown whole: a character typed replaces it */
 	size_t edit_field, edit_rec;
 	/* dropdown */
 	size_t pick_sel;
@@ -106,12 +113,18 @@ typedef struct {
 	size_t *list_rows; /* records matching the search */
 	size_t nlist_rows;
 	char *last_search; /* what list_rows was filtered by */
+	int list_state;    /* the state shown (RecordState), -1 = every one */
+	long list_field;   /* the field searched, -1 = every one */
+	size_t list_counts[4]; /* records of each RecordState */
 	/* confirm and line prompts */
 	ConfirmKind confirm;
 	LineEdit line;
-	enum { LINE_SAVE_AS, LINE_EXPORT } line_purpose;
+	enum { LINE_SAVE_AS, LINE_EXPORT, LINE_PRINT, LINE_GOTO } line_purpose;
 	char *pending_path; /* save-as target awaiting an overwrite answer */
 	Overlay help_from;  /* where the help screen returns to */
+	int help_top;       /* the help screen's first row shown */
+	char *last_msg;     /* the message shown before the last key (the help
+			     * screen shows it whole), or NULL */
 	/* layout of the record screen, computed by ui_form_draw */
 	int field_top; /* first field shown */
 	int cur_row;   /* screen row of the current field */
@@ -158,6 +171,12 @@ void ui_line_draw(Ui *ui);
 void ui_help_open(Ui *ui);
 int ui_help_key(Ui *ui, UiKey k);
 void ui_help_draw(Ui *ui);
+/* After the last field of a record: how it stands, with its problems;
+ * Enter goes on to the next record (a new one after the last), Esc back
+ * to this one, any other key closes it and does what it does. */
+void ui_done_open(Ui *ui);
+int ui_done_key(Ui *ui, UiKey k);
+void ui_done_draw(Ui *ui);
 
 /* ui.c: drawing helpers */
 /* Draws utf8 at (y, x) clipped to width columns, never splitting a wide
@@ -171,8 +190,22 @@ void ui_box(Ui *ui, int y, int x, int h, int w);
 /* Saves (what is being typed included); asks first when the file changed
  * on disk.  Returns true when it saved. */
 bool ui_save(Ui *ui);
-/* Status and hint lines at the bottom, for any screen. */
-void ui_draw_status(Ui *ui, int row);
+/* Draws utf8 from row on, cut into rows of width columns (Chinese text
+ * has no spaces to break at), wrapped over at most rows rows; when it needs more,
+ * the last row ends with "…(^G 看全文)" (the help screen shows it
+ * whole).  Returns the rows it used. */
+int ui_put_wrapped(int row, int rows, int width, const char *utf8, attr_t attr);
+/* The same without the mark, from utf8's row skip on (for a screen that
+ * scrolls); ui_rows_of says how many rows utf8 takes at width. */
+int ui_put_rows(int row, int skip, int rows, int width, const char *utf8, attr_t attr);
+int ui_rows_of(const char *utf8, int width);
+/* A status message at row: bold (red) for an error; one that does not fit
+ * takes the row below too (the hint row gives way).  Returns the rows
+ * used. */
+int ui_draw_message(Ui *ui, int row, const char *text, bool error);
+/* The session's message at row, as ui_draw_message; returns the rows used
+ * (1 when there is none). */
+int ui_draw_status(Ui *ui, int row);
 void ui_draw_hints(KeyCtx ctx, int row);
 
 #endif

@@ -1,6 +1,7 @@
-/* ui_list.c - the record list: one row per record with the form's list
- * columns and a status (完成 / 未完 / 錯誤); typing filters by text, Enter
- * opens a record. */
+/* ui_list.c - the record list: one row per record with its number, the
+ * line it starts on in the file, a status (空白 / 完成 / 未完成 / 有錯) and
+ * the form's list columns.  Typing searches (every field, or one: ^F),
+ * Tab shows the records of one status only, Enter opens a record. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,13 @@
 #include "text.h"
 #include "ui_int.h"
 
-/* Keeps the records matching the search.  When the search only grew (a
- * character typed at its end), only the records that matched before are
- * looked at again: typing stays fast on a large file. */
+/* The order Tab shows the states in, after all of them (-1). */
+static const int STATE_ORDER[] = {-1, REC_ERROR, REC_INCOMPLETE, REC_COMPLETE, REC_EMPTY};
+static const char *const STATE[] = {"空白", "完成", "未完成", "有錯"};
+
+/* Keeps the records of the state shown matching the search.  When the
+ * search only grew (a character typed at its end), only the records that
+ * matched before are looked at again: typing stays fast on a large file. */
 static void refilter(Ui *ui)
 {
 	Session *s = ui->s;
@@ -23,8 +28,10 @@ static void refilter(Ui *ui)
 		ui->list_rows = xrealloc(ui->list_rows, (n ? n : 1) * sizeof *ui->list_rows);
 		for (size_t r = 0; r < n; r++)
 			ui->list_rows[r] = r;
+		if (ui->list_state >= 0)
+			from = session_filter_state(s, (RecordState)ui->list_state, ui->list_rows, n);
 	}
-	size_t kept = session_filter(s, q, ui->list_rows, from);
+	size_t kept = session_filter(s, q, ui->list_field, ui->list_rows, from);
 	ui->nlist_rows = kept;
 	free(ui->last_search);
 	ui->last_search = q;
@@ -34,14 +41,44 @@ static void refilter(Ui *ui)
 			ui->list_sel = i;
 }
 
-void ui_list_open(Ui *ui)
+/* The list again from scratch (the state or the field searched changed). */
+static void refilter_all(Ui *ui)
 {
-	ui->ov = OV_LIST;
-	ui->list_top = 0;
-	lineedit_clear(&ui->search); /* a new look at the whole list */
 	free(ui->last_search);
 	ui->last_search = NULL;
 	refilter(ui);
+}
+
+void ui_list_open(Ui *ui)
+{
+	Session *s = ui->s;
+	ui->ov = OV_LIST;
+	ui->list_top = 0;
+	ui->list_state = -1;
+	ui->list_field = -1;
+	memset(ui->list_counts, 0, sizeof ui->list_counts);
+	for (size_t r = 0; r < session_nrecords(s); r++)
+		ui->list_counts[session_record_state(s, r)]++;
+	lineedit_clear(&ui->search); /* a new look at the whole list */
+	refilter_all(ui);
+}
+
+/* Tab: the next state in STATE_ORDER. */
+static void next_state(Ui *ui)
+{
+	size_t n = sizeof STATE_ORDER / sizeof *STATE_ORDER, i = 0;
+	while (i < n && STATE_ORDER[i] != ui->list_state)
+		i++;
+	ui->list_state = STATE_ORDER[(i + 1) % n];
+	refilter_all(ui);
+}
+
+/* ^F: search the next field only, after the last every field again. */
+static void next_field(Ui *ui)
+{
+	long nf = (long)form_nfields(session_form(ui->s));
+	ui->list_field = ui->list_field + 1 < nf ? ui->list_field + 1 : -1;
+	refilter_all(ui);
 }
 
 void ui_list_close(Ui *ui)
@@ -90,6 +127,16 @@ int ui_list_key(Ui *ui, UiKey k)
 		lineedit_clear(&ui->search);
 		refilter(ui);
 		break;
+	case ACT_FILTER:
+		next_state(ui);
+		break;
+	case ACT_SEARCH_FIELD:
+		next_field(ui);
+		break;
+	case ACT_GOTO:
+		ui_list_close(ui);
+		ui_line_open(ui, "", LINE_GOTO);
+		break;
 	case ACT_ACCEPT:
 		if (n) {
 			session_goto_record(s, ui->list_rows[ui->list_sel]);
@@ -128,6 +175,22 @@ int ui_list_key(Ui *ui, UiKey k)
 	return UI_OK;
 }
 
+/* The title: the totals, and how many are shown when not every one is. */
+static void draw_title(Ui *ui)
+{
+	const size_t *c = ui->list_counts;
+	char *shown = ui->list_state >= 0 ? xasprintf(" | 顯示「%s」%s %zu 筆", STATE[ui->list_state],
+						      ui->search.len ? "且符合搜尋" : "", ui->nlist_rows)
+		      : ui->search.len ? xasprintf(" | 符合搜尋 %zu 筆", ui->nlist_rows)
+				       : xstrdup("");
+	char *title = xasprintf(" 記錄清單 | 共 %zu 筆：完成 %zu、未完成 %zu、有錯 %zu、空白 %zu%s",
+				session_nrecords(ui->s), c[REC_COMPLETE], c[REC_INCOMPLETE], c[REC_ERROR],
+				c[REC_EMPTY], shown);
+	ui_put(0, 0, COLS, title, A_REVERSE);
+	free(title);
+	free(shown);
+}
+
 void ui_list_draw(Ui *ui)
 {
 	Session *s = ui->s;
@@ -135,18 +198,14 @@ void ui_list_draw(Ui *ui)
 	int W = COLS, rows = list_rows_shown();
 	size_t nl;
 	const size_t *cols = form_list_fields(form, &nl);
-	char *title = xasprintf(" 記錄清單 | 共 %zu 筆%s", session_nrecords(s),
-				ui->search.len ? " | 符合搜尋" : "");
-	char *t2 = ui->search.len ? xasprintf("%s %zu 筆", title, ui->nlist_rows) : xstrdup(title);
-	ui_put(0, 0, W, t2, A_REVERSE);
-	free(t2);
-	free(title);
+	draw_title(ui);
 
-	/* columns: number, status, then the list fields sharing the rest */
-	int x0 = 14, avail = W - x0 - 1;
+	/* columns: number, line, status, then the list fields sharing the rest */
+	int x0 = 20, avail = W - x0 - 1;
 	int cw = nl ? avail / (int)nl : avail;
 	ui_put(1, 0, 6, "    #", A_BOLD);
-	ui_put(1, 6, 7, "狀態", A_BOLD);
+	ui_put(1, 6, 6, "  行", A_BOLD);
+	ui_put(1, 13, 7, "狀態", A_BOLD);
 	for (size_t c = 0; c < nl; c++)
 		ui_put(1, x0 + (int)c * cw, cw - 1, form_field(form, cols[c])->label, A_BOLD);
 
@@ -154,7 +213,6 @@ void ui_list_draw(Ui *ui)
 		ui->list_top = ui->list_sel;
 	if (rows > 0 && ui->list_sel >= ui->list_top + (size_t)rows)
 		ui->list_top = ui->list_sel - (size_t)rows + 1;
-	static const char *const STATE[] = {"空白", "完成", "未完成", "有錯"};
 	int sel_row = 2;
 	for (int r = 0; r < rows; r++) {
 		size_t i = ui->list_top + (size_t)r;
@@ -165,13 +223,16 @@ void ui_list_draw(Ui *ui)
 		int row = 2 + r;
 		if (i == ui->list_sel)
 			sel_row = row;
-		char num[24];
+		char num[24], line[24] = "";
 		snprintf(num, sizeof num, "%5zu", rec + 1);
+		if (session_line(s, rec))
+			snprintf(line, sizeof line, "%6ld", session_line(s, rec));
 		RecordState st = session_record_state(s, rec);
 		ui_put(row, 0, 6, num, a);
+		ui_put(row, 6, 7, line, a);
 		attr_t sa = a | (st == REC_ERROR ? A_BOLD : 0) |
 			    (st == REC_ERROR && ui->colors ? COLOR_PAIR(1) : 0);
-		ui_put(row, 6, 7, STATE[st], sa);
+		ui_put(row, 13, 7, STATE[st], sa);
 		char *const *cells = session_cells(s, rec);
 		for (size_t c = 0; c < nl; c++)
 			ui_put(row, x0 + (int)c * cw, c + 1 < nl ? cw : avail - (int)c * cw, cells[cols[c]],
@@ -185,21 +246,26 @@ void ui_list_draw(Ui *ui)
 	move(srow, 0);
 	clrtoeol();
 	if (session_msg(s)) {
-		ui_draw_status(ui, srow);
-	} else {
-		ui_put(srow, 0, 6, "搜尋：", A_BOLD);
-		wchar_t *buf = xmalloc(((size_t)W + 2) * sizeof *buf);
-		int col;
-		lineedit_view(&ui->search, W - 8, buf, &col);
-		ui_put_w(srow, 6, buf, A_UNDERLINE);
-		free(buf);
-		(void)sel_row;
-		ui_draw_hints(CTX_LIST, LINES - 1);
-		curs_set(1);
-		move(srow, 6 + col);
+		if (ui_draw_status(ui, srow) < 2)
+			ui_draw_hints(CTX_LIST, LINES - 1);
+		curs_set(0);
+		move(sel_row, 0);
 		return;
 	}
+	char *label = ui->list_field < 0
+			  ? xstrdup("搜尋全部欄位：")
+			  : xasprintf("搜尋「%s」：", form_field(form, (size_t)ui->list_field)->label);
+	int lw = ui_width(label);
+	if (lw > W / 2)
+		lw = W / 2;
+	ui_put(srow, 0, lw, label, A_BOLD);
+	free(label);
+	wchar_t *buf = xmalloc(((size_t)W + 2) * sizeof *buf);
+	int col;
+	lineedit_view(&ui->search, W - lw - 2, buf, &col);
+	ui_put_w(srow, lw, buf, A_UNDERLINE);
+	free(buf);
 	ui_draw_hints(CTX_LIST, LINES - 1);
-	curs_set(0);
-	move(sel_row, 0);
+	curs_set(1);
+	move(srow, lw + col);
 }

@@ -70,6 +70,9 @@ int ui_pick_key(Ui *ui, UiKey k)
 	case ACT_CANCEL:
 		ui->ov = OV_NONE;
 		break;
+	case ACT_HELP:
+		ui_help_open(ui);
+		break;
 	default:
 		break;
 	}
@@ -91,9 +94,7 @@ void ui_pick_draw(Ui *ui)
 		ui->pick_sel = n ? n - 1 : 0;
 	int iw = 0;
 	for (size_t i = 0; i < n; i++) {
-		char *v = form_value_text(f, f->values[idx[i]]);
-		int w = ui_width(v) + 3; /* "1 " + value + space */
-		free(v);
+		int w = ui_width(form_value_choice(f, f->values[idx[i]])) + 3; /* "1 " + value + space */
 		if (w > iw)
 			iw = w;
 	}
@@ -124,9 +125,8 @@ void ui_pick_draw(Ui *ui)
 		size_t i = (size_t)(top + r);
 		if (i >= n)
 			break;
-		char *v = form_value_text(f, f->values[idx[i]]);
+		const char *v = form_value_choice(f, f->values[idx[i]]);
 		char *item = i < 9 ? xasprintf("%zu %s", i + 1, v) : xasprintf("  %s", v);
-		free(v);
 		ui_put(y + 1 + r, x + 1, w - 2, item, i == ui->pick_sel ? A_REVERSE : A_NORMAL);
 		free(item);
 	}

@@ -501,7 +501,7 @@ static size_t *filtered(const Session *s, const char *text, size_t *kept)
 	size_t *rows = xmalloc((n ? n : 1) * sizeof *rows);
 	for (size_t i = 0; i < n; i++)
 		rows[i] = i;
-	*kept = session_filter(s, text, rows, n);
+	*kept = session_filter(s, text, -1, rows, n);
 	return rows;
 }
 
@@ -551,7 +551,7 @@ static void test_narrowing_a_search_keeps_order(void **state)
 	assert_int_equal(rows[0], 23);
 	for (size_t i = 1; i < kept; i++)
 		assert_true(rows[i - 1] < rows[i]);
-	size_t narrow = session_filter(s, "Active Dir 24", rows, kept);
+	size_t narrow = session_filter(s, "Active Dir 24", -1, rows, kept);
 	assert_int_equal(narrow, 111); /* 243, 2403..2493, 24003..24993 */
 	assert_int_equal(rows[0], 243);
 	assert_int_equal(rows[narrow - 1], 24993);
