@@ -34,7 +34,7 @@ static const char HINT[] = "用法請看 spmform --help (或 man spmform)\n";
 
 static const char USAGE[] =
     "用法 (usage):\n"
-    "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
+    "  spmform [--plain] [--form NAME|PATH] [--config PATH] [+LINE] [FILE[:LINE]]\n"
     "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
     "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
     "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
@@ -47,6 +47,7 @@ static const char USAGE[] =
     "  spmform [FILE]     開啟 FILE (沒有給時用 config.ini 的 file，再沒有則用\n"
     "                     「表單代號.csv」；檔案不存在就新建)，一筆記錄一個畫面。\n"
     "                     ^S 存檔  ^Q 離開  ^N 新增  PgDn/PgUp 換筆  ^T 清單  ^G 說明\n"
+    "  FILE:LINE, +LINE FILE   開在檔案第 LINE 行的那一筆 (check 印出的 檔名:行 可直接使用)\n"
     "  --plain            逐欄問答的純文字模式 (不用游標定位，適合螢幕報讀軟體、序列埠終端機)；\n"
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
@@ -78,6 +79,8 @@ typedef struct {
 	bool force, plain;
 	char **files;
 	size_t nfiles;
+	long line;       /* the entry screen opens at the record on this line */
+	char *file_part; /* FILE of FILE:LINE (malloc'd), or NULL */
 } Args;
 
 static void print_diags(const char *file, DiagList *dl)
@@ -130,6 +133,37 @@ static bool is_command(const char *a)
 	       strcmp(a, "print") == 0;
 }
 
+/* The line number s is (all digits, 1 or more), or 0. */
+static long line_number(const char *s)
+{
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return 0;
+	return strtol(s, NULL, 10);
+}
+
+/* The entry screen's FILE:LINE (or FILE:LINE:COL, as check prints a place)
+ * when no file is named so but FILE is one: a->files[0] becomes FILE. */
+static void split_place(Args *a)
+{
+	if (a->command || a->nfiles != 1 || a->line || access(a->files[0], F_OK) == 0)
+		return;
+	char *f = xstrdup(a->files[0]);
+	for (int parts = 0; parts < 2; parts++) {
+		char *colon = strrchr(f, ':');
+		if (!colon || !line_number(colon + 1))
+			break;
+		long n = line_number(colon + 1);
+		*colon = '\0';
+		if (access(f, F_OK) == 0) {
+			a->line = n;
+			a->file_part = f;
+			a->files[0] = f;
+			return;
+		}
+	}
+	free(f);
+}
+
 /* Reads argv into a.  Returns -1 when the program is to go on, else the
  * exit status (after --help, --version, or a message on stderr). */
 static int parse_args(int argc, char **argv, Args *a)
@@ -167,6 +201,8 @@ static int parse_args(int argc, char **argv, Args *a)
 			if (missing)
 				return usage_error_arg("%s 後面要有值", "-o");
 			a->out = v;
+		} else if (!options_done && arg[0] == '+' && line_number(arg + 1) > 0) {
+			a->line = line_number(arg + 1);
 		} else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
 			return usage_error_arg("不認得的選項 %s", arg);
 		} else if (!a->command && a->nfiles == 0 && is_command(arg)) {
@@ -197,6 +233,8 @@ static int check_args(const Args *a)
 		return usage_error("check 需要至少一個檔案");
 	if (!a->command && a->nfiles > 1)
 		return usage_error("輸入畫面一次只開一個檔案");
+	if (a->command && a->line)
+		return usage_error("+行號 只用於輸入畫面");
 	return -1;
 }
 
@@ -370,8 +408,10 @@ done:
 }
 
 /* Opens the entry screen on path (or the configured file, or a new
- * "<form id>.csv"); returns the exit status. */
-static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain)
+ * "<form id>.csv"), at the record on line when it is not 0; returns the
+ * exit status. */
+static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain,
+			    long line)
 {
 	char *fallback = NULL;
 	if (!path)
@@ -395,6 +435,8 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 	else
 		ui_load_end();
 	int rc = 0;
+	if (s && line)
+		session_goto_line(s, line);
 	if (!s) {
 		ui_stop();
 		print_diags(path, &dl);
@@ -465,7 +507,7 @@ static int run(const Args *a)
 	par_set_threads((size_t)cfg.threads);
 	Form *form = load_form(a, &cfg);
 	if (form && entry)
-		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain);
+		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain, a->line);
 	else if (form && strcmp(a->command, "check") == 0)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "print") == 0)
@@ -485,10 +527,13 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files)};
 	int rc = parse_args(argc, argv, &a);
-	if (rc < 0)
+	if (rc < 0) {
+		split_place(&a);
 		rc = check_args(&a);
+	}
 	if (rc < 0)
 		rc = run(&a);
 	free(a.files);
+	free(a.file_part);
 	return rc;
 }

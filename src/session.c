@@ -669,6 +669,19 @@ long session_record_at_line(const Session *s, long line)
 	return line <= end ? found : -1;
 }
 
+bool session_goto_line(Session *s, long line)
+{
+	long rec = session_record_at_line(s, line);
+	if (rec < 0) {
+		session_set_msg(s, true, "檔案的第 %ld 行不在任何一筆記錄裡", line);
+		return false;
+	}
+	session_goto_record(s, (size_t)rec);
+	session_first_field(s);
+	session_set_msg(s, false, "檔案的第 %ld 行是第 %ld 筆", line, rec + 1);
+	return true;
+}
+
 bool session_dirty(const Session *s)
 {
 	return state_now(s) != s->saved_state;

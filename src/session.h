@@ -162,6 +162,10 @@ bool session_goto_field(Session *s, size_t field);
 /* Moves to record rec (at its first field unless it is the current one);
  * leaving a record being added that was not typed into discards it. */
 bool session_goto_record(Session *s, size_t rec);
+/* Goes to the first field of the record on line of the file (as check
+ * names it: FILE:LINE), saying which record it is; false, with a message,
+ * when no record is there. */
+bool session_goto_line(Session *s, long line);
 bool session_next_record(Session *s);
 bool session_prev_record(Session *s);
 /* The next record after the current one (wrapping) with an error, at its

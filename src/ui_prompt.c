@@ -151,17 +151,15 @@ static void go_to(Ui *ui, const char *text)
 	long n = strtol(h, &end, 10);
 	bool number = *h && !*end && errno == 0 && n > 0;
 	free(h);
-	long rec = !number ? -1 : by_line ? session_record_at_line(s, n) : n - 1;
 	if (!number)
 		session_set_msg(s, true, "請輸入筆數 (例如 12)，或冒號加檔案的行號 (例如 :35)");
-	else if (rec < 0 || (size_t)rec >= session_nrecords(s))
-		session_set_msg(s, true, by_line ? "檔案的第 %ld 行不在任何一筆記錄裡" : "沒有第 %ld 筆 (共 %zu 筆)",
-				n, session_nrecords(s));
+	else if (by_line)
+		session_goto_line(s, n);
+	else if ((size_t)n > session_nrecords(s))
+		session_set_msg(s, true, "沒有第 %ld 筆 (共 %zu 筆)", n, session_nrecords(s));
 	else {
-		session_goto_record(s, (size_t)rec);
+		session_goto_record(s, (size_t)n - 1);
 		session_first_field(s);
-		if (by_line)
-			session_set_msg(s, false, "檔案的第 %ld 行是第 %ld 筆", n, rec + 1);
 	}
 	ui_form_open_field(ui);
 }

@@ -51,8 +51,8 @@
 # Helpers for keys (every wait polls the screen, at most $E2E_TIMEOUT s):
 #
 #   start ARGS...         start spmform ARGS in an 80x24 pane; waits for the
-#                         first screen (the title line with 第 1/, or
-#                         第 1 筆 (新增 for a new file).  Starting
+#                         first screen (the title line with 第 N/, or
+#                         第 N 筆 (新增 for a new file).  Starting
 #                         again once the program has quit (or its terminal
 #                         is gone, see hang_up) starts it anew.  With
 #                         START_WITH='SHELL COMMANDS' (e.g. START_WITH='ulimit
@@ -303,7 +303,7 @@ start() {
 	# tmux leaves its socket file behind: halt removes it
 	T display-message -p '#{socket_path}' >"$STATE/socket" 2>/dev/null
 	echo started >"$STATE/started"
-	wait_match '^ (第 1/|第 1 筆 \(新增)'
+	wait_match '^ (第 [0-9]+/|第 [0-9]+ 筆 \(新增)'
 }
 
 KEYS_SENT=0
