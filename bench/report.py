@@ -125,10 +125,19 @@ def header(R, vals, sizes):
         vals.get("version.csvkit", "?").replace("csvclean ", ""), vals.get("version.python", "?"),
         vals.get("version.tmux", "?"), vals.get("version.libcsv", "?")))
     load0, load1 = vals.get("load.start", "?"), vals.get("load.end", "?")
-    busy = any(float(x.split()[0]) > float(vals.get("machine.nproc", "1")) / 2
-               for x in (load0, load1) if x != "?")
-    R.p("- Load average (1, 5, 15 min) at the start: %s; at the end: %s%s" % (
-        load0, load1, " — **other work was running: the times are noisy**" if busy else ""))
+    nproc = num(vals, "machine.nproc") or 1
+    machine, own, secs = num(vals, "cpu.machine"), num(vals, "cpu.bench"), num(vals, "elapsed")
+    others = machine - own if machine is not None and own is not None else None
+    busy = ((load0 != "?" and float(load0.split()[0]) > nproc / 2) or
+            (others is not None and secs and others / secs > 0.25))
+    R.p("- Load average (1, 5, 15 min) at the start: %s; at the end: %s (the bench's own "
+        "work counts in it)" % (load0, load1))
+    if others is not None and secs:
+        R.p("- Processor time used on the machine during the run: %.0f s of the %.0f s its %d "
+            "cores had; this script's programs (with tmux and the entry screen) %.0f s; the "
+            "rest, about %.0f s (%.2f of a core on average), is other work%s" % (
+                machine, secs * nproc, nproc, own, others, others / secs,
+                " — **other work was running: the times are noisy**" if busy else ""))
     R.p("- Files: bench/gen N rows, seed 109: " + "; ".join(
         "%d rows %.1f MB (CP950 %.1f MB)" % (n, num(vals, "size.%d.utf8" % n) / 1e6,
                                              num(vals, "size.%d.cp950" % n) / 1e6) for n in sizes))
