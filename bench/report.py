@@ -2,10 +2,15 @@
 """bench/report.py - turns what bench/run measured into the tables it
 prints and into bench/RESULTS.md.
 
-    python3 bench/report.py RESULTS_DIR OUT.md
+    python3 bench/report.py RESULTS_DIR OUT.md [BEFORE.md]
 
 RESULTS_DIR (build/bench/results) holds values.tsv (KEY TAB VALUE lines),
 commands.tsv (WHAT TAB COMMAND lines) and hyperfine-N.json for each size.
+BEFORE.md, when given and present, is the RESULTS.md of an earlier build
+run on the same machine (bench/RESULTS-before.md: the build before issue
+17); a table at the top sets its numbers beside this run's.  It is read
+by the titles of its tables and goals, which this report keeps, so a
+RESULTS.md of this report can be the BEFORE.md of a later one.
 """
 import json
 import os
@@ -77,6 +82,61 @@ def mb(kib):
     return "n/a" if kib is None else "%.1f MB" % (kib / 1024)
 
 
+def lead_number(s):
+    """The number a cell starts with ("2.01×", "15.6 MB", "7.72 ms"), or None."""
+    m = re.match(r"\s*(\d+(?:\.\d+)?)", s or "")
+    return float(m.group(1)) if m else None
+
+
+# --- an earlier RESULTS.md ------------------------------------------------------------
+
+def md_tables(lines):
+    """The tables of a markdown text: (the line before, header, rows)."""
+    out, label, k = [], "", 0
+    while k < len(lines):
+        line = lines[k]
+        if line.startswith("|") and k + 1 < len(lines) and lines[k + 1].startswith("| ---"):
+            cells = lambda s: [c.strip() for c in s.strip().strip("|").split("|")]
+            head, rows = cells(line), []
+            k += 2
+            while k < len(lines) and lines[k].startswith("|"):
+                rows.append(dict(zip(head, cells(lines[k]))))
+                k += 1
+            out.append((label, head, rows))
+            continue
+        if line.strip():
+            label = line.strip()
+        k += 1
+    return out
+
+
+def read_before(path):
+    """What the before/after table needs from an earlier RESULTS.md."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    b = {"meta": [ln[2:] for ln in lines[:12] if ln.startswith(
+        ("- Date", "- Build", "- Machine", "- Load average", "- Processor time used"))]}
+    for ln in lines:
+        m = re.match(r"## Goals \(.* on the (\d+)-row file", ln)
+        if m:
+            b["rows"] = int(m.group(1))
+    for label, head, rows in md_tables(lines):
+        for enc, ename in ENCS:
+            if label == "%s files:" % ename and rows and "spmform check" in head:
+                b["check.%s" % enc] = lead_number(rows[-1]["spmform check"])
+            for r in rows:
+                if "check / parse (processor)" in head and r.get("file") == ename:
+                    b["cpu.%s" % enc] = lead_number(r["check / parse (processor)"])
+                    b["cpu.ms.%s" % enc] = lead_number(r["spmform check"])
+                if "first screen / check" in head and r.get("file") == ename:
+                    b["first.%s" % enc] = lead_number(r["median"])
+                    b["first.ratio.%s" % enc] = lead_number(r["first screen / check"])
+        if head and head[0] == "goal":
+            for r in rows:
+                b["goal:" + r["goal"].split(" (slowest")[0]] = lead_number(r["measured"])
+    return b
+
+
 class Report:
     def __init__(self):
         self.lines = []
@@ -117,6 +177,7 @@ def header(R, vals, sizes):
     R.p("Written by `bench/run` (`make bench`); see bench/README.md for what is measured and how.")
     R.p()
     R.p("- Date: %s (the run took %s s)" % (vals.get("date", "?"), vals.get("elapsed", "?")))
+    R.p("- Build: %s" % vals.get("build", "?"))
     R.p("- Machine: %s cores (`nproc`), CPU %s, %s memory, %s" % (
         vals.get("machine.nproc", "?"), vals.get("machine.cpu", "?"),
         vals.get("machine.mem", "?"), vals.get("machine.os", "?")))
@@ -142,6 +203,66 @@ def header(R, vals, sizes):
         "%d rows %.1f MB (CP950 %.1f MB)" % (n, num(vals, "size.%d.utf8" % n) / 1e6,
                                              num(vals, "size.%d.cp950" % n) / 1e6) for n in sizes))
     R.p()
+
+
+def before_after(R, vals, big, med, cpu, before_path):
+    """The table of the earlier build's numbers beside this run's."""
+    b = read_before(before_path)
+    R.p("## Before and after (%d rows)" % big)
+    R.p()
+    if b.get("rows") != big:
+        R.p("`%s` holds a run on %s rows, this one goes up to %d: nothing to compare." % (
+            before_path, b.get("rows", "?"), big))
+        R.p()
+        return
+    R.p("Before: `%s`, an earlier build's run with its own bench/run:" % before_path)
+    R.p()
+    for m in b["meta"]:
+        R.p("- " + m)
+    R.p()
+    R.p("After: this run (above). Since issue 17 a file is read on one processor: its "
+        "elapsed time is its processor time.")
+    R.p()
+    rows = []
+
+    def row(what, bv, av, fmt, limit=""):
+        change = fx(ratio(av, bv)) if bv is not None and av is not None else ""
+        rows.append([what, fmt(bv), fmt(av), change, limit])
+    for enc, ename in ENCS:
+        row("check processor time / bare parse, %s" % ename, b.get("cpu.%s" % enc),
+            ratio(cpu(big, "check", enc), cpu(big, "parse", enc)), fx, "≤ %.2f×" % CPU_LIMIT[enc])
+    for enc, ename in ENCS:
+        row("check processor time, %s (ms)" % ename, b.get("cpu.ms.%s" % enc),
+            cpu(big, "check", enc), ms)
+    for enc, ename in ENCS:
+        row("check elapsed, %s (ms)" % ename, b.get("check.%s" % enc), med(big, "check", enc), ms)
+    a1, a2 = num(vals, "many.one.ms"), num(vals, "many.all.ms")
+    row("check of %s files of %s rows, side by side / one at a time" % (
+        vals.get("many.files", "?"), vals.get("many.rows", "?")), None, ratio(a2, a1), fx,
+        "≤ %.1f×" % MANY_LIMIT)
+    for enc, ename, key in (("utf8", ENCS[0][1], "first.screen%d"),
+                            ("cp950", ENCS[1][1], "first.screen-cp950-%d")):
+        fs = [num(vals, key % k) for k in SCREEN_RUNS]
+        fs = [f / 1000 for f in fs if f is not None]
+        first = statistics.median(fs) if fs else None
+        row("first screen, %s (ms, median of %d)" % (ename, len(SCREEN_RUNS)),
+            b.get("first.%s" % enc), first, ms)
+        row("first screen / check, %s" % ename, b.get("first.ratio.%s" % enc),
+            ratio(first, med(big, "check", enc)), fx, "≤ 2×")
+    for goal in ("check peak memory", "entry screen peak memory"):
+        for enc, ename in ENCS:
+            name = "%s ≤ 2×size+8 MB (%s)" % (goal, ename)
+            mine = [g for g in R.goals if g[0] == name]
+            row("%s, %s (MB)" % (goal, ename), b.get("goal:" + name),
+                lead_number(mine[0][1]) if mine else None,
+                lambda x: "n/a" if x is None else "%.1f" % x)
+    for _, what in KEYS:
+        short = what.split(" (")[0]
+        name = "%s < 50 ms" % short
+        mine = [g for g in R.goals if g[0].startswith(name + " (slowest")]
+        row("slowest %s (ms)" % short, b.get("goal:" + name),
+            lead_number(mine[0][1]) if mine else None, ms, "< 50")
+    R.table(["what", "before", "after", "after / before", "goal"], rows)
 
 
 def speed(R, vals, sizes, hf, big, med, cpu):
@@ -458,14 +579,14 @@ def goals_table(R, big):
     return g
 
 
-def build(vals, cmds, sizes, hf):
+def build(vals, cmds, sizes, hf, before):
     R = Report()
     big = sizes[-1] if sizes else None
     med = lambda n, t, e: hf[(n, t, e)]["median"] * 1000 if (n, t, e) in hf else None
     cpu = lambda n, t, e: ((hf[(n, t, e)]["user"] + hf[(n, t, e)]["system"]) * 1000
                            if (n, t, e) in hf else None)
     header(R, vals, sizes)
-    top = len(R.lines) # the goals go here, at the end
+    top = len(R.lines) # the before/after table and the goals go here, at the end
     speed(R, vals, sizes, hf, big, med, cpu)
     many(R, vals)
     form_growth(R, vals)
@@ -477,16 +598,21 @@ def build(vals, cmds, sizes, hf):
     terminal_bytes(R, vals, big)
     keystrokes(R, vals)
     commands(R, cmds)
-    R.lines[top:top] = goals_table(R, big)
+    rest = R.lines[top:]
+    del R.lines[top:]
+    if before and big and os.path.exists(before):
+        before_after(R, vals, big, med, cpu, before)
+    R.lines += goals_table(R, big) + rest
     return R
 
 
 def main():
     global RDIR
     rdir, out = sys.argv[1], sys.argv[2]
+    before = sys.argv[3] if len(sys.argv) > 3 else None
     RDIR = rdir
     vals, cmds, sizes, hf = load(rdir)
-    R = build(vals, cmds, sizes, hf)
+    R = build(vals, cmds, sizes, hf, before)
     text = "\n".join(R.lines).rstrip() + "\n"
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
