@@ -1,7 +1,9 @@
 /* journal.c - see journal.h. */
 #include "journal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -228,6 +230,63 @@ char *journal_set_aside(const char *data_path)
 	}
 	free(jp);
 	return aside;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **journal_list_aside(const char *data_path, size_t *n)
+{
+	*n = 0;
+	char *dup = xstrdup(data_path), *dup2 = xstrdup(data_path);
+	const char *dir = dirname(dup);
+	char *prefix = xasprintf("%s.journal.", basename(dup2));
+	size_t plen = strlen(prefix), cap = 0;
+	char **names = NULL;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		const char *stamp = e->d_name + plen;
+		if (strncmp(e->d_name, prefix, plen) != 0 || strlen(stamp) < 15 ||
+		    strspn(stamp, "0123456789-") != strlen(stamp))
+			continue;
+		if (*n == cap)
+			names = xrealloc(names, (cap = cap ? 2 * cap : 8) * sizeof *names);
+		names[(*n)++] = strcmp(dir, ".") == 0 && !strchr(data_path, '/')
+				    ? xstrdup(e->d_name)
+				    : xasprintf("%s/%s", dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof *names, by_name);
+	free(prefix);
+	free(dup2);
+	free(dup);
+	return names;
+}
+
+int journal_restore(const char *aside, const char *data_path, DiagList *diags)
+{
+	char *jp = journal_path(data_path);
+	/* link, not rename: a journal there already is never replaced */
+	int rc = link(aside, jp) == 0 && unlink(aside) == 0 ? 0 : -1;
+	if (rc != 0)
+		diag_add(diags, DIAG_ERROR, 0, 0, -1, -1, "無法改回復原紀錄：%s",
+			 errno == EEXIST ? "檔案已有一份未處理的復原紀錄 (先開啟檔案處理它)"
+					 : strerror(errno));
+	free(jp);
+	return rc;
+}
+
+bool journal_fits(const JournalRead *r, const struct stat *st)
+{
+	if (!st)
+		return r->base_size == -1;
+	return r->base_mtime == (long long)st->st_mtim.tv_sec &&
+	       (r->base_nsec < 0 || r->base_nsec == (long long)st->st_mtim.tv_nsec) &&
+	       r->base_size == (long long)st->st_size;
 }
 
 /* Parses a decimal number spanning all of s[0..n). */

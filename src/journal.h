@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "diag.h"
@@ -78,6 +79,19 @@ void journal_retire(const char *data_path);
 /* Renames the journal aside as "NAME.journal.YYYYMMDD-HHMMSS"; returns
  * the new name (malloc'd) or NULL. */
 char *journal_set_aside(const char *data_path);
+
+/* The journals set aside for data_path ("NAME.journal.YYYYMMDD-HHMMSS",
+ * oldest first), as paths (malloc'd, like the array); *n their number. */
+char **journal_list_aside(const char *data_path, size_t *n);
+
+/* Makes the journal aside data_path's journal again, so that the next
+ * opening of data_path offers to recover it.  Refused (-1, a diag) when
+ * data_path has a journal already. */
+int journal_restore(const char *aside, const char *data_path, DiagList *diags);
+
+/* Whether r was written on top of the data file as st says it is now
+ * (st NULL: the file does not exist), so that its entries apply to it. */
+bool journal_fits(const JournalRead *r, const struct stat *st);
 
 /* Reads a journal (file or memory).  Returns 0 with the entries in *out
  * (a damaged end is reported in diags and out->bad_line), or -1 when

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "form.h"
 #include "io.h"
+#include "journals.h"
 #include "lock.h"
 #include "mem.h"
 #include "par.h"
@@ -39,6 +40,7 @@ static const char USAGE[] =
     "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
     "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
     "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
+    "  spmform --journals FILE [--apply N]\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -65,6 +67,8 @@ static const char USAGE[] =
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
     "  -o OUT             export、import、print 寫出的檔案\n"
     "  --force            OUT 已存在時覆蓋 (原檔留為 OUT.bak)；別人正在編輯的檔案一律不覆蓋\n"
+    "  --journals FILE    列出 FILE 擱置的復原紀錄 (開啟時選擇不復原的) 與其中的修改；\n"
+    "                     --apply N 把第 N 份改回復原紀錄，下次開啟時會問是否復原\n"
     "  -h, --help         顯示這段說明\n"
     "  -V, --version      顯示版本\n"
     "\n"
@@ -80,6 +84,8 @@ typedef struct {
 	char **files;
 	size_t nfiles;
 	long line;       /* the entry screen opens at the record on this line */
+	bool journals;   /* --journals: list FILE's journals set aside */
+	long apply;      /* --apply N: make the N-th of them FILE's journal */
 	char *file_part; /* FILE of FILE:LINE (malloc'd), or NULL */
 } Args;
 
@@ -187,6 +193,13 @@ static int parse_args(int argc, char **argv, Args *a)
 			a->plain = true;
 		} else if (!options_done && strcmp(arg, "--force") == 0) {
 			a->force = true;
+		} else if (!options_done && strcmp(arg, "--journals") == 0) {
+			a->journals = true;
+		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--apply", &missing)) ||
+					     missing)) {
+			if (missing || !line_number(v))
+				return usage_error_arg("%s 後面要有編號 (--journals 列出的)", "--apply");
+			a->apply = line_number(v);
 		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--form", &missing)) ||
 					     missing)) {
 			if (missing)
@@ -235,6 +248,10 @@ static int check_args(const Args *a)
 		return usage_error("輸入畫面一次只開一個檔案");
 	if (a->command && a->line)
 		return usage_error("+行號 只用於輸入畫面");
+	if (a->journals && (a->command || a->nfiles != 1 || a->plain || a->line))
+		return usage_error("--journals 需要一個資料檔，不與指令同用");
+	if (a->apply && !a->journals)
+		return usage_error("--apply 只用於 --journals");
 	return -1;
 }
 
@@ -487,7 +504,7 @@ static bool want_plain(const Args *a)
 
 static int run(const Args *a)
 {
-	bool entry = !a->command;
+	bool entry = !a->command && !a->journals;
 	bool plain = entry && want_plain(a);
 	if (entry && !plain && ui_setup_locale() != 0)
 		return 2;
@@ -506,7 +523,9 @@ static int run(const Args *a)
 	diag_free(&dl);
 	par_set_threads((size_t)cfg.threads);
 	Form *form = load_form(a, &cfg);
-	if (form && entry)
+	if (form && a->journals)
+		rc = journals_run(a->files[0], form, a->apply, stdout);
+	else if (form && entry)
 		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain, a->line);
 	else if (form && strcmp(a->command, "check") == 0)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);

@@ -273,6 +273,7 @@ int plain_run(Session *s, FILE *in, FILE *out)
 	fputs(" -- ", out);
 	put(out, session_path(s));
 	fprintf(out, " (%zu 筆記錄)\n%s", session_nsaved(s), HELP);
+	session_opening_message(s);
 	if (session_lock_notice(s)) {
 		fputs("!! ", out);
 		put(out, session_lock_notice(s));

@@ -801,16 +801,6 @@ static bool changed_on_disk(const Session *s)
 	       now.st_ctim.tv_nsec != s->base.st_ctim.tv_nsec;
 }
 
-/* Whether the journal read was made on top of the file as it is now. */
-static bool journal_fits(const Session *s, const JournalRead *r)
-{
-	if (!s->have_base)
-		return r->base_size == -1;
-	return r->base_mtime == (long long)s->base.st_mtim.tv_sec &&
-	       (r->base_nsec < 0 || r->base_nsec == (long long)s->base.st_mtim.tv_nsec) &&
-	       r->base_size == (long long)s->base.st_size;
-}
-
 /* Keeps the journal aside, saying why (what, a sentence). */
 static void set_journal_aside(Session *s, const char *what)
 {
@@ -837,7 +827,7 @@ static void find_journal(Session *s)
 			journal_retire(s->path); /* nothing in it */
 		} else if (s->recovery.n == 0) {
 			set_journal_aside(s, "復原紀錄已損壞，沒有可用的修改");
-		} else if (journal_fits(s, &s->recovery)) {
+		} else if (journal_fits(&s->recovery, s->have_base ? &s->base : NULL)) {
 			s->has_recovery = true;
 			diag_free(&dl);
 			free(jp);
@@ -1374,6 +1364,38 @@ bool session_undo(Session *s)
 }
 
 /* --- recovery --------------------------------------------------------------------- */
+
+size_t session_journals_aside(const Session *s)
+{
+	size_t n;
+	char **names = journal_list_aside(s->path, &n);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return n;
+}
+
+void session_opening_message(Session *s)
+{
+	if (session_msg(s))
+		return;
+	size_t nerr = session_nerrors(s), nwarn = session_nwarnings(s);
+	size_t recs = session_error_records(s), aside = session_journals_aside(s);
+	char *found = !nerr && !nwarn ? xstrdup("")
+		      : recs ? xasprintf("開啟時發現 %zu 個錯誤、%zu 個警告，在 %zu 筆記錄；^K 跳到下一筆有錯的記錄",
+					 nerr, nwarn, recs)
+			     : xasprintf("開啟時發現 %zu 個錯誤、%zu 個警告 (都不在記錄裡，見 spmform check)", nerr,
+					 nwarn);
+	char *path = text_escape(session_path(s));
+	char *kept = aside ? xasprintf("%s另有 %zu 份擱置的復原紀錄 (spmform --journals %s 可查看)",
+				       *found ? "。" : "", aside, path)
+			   : xstrdup("");
+	if (*found || *kept)
+		session_set_msg(s, nerr > 0, "%s%s", found, kept);
+	free(kept);
+	free(path);
+	free(found);
+}
 
 bool session_has_recovery(const Session *s)
 {

@@ -215,6 +215,12 @@ bool session_undo(Session *s);
 
 /* --- recovery ----------------------------------------------------------- */
 
+/* How many journals of the file were set aside (recoveries declined, or
+ * journals that no longer fit it): spmform --journals FILE lists them. */
+size_t session_journals_aside(const Session *s);
+/* The message of the first screen, unless opening said something already:
+ * the problems found in the file, and the journals set aside. */
+void session_opening_message(Session *s);
 bool session_has_recovery(const Session *s);
 /* The changes found and when the first and last were made. */
 size_t session_recovery_count(const Session *s, time_t *first, time_t *last);

@@ -433,17 +433,7 @@ int ui_run(Session *s, const Config *cfg)
 	Ui ui = {.s = s, .cfg = cfg, .colors = screen_colors};
 	lineedit_init(&ui.search, "");
 	lineedit_init(&ui.line, "");
-	size_t nerr = session_nerrors(s), nwarn = session_nwarnings(s);
-	if ((nerr || nwarn) && !session_msg(s)) {
-		size_t recs = session_error_records(s);
-		if (recs)
-			session_set_msg(s, true,
-					"開啟時發現 %zu 個錯誤、%zu 個警告，在 %zu 筆記錄；^K 跳到下一筆有錯的記錄",
-					nerr, nwarn, recs);
-		else
-			session_set_msg(s, nerr > 0, "開啟時發現 %zu 個錯誤、%zu 個警告 (都不在記錄裡，見 spmform check)",
-					nerr, nwarn);
-	}
+	session_opening_message(s);
 	bool gone = false; /* the terminal went away */
 	ui_form_open_field(&ui);
 	if (session_has_recovery(s))
