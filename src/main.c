@@ -1,5 +1,5 @@
 /* main.c - the command line: the entry screen, check, export, import,
- * print, --help, --version.
+ * print, merge, report, --help, --version.
  *
  * Only start-up code may exit; everything below returns status.  Every
  * file name and every value from the environment that a message shows
@@ -18,6 +18,7 @@
 #include "io.h"
 #include "lock.h"
 #include "mem.h"
+#include "merge.h"
 #include "par.h"
 #include "plain.h"
 #include "print.h"
@@ -35,10 +36,12 @@ static const char HINT[] = "用法請看 spmform --help (或 man spmform)\n";
 static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [FILE]\n"
-    "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
+    "  spmform check [--form NAME|PATH] [--config PATH] [--across] FILE...\n"
     "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
     "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
     "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
+    "  spmform merge [--form NAME|PATH] [--config PATH] [--force] [--dedupe]\n"
+    "        [--source-column NAME [--source-label FILE=LABEL]...] -o OUT FILE...\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -59,11 +62,17 @@ static const char USAGE[] =
     "  print FILE [-o OUT.pdf]   依表單的列印版面印成 A4 的 PDF (預設 OUT 為 FILE 改成 .pdf)，\n"
     "                     有錯誤的記錄也印，第 1 頁註明幾筆有錯誤；config.ini 的 [print] command\n"
     "                     (例如 lp) 有設定時，另外送到印表機\n"
+    "  merge -o OUT FILE...   把各單位的檔案 (CSV、.xlsx、.ods) 依序合併成一個 OUT\n"
+    "                     (.csv、.xlsx 或 .ods)；不同檔案裡的同一系統會指出兩處\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
-    "  -o OUT             export、import、print 寫出的檔案\n"
+    "  -o OUT             export、import、print、merge 寫出的檔案\n"
     "  --force            OUT 已存在時覆蓋 (原檔留為 OUT.bak)；別人正在編輯的檔案一律不覆蓋\n"
+    "  --across           check：所有檔案當成一份，跨檔套用 unique、count 規則\n"
+    "  --dedupe           merge：完全相同的記錄只留第一筆 (並說明略去幾筆)\n"
+    "  --source-column NAME   merge：加一欄 NAME，記下每筆記錄來自哪個檔案\n"
+    "  --source-label FILE=LABEL   merge：FILE 的記錄在那一欄寫 LABEL (而不是檔名)\n"
     "  -h, --help         顯示這段說明\n"
     "  -V, --version      顯示版本\n"
     "\n"
@@ -72,12 +81,17 @@ static const char USAGE[] =
 
 /* What the command line says. */
 typedef struct {
-	const char *command; /* "check", "export", "import", "print", or NULL: the
-			      * entry screen */
+	const char *command; /* "check", "export", "import", "print", "merge",
+			      * or NULL: the entry screen */
 	const char *form, *config, *out;
 	bool force, plain;
 	char **files;
 	size_t nfiles;
+	/* check --across; merge's options */
+	bool across, dedupe;
+	const char *source_column;
+	const char **source_labels; /* FILE=LABEL, as given */
+	size_t nsource_labels;
 } Args;
 
 static void print_diags(const char *file, DiagList *dl)
@@ -127,7 +141,35 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
 static bool is_command(const char *a)
 {
 	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0 ||
-	       strcmp(a, "print") == 0;
+	       strcmp(a, "print") == 0 || strcmp(a, "merge") == 0;
+}
+
+/* check's and merge's options: true when argv[*i] is one
+ * (advancing *i past its value); *rc is then the exit status when its
+ * value is missing, else left as it was. */
+static bool parse_new_option(int argc, char **argv, int *i, Args *a, int *rc)
+{
+	bool *flag = strcmp(argv[*i], "--across") == 0   ? &a->across
+		     : strcmp(argv[*i], "--dedupe") == 0 ? &a->dedupe
+							 : NULL;
+	if (flag) {
+		*flag = true;
+		return true;
+	}
+	static const char *const valued[] = {"--source-column", "--source-label"};
+	for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+		bool missing = false;
+		const char *v = opt_value(argc, argv, i, valued[k], &missing);
+		if (missing)
+			*rc = usage_error_arg("%s 後面要有值", valued[k]);
+		else if (k == 0 && v)
+			a->source_column = v;
+		else if (v)
+			a->source_labels[a->nsource_labels++] = v;
+		if (missing || v)
+			return true;
+	}
+	return false;
 }
 
 /* Reads argv into a.  Returns -1 when the program is to go on, else the
@@ -135,6 +177,7 @@ static bool is_command(const char *a)
 static int parse_args(int argc, char **argv, Args *a)
 {
 	bool options_done = false;
+	int rc = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *v;
 		bool missing = false;
@@ -153,6 +196,9 @@ static int parse_args(int argc, char **argv, Args *a)
 			a->plain = true;
 		} else if (!options_done && strcmp(arg, "--force") == 0) {
 			a->force = true;
+		} else if (!options_done && parse_new_option(argc, argv, &i, a, &rc)) {
+			if (rc >= 0)
+				return rc;
 		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--form", &missing)) ||
 					     missing)) {
 			if (missing)
@@ -178,26 +224,45 @@ static int parse_args(int argc, char **argv, Args *a)
 	return -1;
 }
 
+static bool is(const Args *a, const char *command)
+{
+	return a->command && strcmp(a->command, command) == 0;
+}
+
+/* Whether merge's options fit the command. */
+static int check_new_args(const Args *a)
+{
+	if (is(a, "merge") && (a->nfiles == 0 || !a->out))
+		return usage_error("merge 需要 -o 輸出檔和至少一個輸入檔");
+	if (a->across && !is(a, "check"))
+		return usage_error("--across 只用於 check");
+	if ((a->dedupe || a->source_column || a->nsource_labels) && !is(a, "merge"))
+		return usage_error("--dedupe、--source-column、--source-label 只用於 merge");
+	if (a->nsource_labels && !a->source_column)
+		return usage_error("--source-label 需要 --source-column (放標籤的欄)");
+	return -1;
+}
+
 /* Whether the options fit the command. */
 static int check_args(const Args *a)
 {
-	bool print = a->command && strcmp(a->command, "print") == 0;
-	bool convert = a->command && strcmp(a->command, "check") != 0 && !print;
+	bool print = is(a, "print"), merge = is(a, "merge");
+	bool convert = is(a, "export") || is(a, "import");
 	if (convert && (a->nfiles != 1 || !a->out))
 		return usage_error_arg("%s 需要一個輸入檔和 -o 輸出檔", a->command);
 	if (print && a->nfiles != 1)
 		return usage_error("print 需要一個輸入檔 (-o 輸出檔可省略)");
-	if (!convert && !print && a->out)
-		return usage_error("-o 只用於 export、import 與 print");
-	if (!convert && !print && a->force)
-		return usage_error("--force 只用於 export、import 與 print");
+	if (!convert && !print && !merge && a->out)
+		return usage_error("-o 只用於 export、import、print 與 merge");
+	if (!convert && !print && !merge && a->force)
+		return usage_error("--force 只用於 export、import、print 與 merge");
 	if (a->command && a->plain)
 		return usage_error("--plain 只用於輸入畫面");
 	if (a->command && strcmp(a->command, "check") == 0 && a->nfiles == 0)
 		return usage_error("check 需要至少一個檔案");
 	if (!a->command && a->nfiles > 1)
 		return usage_error("輸入畫面一次只開一個檔案");
-	return -1;
+	return check_new_args(a);
 }
 
 /* Import: a text cell Excel would run as a formula when it opens the CSV
@@ -369,6 +434,34 @@ done:
 	return rc;
 }
 
+/* spmform merge: the inputs into -o OUT (CSV, .xlsx or .ods by its
+ * name); like export, an existing OUT is refused without --force and one
+ * another spmform holds always. */
+static int merge_command(const Args *a, const Form *form, const Config *cfg)
+{
+	const char **labels = xcalloc(a->nfiles, sizeof *labels);
+	for (size_t i = 0; i < a->nsource_labels; i++)
+		if (!merge_label(a->source_labels[i], a->files, a->nfiles, labels)) {
+			free(labels);
+			return usage_error_arg("--source-label「%s」沒有指到任何輸入檔 (寫成 輸入檔=標籤)",
+					       a->source_labels[i]);
+		}
+	DiagList dl;
+	diag_init(&dl);
+	Lock *lock = NULL;
+	int rc = 2;
+	if (!io_output_ok(a->out, IO_SET(IO_CSV) | IO_SET(IO_XLSX) | IO_SET(IO_ODS), a->force, &dl)) {
+		print_diags(a->out, &dl);
+	} else if (lock_output(a->out, &lock)) {
+		MergeOptions opt = {a->source_column, labels, a->dedupe};
+		rc = merge_files(a->files, a->nfiles, form, cfg->out, cfg->backup, &opt, a->out, stderr);
+	}
+	lock_release(lock);
+	diag_free(&dl);
+	free(labels);
+	return rc;
+}
+
 /* Opens the entry screen on path (or the configured file, or a new
  * "<form id>.csv"); returns the exit status. */
 static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain)
@@ -466,8 +559,12 @@ static int run(const Args *a)
 	Form *form = load_form(a, &cfg);
 	if (form && entry)
 		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain);
+	else if (form && strcmp(a->command, "check") == 0 && a->across)
+		rc = check_files_across(a->files, a->nfiles, form, cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "check") == 0)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
+	else if (form && strcmp(a->command, "merge") == 0)
+		rc = merge_command(a, form, &cfg);
 	else if (form && strcmp(a->command, "print") == 0)
 		rc = print_file(a, form, &cfg);
 	else if (form)
@@ -483,12 +580,14 @@ int main(int argc, char **argv)
 	/* a file-size limit makes write() fail with EFBIG, which a save
 	 * handles; the signal would kill the program */
 	signal(SIGXFSZ, SIG_IGN);
-	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files)};
+	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files),
+		  .source_labels = xcalloc((size_t)argc, sizeof *a.source_labels)};
 	int rc = parse_args(argc, argv, &a);
 	if (rc < 0)
 		rc = check_args(&a);
 	if (rc < 0)
 		rc = run(&a);
 	free(a.files);
+	free(a.source_labels);
 	return rc;
 }
