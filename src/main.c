@@ -22,6 +22,7 @@
 #include "par.h"
 #include "plain.h"
 #include "print.h"
+#include "report.h"
 #include "rules.h"
 #include "session.h"
 #include "text.h"
@@ -42,6 +43,7 @@ static const char USAGE[] =
     "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
     "  spmform merge [--form NAME|PATH] [--config PATH] [--force] [--dedupe]\n"
     "        [--source-column NAME [--source-label FILE=LABEL]...] -o OUT FILE...\n"
+    "  spmform report [--form NAME|PATH] [--format text|csv|md] [--ascii] FILE...\n"
     "  spmform --help | --version\n"
     "\n"
     "spmform 是資通系統盤點清冊等表單的輸入與檢查工具。\n"
@@ -64,6 +66,8 @@ static const char USAGE[] =
     "                     (例如 lp) 有設定時，另外送到印表機\n"
     "  merge -o OUT FILE...   把各單位的檔案 (CSV、.xlsx、.ods) 依序合併成一個 OUT\n"
     "                     (.csv、.xlsx 或 .ods)；不同檔案裡的同一系統會指出兩處\n"
+    "  report FILE...     填報摘要：每個檔案與合計的記錄數、完成、未完成 (最常漏填\n"
+    "                     的欄位、哪幾筆)、有錯誤，與 [report] 所列欄位各值的筆數\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
@@ -73,6 +77,8 @@ static const char USAGE[] =
     "  --dedupe           merge：完全相同的記錄只留第一筆 (並說明略去幾筆)\n"
     "  --source-column NAME   merge：加一欄 NAME，記下每筆記錄來自哪個檔案\n"
     "  --source-label FILE=LABEL   merge：FILE 的記錄在那一欄寫 LABEL (而不是檔名)\n"
+    "  --format text|csv|md   report 的格式 (預設 text；csv、md 可貼進簽呈)\n"
+    "  --ascii            report：長條圖用 # 畫 (終端機顯示不出方塊字元時)\n"
     "  -h, --help         顯示這段說明\n"
     "  -V, --version      顯示版本\n"
     "\n"
@@ -82,14 +88,14 @@ static const char USAGE[] =
 /* What the command line says. */
 typedef struct {
 	const char *command; /* "check", "export", "import", "print", "merge",
-			      * or NULL: the entry screen */
+			      * "report", or NULL: the entry screen */
 	const char *form, *config, *out;
 	bool force, plain;
 	char **files;
 	size_t nfiles;
-	/* check --across; merge's options */
-	bool across, dedupe;
-	const char *source_column;
+	/* check --across; merge's and report's options */
+	bool across, dedupe, ascii;
+	const char *source_column, *format;
 	const char **source_labels; /* FILE=LABEL, as given */
 	size_t nsource_labels;
 } Args;
@@ -141,22 +147,23 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
 static bool is_command(const char *a)
 {
 	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0 ||
-	       strcmp(a, "print") == 0 || strcmp(a, "merge") == 0;
+	       strcmp(a, "print") == 0 || strcmp(a, "merge") == 0 || strcmp(a, "report") == 0;
 }
 
-/* check's and merge's options: true when argv[*i] is one
+/* check's, merge's and report's options: true when argv[*i] is one
  * (advancing *i past its value); *rc is then the exit status when its
  * value is missing, else left as it was. */
 static bool parse_new_option(int argc, char **argv, int *i, Args *a, int *rc)
 {
 	bool *flag = strcmp(argv[*i], "--across") == 0   ? &a->across
 		     : strcmp(argv[*i], "--dedupe") == 0 ? &a->dedupe
+		     : strcmp(argv[*i], "--ascii") == 0  ? &a->ascii
 							 : NULL;
 	if (flag) {
 		*flag = true;
 		return true;
 	}
-	static const char *const valued[] = {"--source-column", "--source-label"};
+	static const char *const valued[] = {"--source-column", "--source-label", "--format"};
 	for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
 		bool missing = false;
 		const char *v = opt_value(argc, argv, i, valued[k], &missing);
@@ -164,8 +171,10 @@ static bool parse_new_option(int argc, char **argv, int *i, Args *a, int *rc)
 			*rc = usage_error_arg("%s 後面要有值", valued[k]);
 		else if (k == 0 && v)
 			a->source_column = v;
-		else if (v)
+		else if (k == 1 && v)
 			a->source_labels[a->nsource_labels++] = v;
+		else if (v)
+			a->format = v;
 		if (missing || v)
 			return true;
 	}
@@ -229,17 +238,24 @@ static bool is(const Args *a, const char *command)
 	return a->command && strcmp(a->command, command) == 0;
 }
 
-/* Whether merge's options fit the command. */
+/* Whether merge's and report's options fit the command. */
 static int check_new_args(const Args *a)
 {
 	if (is(a, "merge") && (a->nfiles == 0 || !a->out))
 		return usage_error("merge 需要 -o 輸出檔和至少一個輸入檔");
+	if (is(a, "report") && a->nfiles == 0)
+		return usage_error("report 需要至少一個檔案");
 	if (a->across && !is(a, "check"))
 		return usage_error("--across 只用於 check");
 	if ((a->dedupe || a->source_column || a->nsource_labels) && !is(a, "merge"))
 		return usage_error("--dedupe、--source-column、--source-label 只用於 merge");
 	if (a->nsource_labels && !a->source_column)
 		return usage_error("--source-label 需要 --source-column (放標籤的欄)");
+	if ((a->format || a->ascii) && !is(a, "report"))
+		return usage_error("--format、--ascii 只用於 report");
+	if (a->format && strcmp(a->format, "text") != 0 && strcmp(a->format, "csv") != 0 &&
+	    strcmp(a->format, "md") != 0)
+		return usage_error_arg("--format 應為 text、csv 或 md，不是「%s」", a->format);
 	return -1;
 }
 
@@ -462,6 +478,18 @@ static int merge_command(const Args *a, const Form *form, const Config *cfg)
 	return rc;
 }
 
+/* spmform report: the summary on stdout, as wide as the terminal (at most
+ * 80 columns), with block characters where they can be shown. */
+static int report_command(const Args *a, const Form *form)
+{
+	ReportStyle st = {REPORT_TEXT, report_width(), a->ascii || !report_blocks_ok(), false};
+	if (a->format && strcmp(a->format, "csv") == 0)
+		st.format = REPORT_CSV;
+	else if (a->format && strcmp(a->format, "md") == 0)
+		st.format = REPORT_MD;
+	return report_files(a->files, a->nfiles, form, &st, stdout, stderr);
+}
+
 /* Opens the entry screen on path (or the configured file, or a new
  * "<form id>.csv"); returns the exit status. */
 static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain)
@@ -565,6 +593,8 @@ static int run(const Args *a)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "merge") == 0)
 		rc = merge_command(a, form, &cfg);
+	else if (form && strcmp(a->command, "report") == 0)
+		rc = report_command(a, form);
 	else if (form && strcmp(a->command, "print") == 0)
 		rc = print_file(a, form, &cfg);
 	else if (form)

@@ -219,6 +219,9 @@ static void draw(Ui *ui)
 	case OV_HELP:
 		ui_help_draw(ui);
 		break;
+	case OV_REPORT:
+		ui_report_draw(ui);
+		break;
 	default:
 		ui_form_draw(ui);
 		if (ui->ov == OV_PICK)
@@ -245,6 +248,8 @@ static int dispatch(Ui *ui, UiKey k)
 		return ui_confirm_key(ui, k);
 	case OV_LINE:
 		return ui_line_key(ui, k);
+	case OV_REPORT:
+		return ui_report_key(ui, k);
 	case OV_NONE:
 		break;
 	}
@@ -402,6 +407,7 @@ int ui_run(Session *s, const Config *cfg)
 	free(ui.list_rows);
 	free(ui.last_search);
 	free(ui.pending_path);
+	free(ui.report_text);
 	if (!gone) /* after a hang-up there is no terminal to restore */
 		endwin();
 	delscreen(screen);

@@ -29,6 +29,8 @@ const KeyBinding KEYS[] = {
     {CTRL('K'), ALL_FORM | CTX_LIST, ACT_NEXT_ERROR, "^K", "下一個有錯的記錄", 0},
     {CTRL('W'), ALL_FORM, ACT_SAVE_AS, "^W", "另存新檔 (.csv、.xlsx 或 .ods)", 0},
     {CTRL('O'), ALL_FORM, ACT_EXPORT, "^O", "匯出活頁簿 (.xlsx 或 .ods)", 0},
+    {CTRL('Y'), ALL_FORM, ACT_REPORT, "^Y", "填報摘要 (完成、未完成、有錯誤)", 0},
+    {KEY_F(3), ALL_FORM, ACT_REPORT, "F3", "填報摘要", 0},
     {CTRL('L'), ALL_FORM | CTX_LIST, ACT_REDRAW, "^L", "重繪畫面", 0},
     {'\t', ALL_FORM, ACT_NEXT_FIELD, "Tab", "下一欄", 0},
     {KEY_DOWN, ALL_FORM, ACT_NEXT_FIELD, "Down", "下一欄", 0},
@@ -60,15 +62,15 @@ const KeyBinding KEYS[] = {
     {'\r', CTX_LINE | CTX_PICK | CTX_LIST, ACT_ACCEPT, "Enter", "確定", 1},
     {'\n', CTX_LINE | CTX_PICK | CTX_LIST, ACT_ACCEPT, "Enter", "確定", 0},
     {KEY_ENTER, CTX_LINE | CTX_PICK | CTX_LIST, ACT_ACCEPT, "Enter", "確定", 0},
-    {27, CTX_LINE | CTX_PICK | CTX_LIST, ACT_CANCEL, "Esc", "取消/返回", 2},
+    {27, CTX_LINE | CTX_PICK | CTX_LIST | CTX_REPORT, ACT_CANCEL, "Esc", "取消/返回", 2},
     {CTRL('G'), CTX_PICK | CTX_LINE, ACT_CANCEL, "^G", "取消/返回", 0},
     /* moving in a list */
-    {KEY_UP, CTX_PICK | CTX_LIST, ACT_UP, "Up", "上移", 3},
-    {KEY_DOWN, CTX_PICK | CTX_LIST, ACT_DOWN, "Down", "下移", 4},
+    {KEY_UP, CTX_PICK | CTX_LIST | CTX_REPORT, ACT_UP, "Up", "上移", 3},
+    {KEY_DOWN, CTX_PICK | CTX_LIST | CTX_REPORT, ACT_DOWN, "Down", "下移", 4},
     {CTRL('P'), CTX_PICK | CTX_LIST, ACT_UP, "^P", "上移", 0},
     {CTRL('N'), CTX_PICK | CTX_LIST, ACT_DOWN, "^N", "下移", 0},
-    {KEY_PPAGE, CTX_PICK | CTX_LIST, ACT_PAGE_UP, "PgUp", "上一頁", 0},
-    {KEY_NPAGE, CTX_PICK | CTX_LIST, ACT_PAGE_DOWN, "PgDn", "下一頁", 0},
+    {KEY_PPAGE, CTX_PICK | CTX_LIST | CTX_REPORT, ACT_PAGE_UP, "PgUp", "上一頁", 0},
+    {KEY_NPAGE, CTX_PICK | CTX_LIST | CTX_REPORT, ACT_PAGE_DOWN, "PgDn", "下一頁", 0},
 };
 const size_t NKEYS = sizeof KEYS / sizeof *KEYS;
 
