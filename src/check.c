@@ -140,6 +140,87 @@ static void check_one(void *ctx, size_t i)
 		mem_out_of_memory();
 }
 
+/* check_files_across' work: each file read and its records checked alone
+ * (side by side), then the rules across records over all of them. */
+typedef struct {
+	char *const *paths;
+	const Form *form;
+	DiagList *dl;
+	RulesRun **run; /* per file; NULL when it cannot be read */
+} Gather;
+
+/* Reads path i into a run of its own: a CSV file as it is checked, a
+ * workbook through its table. */
+static void gather_one(void *ctx, size_t i)
+{
+	Gather *g = ctx;
+	FileFormat fmt = {ENC_UTF8, true, true}; /* unused: nothing is written */
+	const char *path = g->paths[i];
+	if (!io_is_workbook(path)) {
+		CsvSource src = {.path = path};
+		table_free(csvio_read(&src, g->form, fmt, CSV_CHECK, &g->run[i], &g->dl[i]));
+		return;
+	}
+	Table *t = io_load(path, g->form, fmt, &g->dl[i]);
+	if (!t)
+		return;
+	g->run[i] = rules_run_new(g->form);
+	for (size_t r = 0; r < table_nrecords(t); r++)
+		if (!table_record_empty(t, r))
+			rules_run_record(g->run[i], table_record_c(t, r)->cells, table_record_c(t, r)->line);
+	table_free(t);
+}
+
+int check_files_across(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
+		       FILE *out)
+{
+	if (n == 1)
+		return check_file(paths[0], form, progress_delay_ms, out);
+	Gather g = {paths, form, xcalloc(n, sizeof *g.dl), xcalloc(n, sizeof *g.run)};
+	for (size_t i = 0; i < n; i++)
+		diag_init(&g.dl[i]);
+	par_run(n, gather_one, &g);
+	size_t *nrec = xcalloc(n, sizeof *nrec), total = 0;
+	bool *readable = xcalloc(n, sizeof *readable);
+	for (size_t i = 0; i < n; i++) {
+		readable[i] = g.run[i] != NULL;
+		total += nrec[i] = readable[i] ? rules_run_count(g.run[i]) : 0;
+	}
+	size_t *file = xmalloc((total ? total : 1) * sizeof *file);
+	long *record = xmalloc((total ? total : 1) * sizeof *record);
+	DiagList **dls = xmalloc(n * sizeof *dls);
+	RulesRun *all = NULL;
+	for (size_t i = 0, k = 0; i < n; i++) {
+		dls[i] = &g.dl[i];
+		for (size_t r = 0; r < nrec[i]; r++, k++) {
+			file[k] = i;
+			record[k] = (long)r;
+		}
+		if (readable[i] && all)
+			rules_run_join(all, g.run[i]); /* which frees it */
+		else if (readable[i])
+			all = g.run[i];
+	}
+	RulesOrigin origin = {(const char *const *)paths, file, record};
+	if (all)
+		rules_run_end_files(all, &origin, dls);
+	rules_run_free(all);
+	int rc = CHECK_OK;
+	for (size_t i = 0; i < n; i++) {
+		int r = report(out, paths[i], form, &g.dl[i], readable[i], nrec[i]);
+		rc = r > rc ? r : rc;
+		diag_free(&g.dl[i]);
+	}
+	free(dls);
+	free(readable);
+	free(record);
+	free(file);
+	free(nrec);
+	free(g.run);
+	free(g.dl);
+	return rc;
+}
+
 int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
 		FILE *out)
 {

@@ -34,4 +34,12 @@ int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *
 int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
 		FILE *out);
 
+/* check_files with the unique and count rules applied across all n files
+ * at once, as over the records of one file (--across): a record whose key
+ * an earlier file has is reported in its own file's report, naming that
+ * file (rules_check_across_files).  Everything else, and the order, is as
+ * check_files says.  Returns the highest CHECK_ value. */
+int check_files_across(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
+		       FILE *out);
+
 #endif

@@ -25,6 +25,7 @@ struct Form {
 	char **help_cols;
 	size_t nhelp_cols;
 	FormPrint print;
+	FormReport report;
 	size_t **field_rules; /* per field: the rules that name it (fields/field) */
 	size_t *nfield_rules;
 };
@@ -46,6 +47,7 @@ static const char *const PRINT_KEYS[] = {
     "agency", "agency_caption", "date_caption", "notes_caption", "note1",      "note2",
     "note3",  "note4",	       "note5",	       "note6",	     "note7",	   "note8",
     "note9",  NULL};
+static const char *const REPORT_KEYS[] = {"fields", "titles", "order", NULL};
 
 static const struct {
 	const char *name;
@@ -262,6 +264,53 @@ static void resolve_print(Loader *L, FormPrint *p)
 		total += L->form->fields[i].print_width;
 	if (L->form->nfields && total == 0)
 		ERR_AT(L, "print", NULL, "每個欄位的 print_width 都是 0：列印時沒有欄位可印");
+}
+
+/* [report]: the choice fields spmform report counts, their charts'
+ * titles and the order of their values; once the fields are loaded. */
+static void load_report(Loader *L, FormReport *r)
+{
+	bool present = false;
+	for (size_t i = 0; i < ini_nsections(L->ini) && !present; i++)
+		present = strcmp(ini_section(L->ini, i), "report") == 0;
+	if (!present)
+		return;
+	ini_check_keys(L->ini, "report", REPORT_KEYS, L->dl);
+	size_t n, ntitles;
+	char **ids = list(L, "report", "fields", &n);
+	char **titles = list(L, "report", "titles", &ntitles);
+	if (n == 0)
+		ERR_AT(L, "report", "fields", "[report] 缺少 fields：要統計的選項欄位，以 | 分隔");
+	if (titles && ntitles != n)
+		ERR_AT(L, "report", "titles", "[report] titles 有 %zu 項，fields 有 %zu 項：應一樣多",
+		       ntitles, n);
+	r->fields = xcalloc(n ? n : 1, sizeof *r->fields);
+	r->titles = xcalloc(n ? n : 1, sizeof *r->titles);
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		if (!field_ref(L, "report", "fields", ids[i], &k))
+			continue;
+		const FormField *f = &L->form->fields[k];
+		if (f->kind != KIND_CHOICE)
+			ERR_AT(L, "report", "fields", "[report] fields 的「%s」不是選項欄位 (kind = choice)",
+			       ids[i]);
+		r->fields[r->nfields] = k;
+		r->titles[r->nfields++] = xstrdup(titles && ntitles == n ? titles[i] : f->label);
+	}
+	ini_strv_free(ids, n);
+	ini_strv_free(titles, ntitles);
+	const char *v = ini_get(L->ini, "report", "order");
+	if (v && strcmp(v, "count") == 0)
+		r->by_count = true;
+	else if (v && strcmp(v, "values") != 0)
+		ERR_AT(L, "report", "order", "[report] order 應為 values (選項的順序) 或 count (筆數多的在前)，不是「%s」",
+		       v);
+}
+
+static void free_report(FormReport *r)
+{
+	ini_strv_free(r->titles, r->nfields);
+	free(r->fields);
 }
 
 /* form_value_find hashes a value's bytes into one of this many slots. */
@@ -632,6 +681,11 @@ static void load_examples(Loader *L, const char *form_path)
 				 : xasprintf("%.*s/%s", (int)(slash - form_path), form_path, file);
 }
 
+static bool print_or_report(const char *section)
+{
+	return strcmp(section, "print") == 0 || strcmp(section, "report") == 0;
+}
+
 Form *form_load(const char *path, DiagList *diags)
 {
 	size_t before = diags->nerrors;
@@ -654,9 +708,9 @@ Form *form_load(const char *path, DiagList *diags)
 			form->nlists++;
 		else if (strcmp(s, "form") == 0)
 			have_form = true;
-		else if (strcmp(s, "print") != 0)
+		else if (!print_or_report(s))
 			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
-				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號]、[list.代號]、[print])",
+				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號]、[list.代號]、[print]、[report])",
 				 s);
 	}
 	if (have_form) {
@@ -710,6 +764,7 @@ Form *form_load(const char *path, DiagList *diags)
 		free(sec);
 	}
 	resolve_print(&L, &form->print);
+	load_report(&L, &form->report);
 	form->rules = xcalloc(nr, sizeof *form->rules);
 	for (size_t i = 0; i < ns; i++) {
 		const char *s = ini_section(ini, i);
@@ -825,6 +880,7 @@ void form_free(Form *form)
 	ini_strv_free(form->print.sign_lines, form->print.nsign_lines);
 	free(form->print.agency_caption);
 	free(form->print.date_caption);
+	free_report(&form->report);
 	free(form->path);
 	free(form->id);
 	free(form->title);
@@ -894,6 +950,11 @@ const char *form_examples(const Form *form, const char **sheet)
 const FormPrint *form_print(const Form *form)
 {
 	return &form->print;
+}
+
+const FormReport *form_report(const Form *form)
+{
+	return &form->report;
 }
 
 const size_t *form_list_fields(const Form *form, size_t *n)

@@ -118,6 +118,18 @@ typedef struct {
 	char *date_caption;  /* what the date printed follows, or NULL: none */
 } FormPrint;
 
+/* What `spmform report` counts ([report]): the choice fields whose
+ * values it counts, in order, each with the title of its chart.  A form
+ * without [report] has none (the report then only says how complete
+ * the records are). */
+typedef struct {
+	size_t *fields;	 /* choice fields, in the order of the charts */
+	char **titles;	 /* per field: [report] titles, else the field's label */
+	size_t nfields;
+	bool by_count;	 /* order = count: a chart's values most first; else
+			  * (order = values) in the field's own order */
+} FormReport;
+
 typedef enum {
 	RULE_ONLY,     /* when COND, FIELD may only hold VALUES */
 	RULE_OPTIONAL, /* when COND, the required FIELDS may stay empty (免填) */
@@ -192,6 +204,9 @@ const char *form_help_sheet(const Form *form, char *const **cols);
 const char *form_examples(const Form *form, const char **sheet);
 /* The printable layout ([print]). */
 const FormPrint *form_print(const Form *form);
+
+/* What spmform report counts ([report]). */
+const FormReport *form_report(const Form *form);
 
 /* The fields the record list shows ([form] list), in order. */
 const size_t *form_list_fields(const Form *form, size_t *n);

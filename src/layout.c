@@ -56,14 +56,6 @@ typedef struct {
 
 /* ---- text measures ---------------------------------------------------- */
 
-static bool wide(uint32_t cp)
-{
-	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-}
-
 /* Calls fn(width of each line of s, arg); lines end at "\n". */
 static void each_line_width(const char *s, void (*fn)(double, void *), void *arg)
 {
@@ -77,7 +69,7 @@ static void each_line_width(const char *s, void (*fn)(double, void *), void *arg
 			fn(w, arg);
 			w = 0;
 		} else if (cp >= 0x20) {
-			w += wide(cp) ? 2 : 1;
+			w += text_cp_wide(cp) ? 2 : 1;
 		}
 	}
 	fn(w, arg);

@@ -141,6 +141,24 @@ LockStatus lock_acquire(const char *data_path, Lock **lock, LockHolder *holder, 
 	return LOCK_FAILED;
 }
 
+bool lock_held(const char *data_path, LockHolder *holder)
+{
+	memset(holder, 0, sizeof *holder);
+	char *path = xasprintf("%s.lock", data_path);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	free(path);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	bool held = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fcntl(fd, F_OFD_GETLK, &fl) == 0 &&
+		    fl.l_type != F_UNLCK;
+	if (held)
+		read_holder(fd, holder);
+	close(fd);
+	return held;
+}
+
 void lock_release(Lock *l)
 {
 	if (!l)

@@ -39,6 +39,12 @@ typedef struct Lock Lock;
 /* Takes the lock of data_path. */
 LockStatus lock_acquire(const char *data_path, Lock **lock, LockHolder *holder, char **why);
 
+/* Whether another process holds the lock of data_path now, without
+ * taking it and without creating anything (for a command that only reads
+ * the file, and says it is being edited): true with *holder (as far as its
+ * file says); false when nobody does, or there is no lock file. */
+bool lock_held(const char *data_path, LockHolder *holder);
+
 /* Releases it and removes FILE.lock; NULL is fine. */
 void lock_release(Lock *l);
 

@@ -1,5 +1,5 @@
 /* main.c - the command line: the entry screen, check, export, import,
- * print, --help, --version.
+ * print, merge, report, --help, --version.
  *
  * Only start-up code may exit; everything below returns status.  Every
  * file name and every value from the environment that a message shows
@@ -19,9 +19,11 @@
 #include "journals.h"
 #include "lock.h"
 #include "mem.h"
+#include "merge.h"
 #include "par.h"
 #include "plain.h"
 #include "print.h"
+#include "report.h"
 #include "rules.h"
 #include "session.h"
 #include "text.h"
@@ -36,10 +38,13 @@ static const char HINT[] = "用法請看 spmform --help (或 man spmform)\n";
 static const char USAGE[] =
     "用法 (usage):\n"
     "  spmform [--plain] [--form NAME|PATH] [--config PATH] [+LINE] [FILE[:LINE]]\n"
-    "  spmform check [--form NAME|PATH] [--config PATH] FILE...\n"
+    "  spmform check [--form NAME|PATH] [--config PATH] [--across] FILE...\n"
     "  spmform export [--form NAME|PATH] [--force] FILE -o OUT.xlsx|OUT.ods\n"
     "  spmform import [--form NAME|PATH] [--force] FILE.xlsx|FILE.ods -o OUT.csv\n"
     "  spmform print [--form NAME|PATH] [--config PATH] [--force] FILE [-o OUT.pdf]\n"
+    "  spmform merge [--form NAME|PATH] [--config PATH] [--force] [--dedupe]\n"
+    "        [--source-column NAME [--source-label FILE=LABEL]...] -o OUT FILE...\n"
+    "  spmform report [--form NAME|PATH] [--format text|csv|md] [--ascii] FILE...\n"
     "  spmform --journals FILE [--apply N]\n"
     "  spmform --help | --version\n"
     "\n"
@@ -62,11 +67,21 @@ static const char USAGE[] =
     "  print FILE [-o OUT.pdf]   依表單的列印版面印成 A4 的 PDF (預設 OUT 為 FILE 改成 .pdf)，\n"
     "                     有錯誤的記錄也印，第 1 頁註明幾筆有錯誤；config.ini 的 [print] command\n"
     "                     (例如 lp) 有設定時，另外送到印表機\n"
+    "  merge -o OUT FILE...   把各單位的檔案 (CSV、.xlsx、.ods) 依序合併成一個 OUT\n"
+    "                     (.csv、.xlsx 或 .ods)；不同檔案裡的同一系統會指出兩處\n"
+    "  report FILE...     填報摘要：每個檔案與合計的記錄數、完成、未完成 (最常漏填\n"
+    "                     的欄位、哪幾筆)、有錯誤，與 [report] 所列欄位各值的筆數\n"
     "選項 (options):\n"
     "  --form NAME|PATH   表單：forms 資料夾裡的名稱 (預設 inventory) 或 .ini 檔路徑\n"
     "  --config PATH      設定檔 (預設：目前資料夾的 config.ini，沒有則用預設值)\n"
-    "  -o OUT             export、import、print 寫出的檔案\n"
+    "  -o OUT             export、import、print、merge 寫出的檔案\n"
     "  --force            OUT 已存在時覆蓋 (原檔留為 OUT.bak)；別人正在編輯的檔案一律不覆蓋\n"
+    "  --across           check：所有檔案當成一份，跨檔套用 unique、count 規則\n"
+    "  --dedupe           merge：完全相同的記錄只留第一筆 (並說明略去幾筆)\n"
+    "  --source-column NAME   merge：加一欄 NAME，記下每筆記錄來自哪個檔案\n"
+    "  --source-label FILE=LABEL   merge：FILE 的記錄在那一欄寫 LABEL (而不是檔名)\n"
+    "  --format text|csv|md   report 的格式 (預設 text；csv、md 可貼進簽呈)\n"
+    "  --ascii            report：長條圖用 # 畫 (終端機顯示不出方塊字元時)\n"
     "  --journals FILE    列出 FILE 擱置的復原紀錄 (開啟時選擇不復原的) 與其中的修改；\n"
     "                     --apply N 把第 N 份改回復原紀錄，下次開啟時會問是否復原\n"
     "  -h, --help         顯示這段說明\n"
@@ -77,8 +92,8 @@ static const char USAGE[] =
 
 /* What the command line says. */
 typedef struct {
-	const char *command; /* "check", "export", "import", "print", or NULL: the
-			      * entry screen */
+	const char *command; /* "check", "export", "import", "print", "merge",
+			      * "report", or NULL: the entry screen */
 	const char *form, *config, *out;
 	bool force, plain;
 	char **files;
@@ -87,6 +102,11 @@ typedef struct {
 	bool journals;   /* --journals: list FILE's journals set aside */
 	long apply;      /* --apply N: make the N-th of them FILE's journal */
 	char *file_part; /* FILE of FILE:LINE (malloc'd), or NULL */
+	/* check --across; merge's and report's options */
+	bool across, dedupe, ascii;
+	const char *source_column, *format;
+	const char **source_labels; /* FILE=LABEL, as given */
+	size_t nsource_labels;
 } Args;
 
 static void print_diags(const char *file, DiagList *dl)
@@ -136,7 +156,38 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
 static bool is_command(const char *a)
 {
 	return strcmp(a, "check") == 0 || strcmp(a, "export") == 0 || strcmp(a, "import") == 0 ||
-	       strcmp(a, "print") == 0;
+	       strcmp(a, "print") == 0 || strcmp(a, "merge") == 0 || strcmp(a, "report") == 0;
+}
+
+/* check's, merge's and report's options: true when argv[*i] is one
+ * (advancing *i past its value); *rc is then the exit status when its
+ * value is missing, else left as it was. */
+static bool parse_new_option(int argc, char **argv, int *i, Args *a, int *rc)
+{
+	bool *flag = strcmp(argv[*i], "--across") == 0   ? &a->across
+		     : strcmp(argv[*i], "--dedupe") == 0 ? &a->dedupe
+		     : strcmp(argv[*i], "--ascii") == 0  ? &a->ascii
+							 : NULL;
+	if (flag) {
+		*flag = true;
+		return true;
+	}
+	static const char *const valued[] = {"--source-column", "--source-label", "--format"};
+	for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+		bool missing = false;
+		const char *v = opt_value(argc, argv, i, valued[k], &missing);
+		if (missing)
+			*rc = usage_error_arg("%s 後面要有值", valued[k]);
+		else if (k == 0 && v)
+			a->source_column = v;
+		else if (k == 1 && v)
+			a->source_labels[a->nsource_labels++] = v;
+		else if (v)
+			a->format = v;
+		if (missing || v)
+			return true;
+	}
+	return false;
 }
 
 /* The line number s is (all digits, 1 or more), or 0. */
@@ -175,6 +226,7 @@ static void split_place(Args *a)
 static int parse_args(int argc, char **argv, Args *a)
 {
 	bool options_done = false;
+	int rc = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *v;
 		bool missing = false;
@@ -193,6 +245,9 @@ static int parse_args(int argc, char **argv, Args *a)
 			a->plain = true;
 		} else if (!options_done && strcmp(arg, "--force") == 0) {
 			a->force = true;
+		} else if (!options_done && parse_new_option(argc, argv, &i, a, &rc)) {
+			if (rc >= 0)
+				return rc;
 		} else if (!options_done && strcmp(arg, "--journals") == 0) {
 			a->journals = true;
 		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--apply", &missing)) ||
@@ -227,19 +282,45 @@ static int parse_args(int argc, char **argv, Args *a)
 	return -1;
 }
 
+static bool is(const Args *a, const char *command)
+{
+	return a->command && strcmp(a->command, command) == 0;
+}
+
+/* Whether merge's and report's options fit the command. */
+static int check_new_args(const Args *a)
+{
+	if (is(a, "merge") && (a->nfiles == 0 || !a->out))
+		return usage_error("merge 需要 -o 輸出檔和至少一個輸入檔");
+	if (is(a, "report") && a->nfiles == 0)
+		return usage_error("report 需要至少一個檔案");
+	if (a->across && !is(a, "check"))
+		return usage_error("--across 只用於 check");
+	if ((a->dedupe || a->source_column || a->nsource_labels) && !is(a, "merge"))
+		return usage_error("--dedupe、--source-column、--source-label 只用於 merge");
+	if (a->nsource_labels && !a->source_column)
+		return usage_error("--source-label 需要 --source-column (放標籤的欄)");
+	if ((a->format || a->ascii) && !is(a, "report"))
+		return usage_error("--format、--ascii 只用於 report");
+	if (a->format && strcmp(a->format, "text") != 0 && strcmp(a->format, "csv") != 0 &&
+	    strcmp(a->format, "md") != 0)
+		return usage_error_arg("--format 應為 text、csv 或 md，不是「%s」", a->format);
+	return -1;
+}
+
 /* Whether the options fit the command. */
 static int check_args(const Args *a)
 {
-	bool print = a->command && strcmp(a->command, "print") == 0;
-	bool convert = a->command && strcmp(a->command, "check") != 0 && !print;
+	bool print = is(a, "print"), merge = is(a, "merge");
+	bool convert = is(a, "export") || is(a, "import");
 	if (convert && (a->nfiles != 1 || !a->out))
 		return usage_error_arg("%s 需要一個輸入檔和 -o 輸出檔", a->command);
 	if (print && a->nfiles != 1)
 		return usage_error("print 需要一個輸入檔 (-o 輸出檔可省略)");
-	if (!convert && !print && a->out)
-		return usage_error("-o 只用於 export、import 與 print");
-	if (!convert && !print && a->force)
-		return usage_error("--force 只用於 export、import 與 print");
+	if (!convert && !print && !merge && a->out)
+		return usage_error("-o 只用於 export、import、print 與 merge");
+	if (!convert && !print && !merge && a->force)
+		return usage_error("--force 只用於 export、import、print 與 merge");
 	if (a->command && a->plain)
 		return usage_error("--plain 只用於輸入畫面");
 	if (a->command && strcmp(a->command, "check") == 0 && a->nfiles == 0)
@@ -252,7 +333,7 @@ static int check_args(const Args *a)
 		return usage_error("--journals 需要一個資料檔，不與指令同用");
 	if (a->apply && !a->journals)
 		return usage_error("--apply 只用於 --journals");
-	return -1;
+	return check_new_args(a);
 }
 
 /* Import: a text cell Excel would run as a formula when it opens the CSV
@@ -424,6 +505,46 @@ done:
 	return rc;
 }
 
+/* spmform merge: the inputs into -o OUT (CSV, .xlsx or .ods by its
+ * name); like export, an existing OUT is refused without --force and one
+ * another spmform holds always. */
+static int merge_command(const Args *a, const Form *form, const Config *cfg)
+{
+	const char **labels = xcalloc(a->nfiles, sizeof *labels);
+	for (size_t i = 0; i < a->nsource_labels; i++)
+		if (!merge_label(a->source_labels[i], a->files, a->nfiles, labels)) {
+			free(labels);
+			return usage_error_arg("--source-label「%s」沒有指到任何輸入檔 (寫成 輸入檔=標籤)",
+					       a->source_labels[i]);
+		}
+	DiagList dl;
+	diag_init(&dl);
+	Lock *lock = NULL;
+	int rc = 2;
+	if (!io_output_ok(a->out, IO_SET(IO_CSV) | IO_SET(IO_XLSX) | IO_SET(IO_ODS), a->force, &dl)) {
+		print_diags(a->out, &dl);
+	} else if (lock_output(a->out, &lock)) {
+		MergeOptions opt = {a->source_column, labels, a->dedupe};
+		rc = merge_files(a->files, a->nfiles, form, cfg->out, cfg->backup, &opt, a->out, stderr);
+	}
+	lock_release(lock);
+	diag_free(&dl);
+	free(labels);
+	return rc;
+}
+
+/* spmform report: the summary on stdout, as wide as the terminal (at most
+ * 80 columns), with block characters where they can be shown. */
+static int report_command(const Args *a, const Form *form)
+{
+	ReportStyle st = {REPORT_TEXT, report_width(), a->ascii || !report_blocks_ok(), false};
+	if (a->format && strcmp(a->format, "csv") == 0)
+		st.format = REPORT_CSV;
+	else if (a->format && strcmp(a->format, "md") == 0)
+		st.format = REPORT_MD;
+	return report_files(a->files, a->nfiles, form, &st, stdout, stderr);
+}
+
 /* Opens the entry screen on path (or the configured file, or a new
  * "<form id>.csv"), at the record on line when it is not 0; returns the
  * exit status. */
@@ -527,8 +648,14 @@ static int run(const Args *a)
 		rc = journals_run(a->files[0], form, a->apply, stdout);
 	else if (form && entry)
 		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain, a->line);
+	else if (form && strcmp(a->command, "check") == 0 && a->across)
+		rc = check_files_across(a->files, a->nfiles, form, cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "check") == 0)
 		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
+	else if (form && strcmp(a->command, "merge") == 0)
+		rc = merge_command(a, form, &cfg);
+	else if (form && strcmp(a->command, "report") == 0)
+		rc = report_command(a, form);
 	else if (form && strcmp(a->command, "print") == 0)
 		rc = print_file(a, form, &cfg);
 	else if (form)
@@ -544,7 +671,8 @@ int main(int argc, char **argv)
 	/* a file-size limit makes write() fail with EFBIG, which a save
 	 * handles; the signal would kill the program */
 	signal(SIGXFSZ, SIG_IGN);
-	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files)};
+	Args a = {.files = xcalloc((size_t)argc, sizeof *a.files),
+		  .source_labels = xcalloc((size_t)argc, sizeof *a.source_labels)};
 	int rc = parse_args(argc, argv, &a);
 	if (rc < 0) {
 		split_place(&a);
@@ -554,5 +682,6 @@ int main(int argc, char **argv)
 		rc = run(&a);
 	free(a.files);
 	free(a.file_part);
+	free(a.source_labels);
 	return rc;
 }

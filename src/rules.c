@@ -520,10 +520,13 @@ static const char **entry_cells(const RulesRun *run, size_t i)
 }
 
 /* The records the rules across records look at: a table's, or those a
- * run kept of a file checked as it was read. */
+ * run kept of a file checked as it was read; with origin, gathered from
+ * several files, whose problems go to dls[file]. */
 typedef struct {
 	const Table *t;
 	const RulesRun *run;
+	const RulesOrigin *origin;
+	DiagList *const *dls;
 } Across;
 
 static size_t across_n(const Across *a)
@@ -543,6 +546,36 @@ static const char *across_cell(const Across *a, size_t i, size_t field)
 static long across_line(const Across *a, size_t i)
 {
 	return a->t ? table_record_c(a->t, i)->line : *entry_line(a->run, i);
+}
+
+/* Adds a problem of record i to dl, or with an origin to its file's
+ * list, numbered as in its file. */
+static void across_add(const Across *a, DiagList *dl, size_t i, DiagLevel level, size_t field,
+		       const char *msg)
+{
+	long rec = (long)i;
+	if (a->origin) {
+		dl = a->dls[a->origin->file[i]];
+		rec = a->origin->record[i];
+	}
+	diag_add(dl, level, across_line(a, i), 0, rec, (int)field, "%s", msg);
+}
+
+static char *across_where(const Across *a, size_t first, size_t i)
+{
+	return rules_where(a->origin, first, across_line(a, first), i);
+}
+
+char *rules_where(const RulesOrigin *origin, size_t first, long line, size_t later)
+{
+	long rec = origin ? origin->record[first] : (long)first;
+	char *at = line > 0 ? xasprintf("第 %ld 筆 (第 %ld 行)", rec + 1, line)
+			    : xasprintf("第 %ld 筆", rec + 1);
+	if (!origin || origin->file[first] == origin->file[later])
+		return at;
+	char *where = xasprintf("「%s」%s", origin->names[origin->file[first]], at);
+	free(at);
+	return where;
 }
 
 /* A run never gets an empty record: the readers drop them. */
@@ -658,13 +691,11 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 			slot[s] = (KeySlot){h, (uint32_t)(i + 1)};
 			continue;
 		}
-		long first = across_line(a, slot[s].rec - 1);
-		char *where = first > 0 ? xasprintf("第 %u 筆 (第 %ld 行)", slot[s].rec, first)
-					: xasprintf("第 %u 筆", slot[s].rec);
+		char *where = across_where(a, slot[s].rec - 1, i);
 		char *v = quote(across_cell(a, i, r->fields[0]));
 		Vars vars = {"", "", v, labels, where, "", ""};
 		char *msg = expand(r->message ? r->message : deflt, &vars);
-		diag_add(dl, r->severity, across_line(a, i), 0, (long)i, (int)r->fields[0], "%s", msg);
+		across_add(a, dl, i, r->severity, r->fields[0], msg);
 		free(msg);
 		free(v);
 		free(where);
@@ -706,7 +737,7 @@ static void check_count(const Form *form, const Across *a, const FormRule *r, Di
 		char *msg = expand(r->message ? r->message : "「{value}」已有 {count} 筆，超過 {max} 筆",
 				   &vars);
 		free(wv);
-		diag_add(dl, r->severity, across_line(a, i), 0, (long)i, (int)r->fields[0], "%s", msg);
+		across_add(a, dl, i, r->severity, r->fields[0], msg);
 		free(msg);
 		free(mx);
 		free(cnt);
@@ -734,6 +765,11 @@ static void check_across(const Form *form, const Across *a, DiagList *dl)
 void rules_check_across(const Table *t, DiagList *dl)
 {
 	check_across(table_form(t), &(Across){.t = t}, dl);
+}
+
+void rules_check_across_files(const Table *t, const RulesOrigin *origin, DiagList *const *dls)
+{
+	check_across(table_form(t), &(Across){.t = t, .origin = origin, .dls = dls}, NULL);
 }
 
 size_t rules_check_table(const Table *t, DiagList *dl)
@@ -913,6 +949,46 @@ size_t rules_run_end(RulesRun *run, DiagList *dl)
 {
 	diag_move(dl, &run->dl, 0, 0); /* which leaves run->dl empty */
 	check_across(run->form, &(Across){.run = run}, dl);
+	return run->n;
+}
+
+void rules_run_join(RulesRun *into, RulesRun *from)
+{
+	if (into->nkeep) { /* a form without rules across records keeps no entries */
+		if (into->cap - into->n < from->n)
+			run_grow(into, into->n + from->n);
+		if (from->n)
+			memcpy(into->entry + into->n * into->stride, from->entry, from->n * from->stride);
+	}
+	diag_move(&into->dl, &from->dl, (long)into->n, 0);
+	into->n += from->n;
+	if (from->text) { /* the cells kept: from's chunks go behind into's current one */
+		KeepChunk *last = from->text;
+		while (last->next)
+			last = last->next;
+		if (into->text) {
+			last->next = into->text->next;
+			into->text->next = from->text;
+		} else {
+			into->text = from->text;
+		}
+		from->text = NULL;
+	}
+	from->n = 0;
+	rules_run_free(from);
+}
+
+size_t rules_run_end_files(RulesRun *run, const RulesOrigin *origin, DiagList *const *dls)
+{
+	for (size_t i = 0; i < run->dl.n; i++) { /* each record's own, to its file */
+		Diag *d = &run->dl.items[i];
+		size_t f = origin->file[d->record];
+		diag_add(dls[f], d->level, d->line, d->col, origin->record[d->record], d->field, "%s",
+			 d->msg);
+	}
+	diag_free(&run->dl);
+	diag_init(&run->dl);
+	check_across(run->form, &(Across){.run = run, .origin = origin, .dls = dls}, NULL);
 	return run->n;
 }
 

@@ -86,6 +86,29 @@ size_t rules_check_table(const Table *t, DiagList *dl);
  * and line). */
 void rules_check_across(const Table *t, DiagList *dl);
 
+/* Where records gathered from several files came from (spmform check
+ * --across, spmform merge): record i is record record[i] (0-based) of
+ * file file[i], whose name is names[file[i]].  The caller owns it all. */
+typedef struct {
+	const char *const *names;
+	const size_t *file;
+	const long *record;
+} RulesOrigin;
+
+/* Where record first (which starts on line, 0 = not known) is, for a
+ * message about record later (origin may be NULL: one file): "第 N 筆
+ * (第 L 行)", N its number in its file, after its file's name in 「」 when
+ * that is not later's ("「a.csv」第 5 筆 (第 7 行)").  Malloc'd. */
+char *rules_where(const RulesOrigin *origin, size_t first, long line, size_t later);
+
+/* rules_check_across over the records of t gathered from several files
+ * (origin: one entry per record of t, whose Record.line is its line in
+ * its file): each problem goes to dls[file] of the later record, with
+ * that record's number and line in its file; when the first record with
+ * the key is in another file, the message names that file ("與「a.csv」
+ * 第 5 筆 (第 7 行)的…"). */
+void rules_check_across_files(const Table *t, const RulesOrigin *origin, DiagList *const *dls);
+
 /* How many records of t have at least one error (rules_check_table's
  * errors that belong to a record): what export and print tell the clerk. */
 size_t rules_records_with_errors(const Table *t);
@@ -113,6 +136,17 @@ size_t rules_run_count(const RulesRun *run);
  * the unique and count rules find across them; returns how many records
  * the run checked. */
 size_t rules_run_end(RulesRun *run, DiagList *dl);
+
+/* Moves what run from (of the same form, made by rules_run_new) found and
+ * kept to the end of into, as if its records had come after into's (the
+ * next file of several), and frees from. */
+void rules_run_join(RulesRun *into, RulesRun *from);
+
+/* rules_run_end for a run of several files joined (origin: one entry per
+ * record of the run): what each record alone had, then what the unique
+ * and count rules find across all of them, go to dls[file] as
+ * rules_check_across_files says.  Returns how many records it checked. */
+size_t rules_run_end_files(RulesRun *run, const RulesOrigin *origin, DiagList *const *dls);
 
 /* A run for a file read into a table as it is checked (the entry screen):
  * it keeps nothing of the records, as the table has them.  Its end is

@@ -15,6 +15,7 @@
 #include "lock.h"
 #include "mem.h"
 #include "print.h"
+#include "report.h"
 #include "table.h"
 #include "text.h"
 #include "xlsxout.h"
@@ -343,6 +344,28 @@ size_t session_nwarnings(const Session *s)
 const DiagList *session_file_diags(const Session *s)
 {
 	return &s->file_diags;
+}
+
+char *session_report_text(const Session *s, int width, bool ascii)
+{
+	DiagList dl;
+	diag_init(&dl);
+	for (size_t r = 0; r < table_nrecords(s->table); r++)
+		session_record_diags(s, r, &dl);
+	Report *rp = report_new(s->form);
+	report_add(rp, s->path, s->table, &dl);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		mem_out_of_memory();
+	ReportStyle st = {REPORT_TEXT, width, ascii, true};
+	report_write(rp, &st, f);
+	if (fclose(f) != 0)
+		mem_out_of_memory();
+	report_free(rp);
+	diag_free(&dl);
+	return text;
 }
 
 /* --- the journal and the steps of an action --------------------------------- */

@@ -148,6 +148,13 @@ size_t session_nwarnings(const Session *s);
 /* Problems of the file as read that belong to no record (the header). */
 const DiagList *session_file_diags(const Session *s);
 
+/* The completeness summary of the file as it is now (spmform report's,
+ * without the counts by value): records, complete, incomplete, with
+ * errors, the required fields most often left empty and which records;
+ * text in lines of at most width columns (each ending in "\n"), bars of
+ * '#' when ascii.  Malloc'd. */
+char *session_report_text(const Session *s, int width, bool ascii);
+
 /* --- moving (never changes a value) ------------------------------------- */
 
 /* Moves to the next field; a choice field that holds the one value

@@ -357,6 +357,26 @@ char *text_tail(const char *s, size_t max)
 	return xasprintf("…%s", s + from);
 }
 
+bool text_cp_wide(uint32_t cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t text_columns(const char *s)
+{
+	size_t n = strlen(s), w = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = text_utf8_decode(s + i, n - i, &cp);
+		i += k ? k : 1;
+		w += text_cp_wide(cp) ? 2 : 1;
+	}
+	return w;
+}
+
 bool text_has_non_ascii(const char *s, size_t n)
 {
 	size_t i = 0;

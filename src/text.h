@@ -52,6 +52,17 @@ char *text_clip(const char *s, size_t max);
  * "…" before it when it was cut: what comes just before a place. */
 char *text_tail(const char *s, size_t max);
 
+/* Whether code point cp takes two columns of a terminal or a printed
+ * line (East Asian Wide and Fullwidth: CJK, kana, hangul, full-width
+ * forms); ambiguous ones (○, █) count as narrow, as glibc's UTF-8
+ * locales count them. */
+bool text_cp_wide(uint32_t cp);
+
+/* Columns s takes on a terminal: two for a wide character, one for any
+ * other (an invalid byte too), whatever the locale.  For text already
+ * escaped (text_escape): control characters count one. */
+size_t text_columns(const char *s);
+
 /* Whether s[0..n) has a byte above 0x7F. */
 bool text_has_non_ascii(const char *s, size_t n);
 

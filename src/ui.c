@@ -289,6 +289,9 @@ static void draw(Ui *ui)
 	case OV_HELP:
 		ui_help_draw(ui);
 		break;
+	case OV_REPORT:
+		ui_report_draw(ui);
+		break;
 	default:
 		ui_form_draw(ui);
 		if (ui->ov == OV_PICK)
@@ -319,6 +322,8 @@ static int dispatch(Ui *ui, UiKey k)
 		return ui_line_key(ui, k);
 	case OV_DONE:
 		return ui_done_key(ui, k);
+	case OV_REPORT:
+		return ui_report_key(ui, k);
 	case OV_NONE:
 		break;
 	}
@@ -471,6 +476,7 @@ int ui_run(Session *s, const Config *cfg)
 	free(ui.last_search);
 	free(ui.pending_path);
 	free(ui.last_msg);
+	free(ui.report_text);
 	if (!gone) /* after a hang-up there is no terminal to restore */
 		endwin();
 	delscreen(screen);

@@ -237,6 +237,10 @@ static int do_action(Ui *ui, Action a)
 	case ACT_HELP:
 		ui_help_open(ui);
 		break;
+	case ACT_REPORT:
+		leave_field(ui);
+		ui_report_open(ui);
+		break;
 	case ACT_CLEAR_FIELD:
 		if (ui->editing) {
 			lineedit_clear(&ui->edit);

@@ -54,6 +54,7 @@ typedef enum {
 	ACT_FILTER,      /* the record list: the next status shown */
 	ACT_SEARCH_FIELD, /* the record list: search the next column only */
 	ACT_PRINT,       /* print the file (PDF, and [print] command) */
+	ACT_REPORT,       /* the file's summary (spmform report) */
 } Action;
 
 /* Where a key binding applies. */
@@ -64,6 +65,7 @@ typedef enum {
 	CTX_PICK = 8,   /* the dropdown */
 	CTX_LIST = 16,  /* the record list */
 	CTX_LINE = 32,  /* a one-line prompt */
+	CTX_REPORT = 64, /* the summary of the file */
 } KeyCtx;
 
 typedef struct {
@@ -86,7 +88,7 @@ void ui_keys_hint_line(KeyCtx ctx, int width, wchar_t *out, size_t outlen);
 /* What a key handler asks of the loop. */
 enum { UI_OK = 0, UI_QUIT = 1 };
 
-typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE, OV_DONE } Overlay;
+typedef enum { OV_NONE, OV_PICK, OV_LIST, OV_HELP, OV_CONFIRM, OV_LINE, OV_DONE, OV_REPORT } Overlay;
 
 typedef enum {
 	CONFIRM_QUIT,      /* unsaved changes: save and quit? */
@@ -130,6 +132,9 @@ typedef struct {
 	int cur_row;   /* screen row of the current field */
 	int val_x;     /* column where values start */
 	bool colors;
+	/* the summary (ui_report.c): its text, the first line shown */
+	char *report_text;
+	size_t report_top;
 } Ui;
 
 /* A decoded key: either a character (cp) or a key code (key). */
@@ -177,6 +182,11 @@ void ui_help_draw(Ui *ui);
 void ui_done_open(Ui *ui);
 int ui_done_key(Ui *ui, UiKey k);
 void ui_done_draw(Ui *ui);
+
+/* ui_report.c: the completeness summary of the file */
+void ui_report_open(Ui *ui);
+int ui_report_key(Ui *ui, UiKey k);
+void ui_report_draw(Ui *ui);
 
 /* ui.c: drawing helpers */
 /* Draws utf8 at (y, x) clipped to width columns, never splitting a wide
