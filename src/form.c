@@ -38,7 +38,7 @@ static const char *const FIELD_KEYS[] = {
     "header",	"label",	   "help",	   "help_more",	      "full_header",
     "kind",	"required",	   "values",	   "labels",	      "aliases",
     "header_aliases", "oid_expect",  "list",	   "pattern",	      "pattern_message",
-    "warn_pattern",   "warn_message", "autonumber", "print_width", NULL};
+    "warn_pattern",   "warn_message", "autonumber", "print_width", "normalize",  NULL};
 static const char *const RULE_KEYS[] = {"type",	  "field",  "fields", "when", "values",
 					"severity", "message", "prompt", "max",  NULL};
 static const char *const LIST_KEYS[] = {"title", "values", NULL};
@@ -487,6 +487,12 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 	f->pattern_message = opt(L, sec, "pattern_message", NULL);
 	f->warn_pattern = opt(L, sec, "warn_pattern", NULL);
 	f->warn_message = opt(L, sec, "warn_message", NULL);
+	const char *norm = ini_get(L->ini, sec, "normalize");
+	f->phone = norm && strcmp(norm, "phone") == 0;
+	if (norm && !f->phone)
+		ERR_AT(L, sec, "normalize", "[%s] normalize「%s」不認得 (可用：phone)", sec, norm);
+	else if (f->phone && f->kind != KIND_TEXT)
+		ERR_AT(L, sec, "normalize", "[%s] 只有 kind = text 的欄位可以有 normalize", sec);
 	f->pattern_re = compile(L, sec, "pattern", f->pattern, 0);
 	f->warn_re = compile(L, sec, "warn_pattern", f->warn_pattern, REG_ICASE);
 	if ((f->pattern || f->warn_pattern) && f->kind != KIND_TEXT)
@@ -1038,9 +1044,91 @@ char *form_value_text(const FormField *field, const char *value)
 	return i >= 0 ? xasprintf("%s %s", value, field->value_labels[i]) : xstrdup(value);
 }
 
+/* Takes an extension off the end of s (half-width, ASCII lower case):
+ * "#123", "轉123", "分機123", "ext. 123", "x123"; returns its digits
+ * (malloc'd), or NULL when s ends in none. */
+static char *phone_extension(char *s)
+{
+	static const char *const MARKS[] = {"#", "轉", "分機", "ext.", "ext", "x"};
+	for (size_t m = 0; m < sizeof MARKS / sizeof *MARKS; m++) {
+		char *p = strstr(s, MARKS[m]);
+		if (!p)
+			continue;
+		const char *d = p + strlen(MARKS[m]);
+		d += strspn(d, " ");
+		size_t nd = strspn(d, "0123456789");
+		if (nd == 0 || nd > 6 || d[nd])
+			return NULL; /* a mark, but not an extension after it */
+		char *ext = xstrndup(d, nd);
+		*p = '\0';
+		return ext;
+	}
+	return NULL;
+}
+
+/* A telephone number as clerks write it, "(02)3356-8170", "02 3356 8170",
+ * "02-3356-8170 #123", made "02-33568170#123": the area code (in
+ * parentheses, or the first group when the digits come in groups), a
+ * hyphen, the rest of the digits, and the extension after '#'.  NULL when
+ * s is not made of digits, spaces, hyphens and parentheses so (the field's
+ * pattern then says what is wrong), or is one already. */
+static char *phone_number(const char *s)
+{
+	char *h = text_halfwidth(s);
+	for (char *p = h; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	char *ext = phone_extension(h);
+	char digits[64], area[16];
+	size_t nd = 0, na = 0;
+	bool grouped = false, ok = *h != '\0', in_paren = false, closed = false;
+	for (const char *p = h; *p && ok; p++) {
+		if (*p >= '0' && *p <= '9' && nd + 1 < sizeof digits) {
+			if (in_paren && na + 1 < sizeof area)
+				area[na++] = *p;
+			else
+				digits[nd++] = *p;
+		} else if (*p == '(' && nd == 0 && na == 0 && !closed) {
+			in_paren = true;
+		} else if (*p == ')' && in_paren) {
+			in_paren = false;
+			closed = true;
+		} else if ((*p == ' ' || *p == '-') && !in_paren) {
+			if (!closed && na == 0 && nd > 0 && !grouped) { /* the first group */
+				memcpy(area, digits, nd);
+				na = nd;
+				nd = 0;
+			}
+			grouped = grouped || nd > 0 || na > 0;
+		} else {
+			ok = false;
+		}
+	}
+	char *out = NULL;
+	if (ok && !in_paren && nd > 0 && na > 0 && area[0] == '0')
+		out = xasprintf("%.*s-%.*s%s%s", (int)na, area, (int)nd, digits, ext ? "#" : "",
+				ext ? ext : "");
+	else if (ok && !in_paren && nd > 0 && na == 0 && ext)
+		out = xasprintf("%.*s#%s", (int)nd, digits, ext);
+	free(ext);
+	free(h);
+	if (out && strcmp(out, s) == 0) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
 char *form_normalize(const FormField *field, const char *raw)
 {
 	char *v = text_trim(raw);
+	if (field->phone && *v) {
+		char *p = phone_number(v);
+		if (p) {
+			free(v);
+			v = p;
+		}
+	}
 	if (field->kind == KIND_INTEGER || field->kind == KIND_OID) {
 		char *h = text_halfwidth(v);
 		free(v);

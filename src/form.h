@@ -50,6 +50,8 @@ typedef struct {
 	char *warn_pattern; /* a value matching it (ignoring case) is warned */
 	char *warn_message;
 	regex_t *pattern_re, *warn_re; /* compiled, or NULL */
+	bool phone; /* KIND_TEXT, normalize = phone: a telephone number written
+		     * as clerks write it is stored as "02-33568170#123" */
 	bool autonumber; /* KIND_INTEGER: new records get the next number */
 	FieldKind kind;
 	bool required;

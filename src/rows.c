@@ -208,7 +208,7 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 		*value = form_value_find(f, s, n);
 		return *value >= 0;
 	case KIND_TEXT:
-		break;
+		return !f->phone; /* a telephone number is made one form */
 	}
 	return true;
 }
