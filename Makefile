@@ -64,7 +64,7 @@ SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
                journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c print.c \
-               odsout.c odsin.c value.c)
+               odsout.c odsin.c value.c kinds.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.

@@ -200,6 +200,7 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	switch (f->kind) {
 	case KIND_INTEGER:
 	case KIND_OID:
+	case KIND_DECIMAL:
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)s[i] >= 0x80)
 				return false;
@@ -207,6 +208,9 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	case KIND_CHOICE:
 		*value = form_value_find(f, s, n);
 		return *value >= 0;
+	case KIND_DATE:
+	case KIND_MULTI:
+		return false; /* written as the field writes them: form_normalize */
 	case KIND_TEXT:
 		break;
 	}
