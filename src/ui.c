@@ -400,6 +400,7 @@ int ui_run(Session *s, const Config *cfg)
 	lineedit_free(&ui.search);
 	lineedit_free(&ui.line);
 	free(ui.list_rows);
+	free(ui.pick_ticks);
 	free(ui.last_search);
 	free(ui.pending_path);
 	if (!gone) /* after a hang-up there is no terminal to restore */

@@ -48,6 +48,7 @@ typedef enum {
 	ACT_PAGE_UP,
 	ACT_PAGE_DOWN,
 	ACT_EXPORT,
+	ACT_TOGGLE, /* the dropdown of a multi field: tick or untick */
 } Action;
 
 /* Where a key binding applies. */
@@ -58,6 +59,7 @@ typedef enum {
 	CTX_PICK = 8,   /* the dropdown */
 	CTX_LIST = 16,  /* the record list */
 	CTX_LINE = 32,  /* a one-line prompt */
+	CTX_MULTI = 64, /* the dropdown of a multi field (with CTX_PICK's keys) */
 } KeyCtx;
 
 typedef struct {
@@ -100,6 +102,7 @@ typedef struct {
 	size_t edit_field, edit_rec;
 	/* dropdown */
 	size_t pick_sel;
+	bool *pick_ticks; /* a multi field's: the values ticked (malloc'd), or NULL */
 	/* record list */
 	size_t list_sel, list_top;
 	LineEdit search;

@@ -69,6 +69,8 @@ const KeyBinding KEYS[] = {
     {CTRL('N'), CTX_PICK | CTX_LIST, ACT_DOWN, "^N", "下移", 0},
     {KEY_PPAGE, CTX_PICK | CTX_LIST, ACT_PAGE_UP, "PgUp", "上一頁", 0},
     {KEY_NPAGE, CTX_PICK | CTX_LIST, ACT_PAGE_DOWN, "PgDn", "下一頁", 0},
+    /* the dropdown of a multi field: Space ticks, Enter keeps the ticks */
+    {' ', CTX_MULTI, ACT_TOGGLE, "Space", "勾選/取消勾選", 1},
 };
 const size_t NKEYS = sizeof KEYS / sizeof *KEYS;
 

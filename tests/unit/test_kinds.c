@@ -3,11 +3,12 @@
  * of integers, kind = multi (separator), when with and / or, comparison
  * clauses and is empty / is filled, type = compare (left, op, right), and
  * compute = max / min / sum; each as loaded (and refused when wrong, with
- * its line), as stored, as checked, and as the entry session handles it.
- * The forms are small ones written here. */
+ * its line), as stored, as checked, and as the entry session and plain
+ * mode handle it.  The forms are small ones written here. */
 #include <unistd.h>
 
 #include "config.h"
+#include "plain.h"
 #include "session.h"
 #include "testutil.h"
 #include "value.h"
@@ -999,7 +1000,7 @@ static void test_compute_refused_where_wrong(void **state)
 	free(extra);
 }
 
-/* ---- the entry session ------------------------------------------------ */
+/* ---- the entry session and plain mode ------------------------------------------------ */
 
 static Session *open_new(const Form *f, const char *name)
 {
@@ -1078,6 +1079,31 @@ static void test_session_computed_field_is_never_typed(void **state)
 	form_free(f);
 }
 
+static void test_plain_mode_ticks_multi_and_asks_again(void **state)
+{
+	(void)state;
+	Form *f = load_ok(MULTI);
+	Session *s = open_new(f, "plain.csv");
+	static const char input[] = "甲\n1 3\n2\n\n\n:w\n:q\n";
+	FILE *in = fmemopen((void *)input, strlen(input), "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(plain_run(s, in, out), 0);
+	fclose(in);
+	fclose(out);
+	assert_non_null(strstr(buf, "可複選 (輸入號碼勾選或取消，可一次輸入多個；Enter 完成)：[ ]1 加強監控  [ ]2 限制存取"));
+	assert_non_null(strstr(buf, "[x]1 加強監控  [ ]2 限制存取  [x]3 人工作業替代  [ ]4 異地備援"));
+	assert_non_null(strstr(buf, "目前：加強監控、限制存取、人工作業替代"));
+	size_t n;
+	char *saved = read_file(session_path(s), &n);
+	assert_non_null(strstr(saved, "\r\n甲,加強監控、限制存取、人工作業替代,\r\n"));
+	free(saved);
+	free(buf);
+	session_free(s);
+	form_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1109,6 +1135,7 @@ int main(void)
 	    cmocka_unit_test(test_compute_refused_where_wrong),
 	    cmocka_unit_test(test_session_toggles_multi_values),
 	    cmocka_unit_test(test_session_computed_field_is_never_typed),
+	    cmocka_unit_test(test_plain_mode_ticks_multi_and_asks_again),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
