@@ -254,6 +254,13 @@ static void put_cell(RowSink *r, size_t rec, size_t j, const char *s, size_t n, 
 	sh->n = n;
 }
 
+long rows_column_field(const RowSink *r, size_t col)
+{
+	if (!r->have_header || col >= r->ncols || (size_t)r->colmap[col] >= form_nfields(r->form))
+		return -1;
+	return r->colmap[col];
+}
+
 void rows_set_hook(RowSink *r, RowsHook hook, void *ctx)
 {
 	r->hook = hook;

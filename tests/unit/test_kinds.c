@@ -3,15 +3,20 @@
  * of integers, kind = multi (separator), when with and / or, comparison
  * clauses and is empty / is filled, type = compare (left, op, right), and
  * compute = max / min / sum; each as loaded (and refused when wrong, with
- * its line), as stored, as checked, and as the entry session and plain
- * mode handle it.  The forms are small ones written here. */
+ * its line), as stored, as checked, as the entry session and plain mode
+ * handle it, and as a workbook lays it out and reads it back.  The forms
+ * are small ones written here. */
 #include <unistd.h>
 
+#include <xlsxwriter.h>
+
 #include "config.h"
+#include "layout.h"
 #include "plain.h"
 #include "session.h"
 #include "testutil.h"
 #include "value.h"
+#include "xlsxin.h"
 
 static char tmpdir[] = "/tmp/spmform-kinds-XXXXXX";
 static Config cfg;
@@ -1104,6 +1109,95 @@ static void test_plain_mode_ticks_multi_and_asks_again(void **state)
 	form_free(f);
 }
 
+/* ---- workbooks: validations laid out, dates read back -------------------------------- */
+
+static const LayoutDropdown *dv_of(const Layout *l, size_t col)
+{
+	for (size_t i = 0; i < l->sheets[0].ndropdowns; i++)
+		if (l->sheets[0].dropdowns[i].col == col)
+			return &l->sheets[0].dropdowns[i];
+	return NULL;
+}
+
+static void test_layout_validations_of_the_new_kinds(void **state)
+{
+	(void)state;
+	Form *f = load_ok("[field.day]\nheader = 日期\nkind = date\n"
+			  "[field.due]\nheader = 完成日\nkind = date\ndate_format = roc\nmin = today\nmax = 2030-12-31\n"
+			  "[field.hours]\nheader = 時數\nkind = decimal\ndecimals = 1\nmin = 0.5\nmax = 720\n"
+			  "[field.count]\nheader = 次數\nkind = integer\nhelp = 填次數\n"
+			  "[field.m]\nheader = 措施\nkind = multi\nvalues = 監控|備援\nhelp = 可填多項\n");
+	Table *t = table_new(f);
+	DiagList dl;
+	diag_init(&dl);
+	Layout *l = layout_build(t, ".xlsx", false, &dl);
+	assert_non_null(l);
+	const LayoutDropdown *d = dv_of(l, 1);
+	assert_int_equal(d->check, LAYOUT_DV_DATE);
+	assert_true(d->min.present && !d->min.today && d->min.year == 1900 && d->min.month == 1);
+	assert_true(d->max.present && d->max.year == 9999 && d->max.day == 31);
+	d = dv_of(l, 2);
+	assert_int_equal(d->check, LAYOUT_DV_DATE);
+	assert_true(d->min.today);
+	assert_true(d->max.year == 2030 && d->max.month == 12 && d->max.day == 31);
+	assert_string_equal(d->error_message, "請填 今天 到 2030/12/31 之間的日期");
+	d = dv_of(l, 3);
+	assert_int_equal(d->check, LAYOUT_DV_DECIMAL);
+	assert_string_equal(d->min.text, "0.5");
+	assert_string_equal(d->max.text, "720");
+	assert_true(d->max.number == 720);
+	assert_string_equal(d->error_message, "請填 0.5 到 720 之間的數字 (最多 1 位小數)");
+	d = dv_of(l, 4);
+	assert_int_equal(d->check, LAYOUT_DV_WHOLE);
+	assert_true(d->min.present && d->min.number == 0 && !d->max.present); /* no sign */
+	assert_string_equal(d->error_message, "請填 0 以上的整數");
+	assert_string_equal(d->input_title, "次數");
+	assert_string_equal(d->input_message, "填次數");
+	d = dv_of(l, 5);
+	assert_int_equal(d->check, LAYOUT_DV_ANY);
+	assert_string_equal(d->input_message, "可填多項；可複選：以「、」分隔多個項目，例如「監控、備援」");
+	assert_null(dv_of(l, 0)); /* text: none */
+	layout_free(l);
+	diag_free(&dl);
+	table_free(t);
+	form_free(f);
+}
+
+/* What Excel stores for a date typed into a date column, its serial, is
+ * read back as that date, in the field's date_format. */
+static void test_xlsx_date_serial_read_as_the_date(void **state)
+{
+	(void)state;
+	Form *f = load_ok("[field.roc]\nheader = 民國日期\nkind = date\ndate_format = roc\n"
+			  "[field.n]\nheader = 數量\nkind = integer\n");
+	char *path = xasprintf("%s/serial.xlsx", tmpdir);
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "測試");
+	lxw_format *date = workbook_add_format(wb);
+	format_set_num_format(date, "yyyy/mm/dd");
+	worksheet_write_string(ws, 0, 0, "名稱", NULL);
+	worksheet_write_string(ws, 0, 1, "民國日期", NULL);
+	worksheet_write_string(ws, 0, 2, "數量", NULL);
+	worksheet_write_string(ws, 1, 0, "甲", NULL);
+	worksheet_write_number(ws, 1, 1, 45413, date); /* 2024-05-01 */
+	worksheet_write_number(ws, 1, 2, 45413, NULL); /* a number stays one */
+	worksheet_write_string(ws, 2, 0, "乙", NULL);
+	worksheet_write_string(ws, 2, 1, "2024/5/2", NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	DiagList dl;
+	diag_init(&dl);
+	FileFormat fmt = {ENC_UTF8, true, true};
+	Table *t = xlsxin_load(path, f, fmt, &dl);
+	assert_non_null(t);
+	assert_string_equal(table_record_c(t, 0)->cells[1], "113/05/01");
+	assert_string_equal(table_record_c(t, 0)->cells[2], "45413");
+	assert_string_equal(table_record_c(t, 1)->cells[1], "113/05/02");
+	table_free(t);
+	diag_free(&dl);
+	free(path);
+	form_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1136,6 +1230,8 @@ int main(void)
 	    cmocka_unit_test(test_session_toggles_multi_values),
 	    cmocka_unit_test(test_session_computed_field_is_never_typed),
 	    cmocka_unit_test(test_plain_mode_ticks_multi_and_asks_again),
+	    cmocka_unit_test(test_layout_validations_of_the_new_kinds),
+	    cmocka_unit_test(test_xlsx_date_serial_read_as_the_date),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
