@@ -5,7 +5,8 @@
  * compute = max / min / sum; each as loaded (and refused when wrong, with
  * its line), as stored, as checked, as the entry session and plain mode
  * handle it, and as a workbook lays it out and reads it back.  The forms
- * are small ones written here. */
+ * are small ones written here; the two real forms have tests of their
+ * own at the end. */
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -1198,6 +1199,72 @@ static void test_xlsx_date_serial_read_as_the_date(void **state)
 	form_free(f);
 }
 
+/* ---- the two forms of the issue ------------------------------------------------------- */
+
+static void test_asset_inventory_form_as_the_issue_lists_it(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail("forms/asset-inventory.ini");
+	static const char *const headers[] = {
+	    "資產名稱", "主分類(PE/DC/DA/SW/HW/VM/BS)", "子分類", "擁有者", "保管單位",
+	    "機密性(普/中/高)", "完整性(普/中/高)", "可用性(普/中/高)", "是否資通系統(是/否)",
+	    "是否大陸廠牌(是/否)", "備註"};
+	for (size_t i = 0; i < 11; i++)
+		assert_string_equal(form_field(f, i)->header, headers[i]);
+	const FormField *cat = form_field(f, 1);
+	assert_string_equal(cat->values[6], "BS");
+	assert_string_equal(cat->value_labels[6], "基礎服務");
+	const FormField *level = form_field(f, field_of(f, "level"));
+	assert_int_equal(level->compute.op, COMPUTE_MAX);
+	const FormField *contract = form_field(f, field_of(f, "contract_end"));
+	assert_true(contract->kind == KIND_DATE && contract->roc);
+	const FormField *mtpd = form_field(f, field_of(f, "mtpd"));
+	assert_true(mtpd->kind == KIND_DECIMAL && mtpd->decimals == 1);
+	assert_true(mtpd->min.v == 0 && mtpd->max.v == 720 * (int64_t)VALUE_SCALE);
+	/* every 子分類 belongs to exactly one 主分類 */
+	const FormField *sub = form_field(f, 2);
+	for (size_t v = 0; v < sub->nvalues; v++) {
+		size_t owners = 0;
+		for (size_t k = 0; k < form_nrules(f); k++) {
+			const FormRule *r = form_rule(f, k);
+			for (size_t i = 0; r->type == RULE_ONLY && r->fields[0] == 2 && i < r->nvalues; i++)
+				owners += strcmp(r->values[i], sub->values[v]) == 0;
+		}
+		if (owners != 1)
+			fail_msg("子分類 %s belongs to %zu 主分類", sub->values[v], owners);
+	}
+	form_free(f);
+}
+
+static void test_protection_baseline_form_as_the_issue_lists_it(void **state)
+{
+	(void)state;
+	Form *f = load_form_or_fail("forms/protection-baseline.ini");
+	static const char *const headers[] = {
+	    "項次",	     "構面",	       "措施內容",		      "系統防護需求等級", "是否套用",
+	    "執行說明", "執行結果符合性", "發現缺失及建議改善事項", "預計完成日期",	  "備註"};
+	assert_int_equal(form_nfields(f), 10);
+	for (size_t i = 0; i < 10; i++)
+		assert_string_equal(form_field(f, i)->header, headers[i]);
+	const FormField *due = form_field(f, 8);
+	assert_true(due->kind == KIND_DATE && due->min.today);
+	Rec r = rec_new(f);
+	rec_set(&r, "item", "1");
+	rec_set(&r, "aspect", "存取控制");
+	rec_set(&r, "measure", "帳號管理");
+	rec_set(&r, "level", "中");
+	rec_set(&r, "applied", "否");
+	rec_set(&r, "how", "尚未採購");
+	rec_set(&r, "result", "不符合");
+	rec_set(&r, "gap", "未導入");
+	assert_string_equal(only_problem(&r, "due"), "執行結果符合性為「不符合」時必填");
+	rec_set(&r, "due", "民國118年6月30日");
+	assert_string_equal(rec_get(&r, "due"), "118/06/30");
+	no_problem(&r);
+	rec_free(&r);
+	form_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1232,6 +1299,8 @@ int main(void)
 	    cmocka_unit_test(test_plain_mode_ticks_multi_and_asks_again),
 	    cmocka_unit_test(test_layout_validations_of_the_new_kinds),
 	    cmocka_unit_test(test_xlsx_date_serial_read_as_the_date),
+	    cmocka_unit_test(test_asset_inventory_form_as_the_issue_lists_it),
+	    cmocka_unit_test(test_protection_baseline_form_as_the_issue_lists_it),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
