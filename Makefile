@@ -53,7 +53,7 @@ CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c 
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
              src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c src/print.c \
              src/zipxml.c src/layout.c src/odsout.c src/odsin.c src/capture.c src/journals.c \
-             src/merge.c src/report.c
+             src/merge.c src/report.c src/value.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c \
              src/ui_report.c
@@ -66,7 +66,7 @@ SAN_MAIN  := $(MAIN_SRCS:src/%.c=build/san/%.o)
 
 TEST_SRCS := $(addprefix tests/unit/test_,text.c form.c rules.c csvio.c lineedit.c session.c \
                journal.c admin.c config.c plain.c xlsxout.c xlsxin.c par.c cp950.c print.c \
-               odsout.c odsin.c merge.c report.c)
+               odsout.c odsin.c merge.c report.c value.c kinds.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=build/san/tests/%)
 
 # Debian packages: what the build needs, and what the tests need on top.

@@ -8,6 +8,7 @@
 #include "ini.h"
 #include "mem.h"
 #include "text.h"
+#include "value.h"
 
 struct Form {
 	char *path, *id, *title;
@@ -38,9 +39,12 @@ static const char *const FIELD_KEYS[] = {
     "header",	"label",	   "help",	   "help_more",	      "full_header",
     "kind",	"required",	   "values",	   "labels",	      "aliases",
     "header_aliases", "oid_expect",  "list",	   "pattern",	      "pattern_message",
-    "warn_pattern",   "warn_message", "autonumber", "print_width", "normalize",  NULL};
-static const char *const RULE_KEYS[] = {"type",	  "field",  "fields", "when", "values",
-					"severity", "message", "prompt", "max",  NULL};
+    "warn_pattern",   "warn_message", "autonumber", "print_width", "min",
+    "max",	      "decimals",     "date_format", "separator",   "compute",	      "normalize",
+    NULL};
+static const char *const RULE_KEYS[] = {"type",	    "field",   "fields", "when", "values",
+					"severity", "message", "prompt", "max",	 "left",
+					"op",	    "right",   NULL};
 static const char *const LIST_KEYS[] = {"title", "values", NULL};
 static const char *const PRINT_KEYS[] = {
     "layout", "orientation", "font_size", "headers", "title",	     "signatures", "sign_line",
@@ -57,6 +61,9 @@ static const struct {
     {"choice", KIND_CHOICE},
     {"integer", KIND_INTEGER},
     {"oid", KIND_OID},
+    {"date", KIND_DATE},
+    {"decimal", KIND_DECIMAL},
+    {"multi", KIND_MULTI},
 };
 
 static const struct {
@@ -68,6 +75,7 @@ static const struct {
     {"require", RULE_REQUIRE},
     {"unique", RULE_UNIQUE},
     {"count", RULE_COUNT},
+    {"compare", RULE_COMPARE},
 };
 
 /* State of one load: the Ini, the diags, and the form being built. */
@@ -411,50 +419,50 @@ static void pool_values(FormField *f)
 	hash_values(f);
 }
 
-static void load_field(Loader *L, const char *sec, long line, FormField *f)
+static void load_kind(Loader *L, const char *sec, FormField *f)
 {
-	memset(f, 0, sizeof *f);
-	f->line = line;
-	f->id = xstrdup(sec + strlen("field."));
-	if (!valid_id(f->id))
-		ERR_AT(L, sec, NULL, "欄位代號「%s」只能用小寫英文字母、數字、_ 和 -", f->id);
-	ini_check_keys(L->ini, sec, FIELD_KEYS, L->dl);
-	f->header = need(L, sec, "header");
-	f->label = opt(L, sec, "label", f->header);
-	f->help = opt(L, sec, "help", "");
-	f->help_more = opt(L, sec, "help_more", "");
-	const char *fh = ini_get(L->ini, sec, "full_header");
-	f->full_header = line_breaks(fh ? fh : f->header ? f->header : "");
 	const char *kind = ini_get(L->ini, sec, "kind");
 	f->kind = KIND_TEXT;
-	if (kind) {
-		size_t k = 0;
-		while (k < sizeof KINDS / sizeof *KINDS && strcmp(KINDS[k].name, kind) != 0)
-			k++;
-		if (k == sizeof KINDS / sizeof *KINDS)
-			ERR_AT(L, sec, "kind", "[%s] kind「%s」不認得 (可用：text, choice, integer, oid)",
-			       sec, kind);
-		else
-			f->kind = KINDS[k].kind;
-	}
-	const char *req = ini_get(L->ini, sec, "required");
-	if (req) {
-		int b = ini_bool(req);
-		if (b < 0)
-			ERR_AT(L, sec, "required", "[%s] required 應為 yes 或 no，不是「%s」", sec,
-			       req);
-		f->required = b == 1;
-	}
-	f->values = list(L, sec, "values", &f->nvalues);
-	pool_values(f);
-	if (f->kind == KIND_CHOICE && f->nvalues == 0)
-		ERR_AT(L, sec, "values", "[%s] kind = choice 需要 values (以 | 分隔)", sec);
-	if (f->kind != KIND_CHOICE && ini_get(L->ini, sec, "values"))
-		ERR_AT(L, sec, "values", "[%s] 只有 kind = choice 的欄位可以有 values", sec);
+	if (!kind)
+		return;
+	size_t k = 0;
+	while (k < sizeof KINDS / sizeof *KINDS && strcmp(KINDS[k].name, kind) != 0)
+		k++;
+	if (k == sizeof KINDS / sizeof *KINDS)
+		ERR_AT(L, sec, "kind",
+		       "[%s] kind「%s」不認得 (可用：text, choice, integer, oid, date, decimal, multi)", sec,
+		       kind);
+	else
+		f->kind = KINDS[k].kind;
+}
+
+/* A yes/no key (required, autonumber); false when absent.  The error
+ * quotes the value when quote. */
+static bool yes_no(Loader *L, const char *sec, const char *key, bool quote)
+{
+	const char *v = ini_get(L->ini, sec, key);
+	if (!v)
+		return false;
+	int b = ini_bool(v);
+	if (b < 0 && quote)
+		ERR_AT(L, sec, key, "[%s] %s 應為 yes 或 no，不是「%s」", sec, key, v);
+	else if (b < 0)
+		ERR_AT(L, sec, key, "[%s] %s 應為 yes 或 no", sec, key);
+	return b == 1;
+}
+
+/* Whether a field of this kind has values (choice, multi). */
+static bool has_values(const FormField *f)
+{
+	return f->kind == KIND_CHOICE || f->kind == KIND_MULTI;
+}
+
+static void load_aliases(Loader *L, const char *sec, FormField *f)
+{
 	size_t na;
 	char **al = list(L, sec, "aliases", &na);
-	if (na && f->kind != KIND_CHOICE)
-		ERR_AT(L, sec, "aliases", "[%s] 只有 kind = choice 的欄位可以有 aliases", sec);
+	if (na && !has_values(f))
+		ERR_AT(L, sec, "aliases", "[%s] 只有 kind = choice 或 multi 的欄位可以有 aliases", sec);
 	f->aliases = xcalloc(na, sizeof *f->aliases);
 	for (size_t i = 0; i < na; i++) {
 		char *colon = strchr(al[i], ':');
@@ -470,6 +478,10 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		f->aliases[f->naliases++] = a;
 	}
 	ini_strv_free(al, na);
+}
+
+static void load_labels(Loader *L, const char *sec, FormField *f)
+{
 	size_t nlabels;
 	f->value_labels = list(L, sec, "labels", &nlabels);
 	if (f->value_labels && nlabels != f->nvalues)
@@ -482,7 +494,50 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 		for (size_t i = nlabels; i < f->nvalues; i++)
 			f->value_labels[i] = xstrdup(f->values[i]);
 	}
-	f->list = -1; /* resolved once the lists are loaded */
+}
+
+/* What always separates a multi field's items on input, besides its own
+ * separator (form_normalize). */
+static const char *const MULTI_SEPS[] = {"、", ",", "，", ";", "；"};
+
+/* A multi field's separator; its values may hold no separator. */
+static void load_separator(Loader *L, const char *sec, FormField *f)
+{
+	const char *sep = ini_get(L->ini, sec, "separator");
+	if (sep && f->kind != KIND_MULTI)
+		ERR_AT(L, sec, "separator", "[%s] 只有 kind = multi 的欄位可以有 separator", sec);
+	if (sep && !*sep)
+		ERR_AT(L, sec, "separator", "[%s] separator 不可空白", sec);
+	if (f->kind != KIND_MULTI)
+		return;
+	f->separator = xstrdup(sep && *sep ? sep : "、");
+	for (size_t i = 0; i < f->nvalues; i++) {
+		const char *hit = strstr(f->values[i], f->separator) ? f->separator : NULL;
+		for (size_t k = 0; !hit && k < sizeof MULTI_SEPS / sizeof *MULTI_SEPS; k++)
+			if (strstr(f->values[i], MULTI_SEPS[k]))
+				hit = MULTI_SEPS[k];
+		if (hit)
+			ERR_AT(L, sec, "values", "[%s] multi 欄位的值「%s」不可含有分隔符號「%s」", sec,
+			       f->values[i], hit);
+	}
+}
+
+static void load_values(Loader *L, const char *sec, FormField *f)
+{
+	f->values = list(L, sec, "values", &f->nvalues);
+	pool_values(f);
+	if (has_values(f) && f->nvalues == 0)
+		ERR_AT(L, sec, "values", "[%s] kind = %s 需要 values (以 | 分隔)", sec,
+		       f->kind == KIND_MULTI ? "multi" : "choice");
+	if (!has_values(f) && ini_get(L->ini, sec, "values"))
+		ERR_AT(L, sec, "values", "[%s] 只有 kind = choice 或 multi 的欄位可以有 values", sec);
+	load_aliases(L, sec, f);
+	load_labels(L, sec, f);
+	load_separator(L, sec, f);
+}
+
+static void load_patterns(Loader *L, const char *sec, FormField *f)
+{
 	f->pattern = opt(L, sec, "pattern", NULL);
 	f->pattern_message = opt(L, sec, "pattern_message", NULL);
 	f->warn_pattern = opt(L, sec, "warn_pattern", NULL);
@@ -498,15 +553,110 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 	if ((f->pattern || f->warn_pattern) && f->kind != KIND_TEXT)
 		ERR_AT(L, sec, f->pattern ? "pattern" : "warn_pattern",
 		       "[%s] 只有 kind = text 的欄位可以有 pattern", sec);
-	const char *an = ini_get(L->ini, sec, "autonumber");
-	if (an) {
-		int b = ini_bool(an);
-		if (b < 0)
-			ERR_AT(L, sec, "autonumber", "[%s] autonumber 應為 yes 或 no", sec);
-		f->autonumber = b == 1;
-		if (f->autonumber && f->kind != KIND_INTEGER)
-			ERR_AT(L, sec, "autonumber", "[%s] 只有 kind = integer 的欄位可以 autonumber", sec);
+}
+
+/* Whether values of field f are ordered: an integer, a decimal or a date. */
+static bool ordered(const FormField *f)
+{
+	return f->kind == KIND_INTEGER || f->kind == KIND_DECIMAL || f->kind == KIND_DATE;
+}
+
+/* Reads v as a value of ordered field f into b: a number (integer: no
+ * point; decimal: at most f->decimals after it), or for a date a date in
+ * any form a clerk may type, or today.  On failure, returns what v should
+ * be (a static phrase). */
+static const char *parse_bound(const FormField *f, const char *v, FormBound *b)
+{
+	char *h = text_halfwidth(v), *t = text_trim(h);
+	free(h);
+	const char *want = NULL;
+	int decimals = 0;
+	memset(b, 0, sizeof *b);
+	if (f->kind == KIND_DATE && strcmp(t, "today") == 0) {
+		b->today = true;
+	} else if (f->kind == KIND_DATE) {
+		char *why;
+		long day;
+		if (value_date_parse(t, &day, &why))
+			b->v = day;
+		else
+			want = "日期 (例如 2024-05-01、113/05/01) 或 today";
+		free(why);
+	} else if (value_number_parse(t, &b->v, &decimals) != 0 ||
+		   decimals > (f->kind == KIND_DECIMAL ? f->decimals : 0)) {
+		want = f->kind == KIND_DECIMAL ? "數字 (小數位數不超過 decimals)" : "整數";
 	}
+	if (want) {
+		free(t);
+		return want;
+	}
+	b->present = true;
+	b->text = t;
+	return NULL;
+}
+
+static void load_bound(Loader *L, const char *sec, const char *key, FormField *f, FormBound *b)
+{
+	const char *v = ini_get(L->ini, sec, key);
+	if (!v)
+		return;
+	if (!ordered(f)) {
+		ERR_AT(L, sec, key, "[%s] 只有 kind = integer、decimal 或 date 的欄位可以有 %s", sec,
+		       key);
+		return;
+	}
+	const char *want = parse_bound(f, v, b);
+	if (want)
+		ERR_AT(L, sec, key, "[%s] %s 應為%s，不是「%s」", sec, key, want, v);
+}
+
+/* decimals, date_format, min and max. */
+static void load_ordered(Loader *L, const char *sec, FormField *f)
+{
+	const char *d = ini_get(L->ini, sec, "decimals");
+	if (d && f->kind != KIND_DECIMAL)
+		ERR_AT(L, sec, "decimals", "[%s] 只有 kind = decimal 的欄位可以有 decimals", sec);
+	else if (f->kind == KIND_DECIMAL && (!d || strlen(d) != 1 || d[0] < '1' || d[0] > '6'))
+		ERR_AT(L, sec, d ? "decimals" : NULL,
+		       "[%s] kind = decimal 需要 decimals：小數點後最多幾位 (1 到 6)", sec);
+	else if (d)
+		f->decimals = d[0] - '0';
+	const char *df = ini_get(L->ini, sec, "date_format");
+	if (df && f->kind != KIND_DATE)
+		ERR_AT(L, sec, "date_format", "[%s] 只有 kind = date 的欄位可以有 date_format", sec);
+	else if (df && strcmp(df, "roc") != 0 && strcmp(df, "iso") != 0)
+		ERR_AT(L, sec, "date_format",
+		       "[%s] date_format 應為 iso (2024-05-01) 或 roc (113/05/01)，不是「%s」", sec, df);
+	f->roc = df && strcmp(df, "roc") == 0;
+	load_bound(L, sec, "min", f, &f->min);
+	load_bound(L, sec, "max", f, &f->max);
+	if (f->min.present && f->max.present && !f->min.today && !f->max.today &&
+	    f->min.v > f->max.v)
+		ERR_AT(L, sec, "max", "[%s] max (%s) 小於 min (%s)", sec, f->max.text, f->min.text);
+}
+
+static void load_field(Loader *L, const char *sec, long line, FormField *f)
+{
+	memset(f, 0, sizeof *f);
+	f->line = line;
+	f->id = xstrdup(sec + strlen("field."));
+	if (!valid_id(f->id))
+		ERR_AT(L, sec, NULL, "欄位代號「%s」只能用小寫英文字母、數字、_ 和 -", f->id);
+	ini_check_keys(L->ini, sec, FIELD_KEYS, L->dl);
+	f->header = need(L, sec, "header");
+	f->label = opt(L, sec, "label", f->header);
+	f->help = opt(L, sec, "help", "");
+	f->help_more = opt(L, sec, "help_more", "");
+	const char *fh = ini_get(L->ini, sec, "full_header");
+	f->full_header = line_breaks(fh ? fh : f->header ? f->header : "");
+	load_kind(L, sec, f);
+	f->required = yes_no(L, sec, "required", true);
+	load_values(L, sec, f);
+	f->list = -1; /* resolved once the lists are loaded */
+	load_patterns(L, sec, f);
+	f->autonumber = yes_no(L, sec, "autonumber", false);
+	if (f->autonumber && f->kind != KIND_INTEGER)
+		ERR_AT(L, sec, "autonumber", "[%s] 只有 kind = integer 的欄位可以 autonumber", sec);
 	f->print_width = 1;
 	const char *pw = ini_get(L->ini, sec, "print_width");
 	if (pw && !decimal(pw, 0, 1000, &f->print_width))
@@ -517,6 +667,7 @@ static void load_field(Loader *L, const char *sec, long line, FormField *f)
 	f->oid_expect = list(L, sec, "oid_expect", &f->noid_expect);
 	if (f->noid_expect && f->kind != KIND_OID)
 		ERR_AT(L, sec, "oid_expect", "[%s] 只有 kind = oid 的欄位可以有 oid_expect", sec);
+	load_ordered(L, sec, f);
 }
 
 /* The field named by id, reported when unknown. */
@@ -531,12 +682,13 @@ static bool field_ref(Loader *L, const char *sec, const char *key, const char *i
 	return true;
 }
 
-/* Every one of values must be a value of choice field f; returns their
- * indices among f's values (malloc'd), or NULL when f is not a choice. */
+/* Every one of values must be a value of choice or multi field f; returns
+ * their indices among f's values (malloc'd), or NULL when f has no
+ * values. */
 static size_t *check_values(Loader *L, const char *sec, const char *key, const FormField *f,
 			    char **values, size_t n)
 {
-	if (f->kind != KIND_CHOICE)
+	if (!has_values(f))
 		return NULL;
 	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
 	for (size_t i = 0; i < n; i++) {
@@ -550,56 +702,223 @@ static size_t *check_values(Loader *L, const char *sec, const char *key, const F
 	return idx;
 }
 
-/* "FIELD = A|B" or "FIELD != A|B". */
+/* The operators of a clause, each before those it begins with. */
+static const struct {
+	const char *text;
+	CondOp op;
+} COND_OPS[] = {
+    {"!=", COND_NOT_IN}, {"<=", COND_LE}, {">=", COND_GE},
+    {"<", COND_LT},	 {">", COND_GT},  {"=", COND_IN},
+};
+
+/* Where the operator of clause s begins: " is ", or the first of = ! < >;
+ * NULL when there is none. */
+static const char *clause_op(const char *s)
+{
+	const char *op = strpbrk(s, "=!<>");
+	const char *is = strstr(s, " is ");
+	return is && (!op || is < op) ? is : op;
+}
+
+/* Whether a clause begins at s: a field's ID, then an operator. */
+static bool clause_starts(const Loader *L, const char *s)
+{
+	s += strspn(s, " ");
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	char *id = xstrndup(s, n);
+	bool field = n && form_field_index(L->form, id) >= 0;
+	free(id);
+	s += n;
+	s += strspn(s, " ");
+	return field && (strchr("=!<>", *s) && *s ? true : strncmp(s, "is ", 3) == 0);
+}
+
+/* A clause's values (= and !=), or its number or date (< <= > >=) for
+ * field f. */
+static bool load_operand(Loader *L, const char *sec, const FormField *f, const char *op,
+			 const char *rest, FormClause *c)
+{
+	if (c->op == COND_IN || c->op == COND_NOT_IN) {
+		size_t nempty;
+		c->values = ini_split(rest, &c->nvalues, &nempty);
+		if (c->nvalues == 0 || nempty) {
+			ERR_AT(L, sec, "when", "[%s] when 的值不可空白", sec);
+			return false;
+		}
+		c->value_idx = check_values(L, sec, "when", f, c->values, c->nvalues);
+		return true;
+	}
+	if (!ordered(f)) {
+		ERR_AT(L, sec, "when", "[%s] when 的「%s」只能用於 integer、decimal 或 date 欄位，%s 不是",
+		       sec, op, f->id);
+		return false;
+	}
+	const char *want = parse_bound(f, rest, &c->bound);
+	if (want)
+		ERR_AT(L, sec, "when", "[%s] when 的「%s」之後應為%s，不是「%s」", sec, op, want, rest);
+	return !want;
+}
+
+/* One clause: "FIELD = A|B", "FIELD != A|B", "FIELD < N" (<= > >=),
+ * "FIELD is empty", "FIELD is filled". */
+static bool load_clause(Loader *L, const char *sec, const char *s, FormClause *c)
+{
+	const char *at = clause_op(s);
+	char *raw = at ? xstrndup(s, (size_t)(at - s)) : NULL;
+	char *id = raw ? text_trim(raw) : NULL;
+	free(raw);
+	size_t k = 0;
+	while (at && *at != ' ' && k < sizeof COND_OPS / sizeof *COND_OPS &&
+	       strncmp(at, COND_OPS[k].text, strlen(COND_OPS[k].text)) != 0)
+		k++;
+	char *word = at && *at == ' ' ? text_trim(at + strlen(" is ")) : NULL;
+	bool is = word && (strcmp(word, "empty") == 0 || strcmp(word, "filled") == 0);
+	if (!id || !*id || (word && !is) || (!word && k == sizeof COND_OPS / sizeof *COND_OPS)) {
+		ERR_AT(L, sec, "when",
+		       "[%s] when 應寫成「欄位 = 值|值」、「欄位 != 值|值」、「欄位 < 數字或日期」或「欄位 is empty」",
+		       sec);
+		free(id);
+		free(word);
+		return false;
+	}
+	bool ok = field_ref(L, sec, "when", id, &c->field);
+	free(id);
+	if (word) {
+		c->op = strcmp(word, "empty") == 0 ? COND_EMPTY : COND_FILLED;
+		free(word);
+		return ok;
+	}
+	c->op = COND_OPS[k].op;
+	const char *rest = at + strlen(COND_OPS[k].text);
+	return ok && load_operand(L, sec, &L->form->fields[c->field], COND_OPS[k].text, rest, c);
+}
+
+/* The next " and " or " or " in w after which a clause begins, or NULL;
+ * *is_or says which, *skip its length. */
+static const char *next_join(const Loader *L, const char *w, bool *is_or, size_t *skip)
+{
+	for (const char *q = w; *q; q++) {
+		if (strncmp(q, " and ", 5) == 0 && clause_starts(L, q + 5)) {
+			*is_or = false;
+			*skip = 5;
+			return q;
+		}
+		if (strncmp(q, " or ", 4) == 0 && clause_starts(L, q + 4)) {
+			*is_or = true;
+			*skip = 4;
+			return q;
+		}
+	}
+	return NULL;
+}
+
+/* when: clauses joined by " and " or by " or " (a value may hold those
+ * words: a join counts only where a clause follows it). */
 static void load_cond(Loader *L, const char *sec, FormCond *c)
 {
 	const char *w = ini_get(L->ini, sec, "when");
 	if (!w)
 		return;
-	const char *eq = strchr(w, '=');
-	if (!eq || eq == w) {
-		ERR_AT(L, sec, "when", "[%s] when 應寫成「欄位 = 值|值」或「欄位 != 值|值」", sec);
-		return;
+	bool ok = true, ands = false, ors = false;
+	for (const char *start = w;;) {
+		bool is_or;
+		size_t skip;
+		const char *next = next_join(L, start, &is_or, &skip);
+		char *text = next ? xstrndup(start, (size_t)(next - start)) : xstrdup(start);
+		c->clauses = xrealloc(c->clauses, (c->nclauses + 1) * sizeof *c->clauses);
+		memset(&c->clauses[c->nclauses], 0, sizeof *c->clauses);
+		ok &= load_clause(L, sec, text, &c->clauses[c->nclauses++]);
+		free(text);
+		if (!next)
+			break;
+		ands |= !is_or;
+		ors |= is_or;
+		start = next + skip;
 	}
-	bool neg = eq[-1] == '!';
-	char *raw = xstrndup(w, (size_t)(eq - w) - (neg ? 1 : 0));
-	char *id = text_trim(raw);
-	free(raw);
-	size_t nempty;
-	c->values = ini_split(eq + 1, &c->nvalues, &nempty);
-	c->op = neg ? COND_NOT_IN : COND_IN;
-	if (c->nvalues == 0 || nempty)
-		ERR_AT(L, sec, "when", "[%s] when 的值不可空白", sec);
-	if (field_ref(L, sec, "when", id, &c->field)) {
-		c->present = true;
-		c->value_idx = check_values(L, sec, "when", &L->form->fields[c->field], c->values,
-					    c->nvalues);
-	}
-	free(id);
+	if (ands && ors)
+		ERR_AT(L, sec, "when", "[%s] when 不可同時用 and 與 or (請分成兩條規則)", sec);
+	c->any = ors;
+	c->present = ok && !(ands && ors);
 }
 
-static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
+static const struct {
+	const char *text;
+	CompareOp op;
+} CMP_OPS[] = {
+    {"<", CMP_LT}, {"<=", CMP_LE}, {">", CMP_GT}, {">=", CMP_GE}, {"=", CMP_EQ}, {"!=", CMP_NE},
+};
+
+/* The right of a compare rule whose left is field lf: a field of the
+ * same sort (a number, a date), or a constant. */
+static void load_right(Loader *L, const char *sec, const char *right, FormRule *r)
 {
-	memset(r, 0, sizeof *r);
-	r->line = line;
-	r->id = xstrdup(sec + strlen("rule."));
-	ini_check_keys(L->ini, sec, RULE_KEYS, L->dl);
+	const FormField *lf = &L->form->fields[r->fields[0]];
+	long rf = form_field_index(L->form, right);
+	if (rf >= 0) {
+		const FormField *g = &L->form->fields[rf];
+		if (!ordered(g) || (g->kind == KIND_DATE) != (lf->kind == KIND_DATE))
+			ERR_AT(L, sec, "right",
+			       "[%s] right 的欄位 %s 不能與 left 的 %s 比較：要都是數字 (integer、decimal) 或都是日期",
+			       sec, g->id, lf->id);
+		r->fields[r->nfields++] = (size_t)rf;
+		return;
+	}
+	const char *want = parse_bound(lf, right, &r->right);
+	if (want)
+		ERR_AT(L, sec, "right", "[%s] right 應為欄位代號或%s，不是「%s」", sec, want, right);
+}
+
+/* left, op and right of a compare rule; the others may not have them. */
+static void load_compare(Loader *L, const char *sec, FormRule *r)
+{
+	static const char *const keys[] = {"left", "op", "right"};
+	const char *v[3];
+	for (int i = 0; i < 3; i++) {
+		v[i] = ini_get(L->ini, sec, keys[i]);
+		if (v[i] && r->type != RULE_COMPARE)
+			ERR_AT(L, sec, keys[i], "[%s] 只有 compare 規則可以有 %s", sec, keys[i]);
+		else if ((!v[i] || !*v[i]) && r->type == RULE_COMPARE)
+			ERR_AT(L, sec, v[i] ? keys[i] : NULL, "[%s] compare 規則需要 %s", sec, keys[i]);
+	}
+	if (r->type != RULE_COMPARE)
+		return;
+	r->fields = xcalloc(2, sizeof *r->fields);
+	size_t k = 0;
+	while (v[1] && k < sizeof CMP_OPS / sizeof *CMP_OPS && strcmp(CMP_OPS[k].text, v[1]) != 0)
+		k++;
+	if (v[1] && *v[1] && k == sizeof CMP_OPS / sizeof *CMP_OPS)
+		ERR_AT(L, sec, "op", "[%s] op 應為 <、<=、>、>=、= 或 !=，不是「%s」", sec, v[1]);
+	else if (v[1] && *v[1])
+		r->cmp = CMP_OPS[k].op;
+	if (!v[0] || !*v[0] || !field_ref(L, sec, "left", v[0], &r->fields[0]))
+		return;
+	r->nfields = 1;
+	const FormField *lf = &L->form->fields[r->fields[0]];
+	if (!ordered(lf))
+		ERR_AT(L, sec, "left", "[%s] left 的欄位 %s 應為 integer、decimal 或 date", sec, lf->id);
+	else if (v[2] && *v[2])
+		load_right(L, sec, v[2], r);
+}
+
+/* The rule's type; false (said) when it is none. */
+static bool rule_type(Loader *L, const char *sec, RuleType *out)
+{
 	const char *type = ini_get(L->ini, sec, "type");
 	size_t t = 0;
 	while (type && t < sizeof RULE_TYPES / sizeof *RULE_TYPES &&
 	       strcmp(RULE_TYPES[t].name, type) != 0)
 		t++;
 	if (!type || t == sizeof RULE_TYPES / sizeof *RULE_TYPES) {
-		ERR_AT(L, sec, "type", "[%s] type 應為 only, optional, require 或 unique", sec);
-		return;
+		ERR_AT(L, sec, "type", "[%s] type 應為 only, optional, require, unique, count 或 compare",
+		       sec);
+		return false;
 	}
-	r->type = RULE_TYPES[t].type;
-	load_cond(L, sec, &r->when);
-	if (r->type == RULE_UNIQUE && r->when.present)
-		ERR_AT(L, sec, "when", "[%s] unique 規則不能有 when", sec);
-	if (r->type != RULE_UNIQUE && r->type != RULE_COUNT && !r->when.present &&
-	    !ini_get(L->ini, sec, "when"))
-		ERR_AT(L, sec, NULL, "[%s] %s 規則需要 when", sec, type);
+	*out = RULE_TYPES[t].type;
+	return true;
+}
+
+static void load_count_max(Loader *L, const char *sec, FormRule *r)
+{
 	const char *max = ini_get(L->ini, sec, "max");
 	if (r->type == RULE_COUNT) {
 		char *end = NULL;
@@ -609,7 +928,18 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 	} else if (max) {
 		ERR_AT(L, sec, "max", "[%s] 只有 count 規則可以有 max", sec);
 	}
+}
 
+/* field (only) or fields (optional, require, unique, count). */
+static void load_rule_fields(Loader *L, const char *sec, FormRule *r, const char *type)
+{
+	if (r->type == RULE_COMPARE) {
+		for (int i = 0; i < 2; i++)
+			if (ini_get(L->ini, sec, i ? "fields" : "field"))
+				ERR_AT(L, sec, i ? "fields" : "field",
+				       "[%s] compare 規則用 left 與 right，不是「%s」", sec, i ? "fields" : "field");
+		return;
+	}
 	const char *fkey = r->type == RULE_ONLY ? "field" : "fields";
 	const char *other = r->type == RULE_ONLY ? "fields" : "field";
 	if (ini_get(L->ini, sec, other))
@@ -620,33 +950,46 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 		ERR_AT(L, sec, fkey, "[%s] 缺少 %s", sec, fkey);
 	if (r->type == RULE_ONLY && nids > 1)
 		ERR_AT(L, sec, fkey, "[%s] only 規則只能有一個 field", sec);
-	r->fields = xcalloc(nids, sizeof *r->fields);
+	r->fields = xcalloc(nids ? nids : 1, sizeof *r->fields);
 	for (size_t i = 0; i < nids; i++)
 		if (field_ref(L, sec, fkey, ids[i], &r->fields[r->nfields]))
 			r->nfields++;
 	ini_strv_free(ids, nids);
-
-	r->values = list(L, sec, "values", &r->nvalues);
-	if (r->type == RULE_ONLY) {
-		if (r->nvalues == 0)
-			ERR_AT(L, sec, "values", "[%s] only 規則需要 values", sec);
-		else if (r->nfields == 1) {
-			const FormField *f = &L->form->fields[r->fields[0]];
-			if (f->kind != KIND_CHOICE)
-				ERR_AT(L, sec, "field", "[%s] only 規則的欄位 %s 不是 choice", sec,
-				       f->id);
-			r->value_idx = check_values(L, sec, "values", f, r->values, r->nvalues);
-		}
-	} else if (r->nvalues) {
-		ERR_AT(L, sec, "values", "[%s] 只有 only 規則可以有 values", sec);
-	}
 	if (r->type == RULE_OPTIONAL)
 		for (size_t i = 0; i < r->nfields; i++)
 			if (!L->form->fields[r->fields[i]].required)
 				ERR_AT(L, sec, "fields",
 				       "[%s] 欄位 %s 本來就不是必填，optional 對它沒有作用", sec,
 				       L->form->fields[r->fields[i]].id);
+}
 
+/* values (only). */
+static void load_rule_values(Loader *L, const char *sec, FormRule *r)
+{
+	r->values = list(L, sec, "values", &r->nvalues);
+	if (r->type != RULE_ONLY) {
+		if (r->nvalues)
+			ERR_AT(L, sec, "values", "[%s] 只有 only 規則可以有 values", sec);
+		return;
+	}
+	if (r->nvalues == 0) {
+		ERR_AT(L, sec, "values", "[%s] only 規則需要 values", sec);
+		return;
+	}
+	if (r->nfields != 1)
+		return;
+	const FormField *f = &L->form->fields[r->fields[0]];
+	if (f->kind != KIND_CHOICE)
+		ERR_AT(L, sec, "field", "[%s] only 規則的欄位 %s 不是 choice", sec, f->id);
+	else if (f->compute.op != COMPUTE_NONE)
+		ERR_AT(L, sec, "field", "[%s] only 規則的欄位 %s 由 compute 算出，不能限制它的值", sec,
+		       f->id);
+	r->value_idx = check_values(L, sec, "values", f, r->values, r->nvalues);
+}
+
+/* severity, message, prompt. */
+static void load_rule_words(Loader *L, const char *sec, FormRule *r)
+{
 	const char *sev = ini_get(L->ini, sec, "severity");
 	r->severity = DIAG_ERROR;
 	if (sev && strcmp(sev, "warning") == 0)
@@ -660,6 +1003,114 @@ static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
 	if (r->type == RULE_OPTIONAL && (r->message || sev))
 		ERR_AT(L, sec, r->message ? "message" : "severity",
 		       "[%s] optional 規則不產生訊息，不能有 message 或 severity", sec);
+}
+
+static void load_rule(Loader *L, const char *sec, long line, FormRule *r)
+{
+	memset(r, 0, sizeof *r);
+	r->line = line;
+	r->id = xstrdup(sec + strlen("rule."));
+	ini_check_keys(L->ini, sec, RULE_KEYS, L->dl);
+	if (!rule_type(L, sec, &r->type))
+		return;
+	const char *type = ini_get(L->ini, sec, "type");
+	load_cond(L, sec, &r->when);
+	if (r->type == RULE_UNIQUE && r->when.present)
+		ERR_AT(L, sec, "when", "[%s] unique 規則不能有 when", sec);
+	bool when_optional = r->type == RULE_UNIQUE || r->type == RULE_COUNT || r->type == RULE_COMPARE;
+	if (!when_optional && !r->when.present && !ini_get(L->ini, sec, "when"))
+		ERR_AT(L, sec, NULL, "[%s] %s 規則需要 when", sec, type);
+	load_count_max(L, sec, r);
+	load_rule_fields(L, sec, r, type);
+	load_compare(L, sec, r);
+	load_rule_values(L, sec, r);
+	load_rule_words(L, sec, r);
+}
+
+/* [field] compute = max(a, b) | min(a, b) | sum(a, b), once every field
+ * is loaded: the fields named, and what they must be. */
+static bool compute_input(Loader *L, const char *sec, const FormField *f, const FormField *g)
+{
+	char *gsec = xasprintf("field.%s", g->id);
+	bool computed = ini_get(L->ini, gsec, "compute") != NULL;
+	free(gsec);
+	const char *problem = NULL;
+	if (computed)
+		problem = "本身也由 compute 算出";
+	else if (f->compute.op != COMPUTE_SUM && g->kind != KIND_CHOICE)
+		problem = "不是 choice";
+	else if (f->compute.op != COMPUTE_SUM && g->nvalues != f->nvalues)
+		problem = "的 values 與本欄不同 (要一樣的值、一樣的順序)";
+	else if (f->compute.op == COMPUTE_SUM && g->kind != KIND_INTEGER && g->kind != KIND_DECIMAL)
+		problem = "不是 integer 或 decimal";
+	else if (f->compute.op == COMPUTE_SUM &&
+		 (g->kind == KIND_DECIMAL ? g->decimals : 0) >
+		     (f->kind == KIND_DECIMAL ? f->decimals : 0))
+		problem = "的小數位數比本欄多";
+	for (size_t i = 0; !problem && f->compute.op != COMPUTE_SUM && i < f->nvalues; i++)
+		if (strcmp(f->values[i], g->values[i]) != 0)
+			problem = "的 values 與本欄不同 (要一樣的值、一樣的順序)";
+	if (problem)
+		ERR_AT(L, sec, "compute", "[%s] compute 的欄位 %s %s", sec, g->id, problem);
+	return !problem;
+}
+
+/* The operator of compute = NAME(…): max, min or sum before the
+ * parenthesis; COMPUTE_NONE when v is not NAME(…). */
+static ComputeOp compute_op(const char *v, const char **open)
+{
+	static const char *const names[] = {"max", "min", "sum"};
+	static const ComputeOp ops[] = {COMPUTE_MAX, COMPUTE_MIN, COMPUTE_SUM};
+	*open = strchr(v, '(');
+	size_t n = *open ? (size_t)(*open - v) : 0;
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	if (!*open || v[strlen(v) - 1] != ')')
+		return COMPUTE_NONE;
+	for (int i = 0; i < 3; i++)
+		if (n == 3 && strncmp(v, names[i], 3) == 0)
+			return ops[i];
+	return COMPUTE_NONE;
+}
+
+/* compute's fields, between the parentheses, separated by commas. */
+static void load_compute_fields(Loader *L, const char *sec, FormField *f, const char *open)
+{
+	char *inner = xstrndup(open + 1, strlen(open) - 2);
+	for (char *p = inner; (p = strchr(p, ',')); p++)
+		*p = '|';
+	size_t nids, nempty;
+	char **ids = ini_split(inner, &nids, &nempty);
+	free(inner);
+	if (nids == 0 || nempty)
+		ERR_AT(L, sec, "compute", "[%s] compute 的欄位不可空白", sec);
+	f->compute.fields = xcalloc(nids ? nids : 1, sizeof *f->compute.fields);
+	for (size_t i = 0; i < nids; i++) {
+		size_t g;
+		if (field_ref(L, sec, "compute", ids[i], &g) &&
+		    compute_input(L, sec, f, &L->form->fields[g]))
+			f->compute.fields[f->compute.nfields++] = g;
+	}
+	ini_strv_free(ids, nids);
+}
+
+static void load_compute(Loader *L, const char *sec, FormField *f)
+{
+	const char *v = ini_get(L->ini, sec, "compute");
+	if (!v)
+		return;
+	const char *open;
+	ComputeOp op = compute_op(v, &open);
+	if (op == COMPUTE_NONE)
+		ERR_AT(L, sec, "compute", "[%s] compute 應寫成 max(欄位, 欄位…)、min(…) 或 sum(…)", sec);
+	else if (op != COMPUTE_SUM && f->kind != KIND_CHOICE)
+		ERR_AT(L, sec, "compute", "[%s] compute = max(…) 或 min(…) 的欄位要是 choice", sec);
+	else if (op == COMPUTE_SUM && f->kind != KIND_INTEGER && f->kind != KIND_DECIMAL)
+		ERR_AT(L, sec, "compute", "[%s] compute = sum(…) 的欄位要是 integer 或 decimal", sec);
+	else {
+		f->compute.op = op;
+		load_compute_fields(L, sec, f, open);
+	}
 }
 
 /* [form] examples_sheet and examples: both or neither.  The file is
@@ -767,6 +1218,7 @@ Form *form_load(const char *path, DiagList *diags)
 			ERR_AT(&L, sec, "list", "[%s] list 指向不存在的 [list.%s]", sec, lid);
 		if (lid && f->kind != KIND_CHOICE)
 			ERR_AT(&L, sec, "list", "[%s] 只有 kind = choice 的欄位可以有 list", sec);
+		load_compute(&L, sec, f); /* it names other fields, loaded now */
 		free(sec);
 	}
 	resolve_print(&L, &form->print);
@@ -808,8 +1260,12 @@ Form *form_load(const char *path, DiagList *diags)
 
 static void free_cond(FormCond *c)
 {
-	ini_strv_free(c->values, c->nvalues);
-	free(c->value_idx);
+	for (size_t i = 0; i < c->nclauses; i++) {
+		ini_strv_free(c->clauses[i].values, c->clauses[i].nvalues);
+		free(c->clauses[i].value_idx);
+		free(c->clauses[i].bound.text);
+	}
+	free(c->clauses);
 }
 
 void form_free(Form *form)
@@ -850,6 +1306,10 @@ void form_free(Form *form)
 		free(f->aliases);
 		ini_strv_free(f->header_aliases, f->nheader_aliases);
 		ini_strv_free(f->oid_expect, f->noid_expect);
+		free(f->min.text);
+		free(f->max.text);
+		free(f->separator);
+		free(f->compute.fields);
 	}
 	for (size_t i = 0; i < form->nrules; i++) {
 		FormRule *r = &form->rules[i];
@@ -860,6 +1320,7 @@ void form_free(Form *form)
 		free(r->value_idx);
 		free(r->message);
 		free(r->prompt);
+		free(r->right.text);
 	}
 	for (size_t i = 0; form->field_rules && i < form->nfields; i++)
 		free(form->field_rules[i]);
@@ -1119,32 +1580,220 @@ static char *phone_number(const char *s)
 	return out;
 }
 
+/* The index of an alias of f that s is (full-width letters and digits
+ * made ASCII, ASCII case ignored), or -1. */
+static long alias_index(const FormField *f, const char *s)
+{
+	char *h = text_halfwidth(s);
+	long k = -1;
+	for (size_t i = 0; i < f->naliases && k < 0; i++)
+		if (text_casecmp(h, f->aliases[i].from) == 0)
+			k = form_value_index(f, f->aliases[i].to);
+	free(h);
+	return k;
+}
+
+long form_multi_index(const FormField *field, const char *item)
+{
+	long k = form_value_index(field, item);
+	return k >= 0 ? k : alias_index(field, item);
+}
+
+/* The length of the separator at p (the field's own or one of
+ * MULTI_SEPS), or 0. */
+static size_t multi_sep_at(const FormField *f, const char *p)
+{
+	if (f->separator && strncmp(p, f->separator, strlen(f->separator)) == 0)
+		return strlen(f->separator);
+	for (size_t k = 0; k < sizeof MULTI_SEPS / sizeof *MULTI_SEPS; k++)
+		if (strncmp(p, MULTI_SEPS[k], strlen(MULTI_SEPS[k])) == 0)
+			return strlen(MULTI_SEPS[k]);
+	return 0;
+}
+
+/* Calls fn on each word of piece (split at spaces, tabs and U+3000). */
+static bool each_word(char *piece, bool (*fn)(const char *, void *), void *arg)
+{
+	for (char *p = piece; *p;) {
+		size_t n = 0;
+		while (p[n] && p[n] != ' ' && p[n] != '\t' && strncmp(p + n, "\xE3\x80\x80", 3) != 0)
+			n++;
+		char *word = xstrndup(p, n);
+		bool go = !*word || fn(word, arg);
+		free(word);
+		if (!go)
+			return false;
+		p += n;
+		p += *p == ' ' || *p == '\t' ? 1 : *p ? 3 : 0;
+	}
+	return true;
+}
+
+void form_multi_items(const FormField *field, const char *value,
+		      bool (*fn)(const char *item, void *arg), void *arg)
+{
+	for (const char *p = value;;) {
+		const char *q = p;
+		size_t sep = 0;
+		while (*q && !(sep = multi_sep_at(field, q)))
+			q++;
+		char *raw = xstrndup(p, (size_t)(q - p)), *piece = text_trim(raw);
+		free(raw);
+		/* a piece that is not an item may be items separated by spaces */
+		bool go = !*piece || (form_multi_index(field, piece) >= 0 ? fn(piece, arg)
+									: each_word(piece, fn, arg));
+		free(piece);
+		if (!go || !*q)
+			return;
+		p = q + sep;
+	}
+}
+
+typedef struct {
+	const FormField *f;
+	bool *ticked;
+	size_t unknown;
+} Ticks;
+
+static bool tick(const char *item, void *arg)
+{
+	Ticks *t = arg;
+	long k = form_multi_index(t->f, item);
+	if (k >= 0)
+		t->ticked[k] = true;
+	else
+		t->unknown++;
+	return true;
+}
+
+size_t form_multi_ticks(const FormField *field, const char *value, bool *ticked)
+{
+	Ticks t = {field, ticked, 0};
+	memset(ticked, 0, field->nvalues * sizeof *ticked);
+	form_multi_items(field, value, tick, &t);
+	return t.unknown;
+}
+
+char *form_multi_join(const FormField *field, const bool *ticked)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < field->nvalues; i++) {
+		if (!ticked[i])
+			continue;
+		char *t = xasprintf("%s%s%s", s, *s ? field->separator : "", field->values[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+typedef struct {
+	const FormField *f;
+	size_t max;
+	char *unknown;
+} Unknown;
+
+static bool note_unknown(const char *item, void *arg)
+{
+	Unknown *u = arg;
+	if (form_multi_index(u->f, item) >= 0)
+		return true;
+	char *q = text_clip(item, u->max);
+	char *next = xasprintf("%s%s「%s」", u->unknown, *u->unknown ? "、" : "", q);
+	free(q);
+	free(u->unknown);
+	u->unknown = next;
+	return true;
+}
+
+char *form_multi_unknown(const FormField *field, const char *value, size_t max)
+{
+	Unknown u = {field, max, xstrdup("")};
+	form_multi_items(field, value, note_unknown, &u);
+	return u.unknown;
+}
+
+/* A multi field's value in values order, each once; as it is when one
+ * of its items is not a value. */
+static char *normalize_multi(const FormField *f, char *v)
+{
+	bool ticked[f->nvalues ? f->nvalues : 1];
+	if (!*v || form_multi_ticks(f, v, ticked))
+		return v;
+	free(v);
+	return form_multi_join(f, ticked);
+}
+
+/* A date as the field stores it; as it is when it is not one. */
+static char *normalize_date(const FormField *f, char *v)
+{
+	long day;
+	char *why;
+	if (!value_date_parse(v, &day, &why)) {
+		free(why);
+		return v;
+	}
+	char out[16];
+	value_date_format(day, f->roc, out, sizeof out);
+	free(v);
+	return xstrdup(out);
+}
+
 char *form_normalize(const FormField *field, const char *raw)
 {
 	char *v = text_trim(raw);
-	if (field->phone && *v) {
-		char *p = phone_number(v);
-		if (p) {
-			free(v);
-			v = p;
-		}
-	}
-	if (field->kind == KIND_INTEGER || field->kind == KIND_OID) {
+	switch (field->kind) {
+	case KIND_INTEGER:
+	case KIND_OID:
+	case KIND_DECIMAL:
+	case KIND_DATE: {
 		char *h = text_halfwidth(v);
 		free(v);
 		v = text_trim(h); /* a full-width space became an ASCII one */
 		free(h);
-	} else if (field->kind == KIND_CHOICE && *v && form_value_index(field, v) < 0) {
-		char *h = text_halfwidth(v);
-		for (size_t i = 0; i < field->naliases; i++)
-			if (text_casecmp(h, field->aliases[i].from) == 0) {
+		return field->kind == KIND_DATE ? normalize_date(field, v) : v;
+	}
+	case KIND_CHOICE:
+		if (*v && form_value_index(field, v) < 0) {
+			long k = alias_index(field, v);
+			if (k >= 0) {
 				free(v);
-				v = xstrdup(field->aliases[i].to);
-				break;
+				v = xstrdup(field->values[k]);
 			}
-		free(h);
+		}
+		return v;
+	case KIND_MULTI:
+		return normalize_multi(field, v);
+	case KIND_TEXT:
+		if (field->phone && *v) {
+			char *p = phone_number(v);
+			if (p) {
+				free(v);
+				v = p;
+			}
+		}
+		break;
 	}
 	return v;
+}
+
+char *form_compute_text(const Form *form, const FormField *field)
+{
+	const FormCompute *c = &field->compute;
+	if (c->op == COMPUTE_NONE)
+		return xstrdup("");
+	char *s = xstrdup("");
+	for (size_t i = 0; i < c->nfields; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? "、" : "", form->fields[c->fields[i]].label);
+		free(s);
+		s = t;
+	}
+	char *t = xasprintf("%s%s", s,
+			    c->op == COMPUTE_MAX   ? "中最高者"
+			    : c->op == COMPUTE_MIN ? "中最低者"
+						   : "的合計");
+	free(s);
+	return t;
 }
 
 /* The comparison key of a column title: half-width, cut at the note (註),

@@ -24,7 +24,36 @@ typedef enum {
 	KIND_CHOICE,  /* one of FormField.values */
 	KIND_INTEGER, /* digits only */
 	KIND_OID,     /* dotted-decimal object identifier */
+	KIND_DATE,    /* a day, stored as FormField.roc says (value.h) */
+	KIND_DECIMAL, /* digits, a point and at most FormField.decimals more */
+	KIND_MULTI,   /* several of FormField.values, joined by its separator */
 } FieldKind;
+
+/* A bound of an integer, decimal or date field ([field] min and max, the
+ * number or date of a condition or of a compare rule): a number in
+ * millionths or a day number (value.h), or today, whichever day the
+ * check runs on.  text is the bound as the form wrote it. */
+typedef struct {
+	bool present;
+	bool today;
+	int64_t v;
+	char *text;
+} FormBound;
+
+/* [field] compute: the field is made of others, never typed. */
+typedef enum {
+	COMPUTE_NONE,
+	COMPUTE_MAX, /* choice: the latest of fields' values in the field's values order */
+	COMPUTE_MIN, /* choice: the earliest */
+	COMPUTE_SUM, /* integer, decimal: the sum of fields */
+} ComputeOp;
+
+typedef struct {
+	ComputeOp op;
+	size_t *fields; /* none of them computed; choice fields with the same
+			 * values (max, min), integer or decimal fields (sum) */
+	size_t nfields;
+} FormCompute;
 
 typedef struct {
 	char *from; /* compared ASCII-case-insensitively, after text_halfwidth */
@@ -54,8 +83,14 @@ typedef struct {
 		     * as clerks write it is stored as "02-33568170#123" */
 	bool autonumber; /* KIND_INTEGER: new records get the next number */
 	FieldKind kind;
+	int decimals;	    /* KIND_DECIMAL: the most digits after the point */
+	bool roc;	    /* KIND_DATE: stored as 113/05/01 (date_format = roc),
+			     * else as 2024-05-01 */
+	FormBound min, max; /* integer, decimal, date: inclusive, if present */
+	char *separator;    /* KIND_MULTI: what joins the items (default 、) */
+	FormCompute compute;
 	bool required;
-	char **values; /* KIND_CHOICE: permitted values in template order, in
+	char **values; /* KIND_CHOICE, KIND_MULTI: permitted values in template order, in
 			* value_pool, each after its index (form_value_index) */
 	size_t *value_lens; /* and their lengths */
 	size_t nvalues;
@@ -138,23 +173,42 @@ typedef enum {
 	RULE_REQUIRE,  /* when COND, FIELDS are required */
 	RULE_UNIQUE,   /* FIELDS together should not repeat within a file */
 	RULE_COUNT,    /* at most MAX records (where COND holds) share FIELDS */
+	RULE_COMPARE,  /* when COND, LEFT op RIGHT (a field or a constant) */
 } RuleType;
 
 typedef enum {
-	COND_IN,     /* the field's value is one of values */
+	COND_IN,     /* the field's value is one of values (a multi field's
+		      * holds one of them) */
 	COND_NOT_IN, /* the field has a value and it is none of values */
+	COND_LT,     /* an integer, decimal or date field's value < bound */
+	COND_LE,
+	COND_GT,
+	COND_GE,
+	COND_EMPTY,  /* the field is empty */
+	COND_FILLED, /* the field is not */
 } CondOp;
+
+/* One clause of a condition: "FIELD = A|B", "FIELD < 24", "FIELD is empty". */
+typedef struct {
+	size_t field;
+	CondOp op;
+	char **values; /* COND_IN, COND_NOT_IN */
+	size_t nvalues;
+	size_t *value_idx; /* a choice or multi field's: each value's index
+			    * among the field's values (compared instead of the
+			    * text); NULL for other kinds */
+	FormBound bound;   /* COND_LT .. COND_GE */
+} FormClause;
 
 typedef struct {
 	bool present; /* false: the rule always applies */
-	size_t field;
-	CondOp op;
-	char **values;
-	size_t nvalues;
-	size_t *value_idx; /* a choice field's: each value's index among the
-			    * field's values (compared instead of the text);
-			    * NULL for other kinds */
+	bool any;     /* the clauses are joined by " or " (else " and ") */
+	FormClause *clauses;
+	size_t nclauses; /* at least one when present */
 } FormCond;
+
+/* A compare rule's operator. */
+typedef enum { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE } CompareOp;
 
 typedef struct {
 	char *id;
@@ -169,6 +223,10 @@ typedef struct {
 	char *message; /* template, or NULL for the built-in one */
 	char *prompt;  /* RULE_REQUIRE: what the screen asks for, or NULL */
 	long max;      /* RULE_COUNT */
+	/* RULE_COMPARE: fields[0] is left; right is fields[1] when the rule
+	 * names a field (nfields 2), else the constant right */
+	CompareOp cmp;
+	FormBound right;
 	long line;
 } FormRule;
 
@@ -231,11 +289,37 @@ char *form_value_text(const FormField *field, const char *value);
  * written), else itself.  Not to be freed. */
 const char *form_value_choice(const FormField *field, const char *value);
 
-/* What a raw cell becomes when stored: trimmed; for integer and OID fields
- * full-width digits and dots made ASCII; for choice fields an alias (Y/N,
- * y/n, ...) replaced by its value.  Never rejects: checking is rules_*'s
- * job.  Returns a malloc'd string. */
+/* What a raw cell becomes when stored: trimmed; for integer, decimal and
+ * OID fields full-width digits and dots made ASCII; for choice fields an
+ * alias (Y/N, y/n, ...) replaced by its value; a date written as the
+ * field's date_format says; a multi field's items (separated by its
+ * separator, 、 , ， ; ； or spaces, aliases allowed) in the order of its
+ * values, each once, joined by its separator.  Never rejects: a value
+ * that is not one of those stays as typed (trimmed and half-width), for
+ * rules_* to report.  Returns a malloc'd string. */
 char *form_normalize(const FormField *field, const char *raw);
+
+/* A multi field's value: which of its values it holds (ticked, room for
+ * nvalues).  Returns the number of items that are none of them (0 for a
+ * value form_normalize made). */
+size_t form_multi_ticks(const FormField *field, const char *value, bool *ticked);
+/* The value of a multi field holding the ticked values (malloc'd). */
+char *form_multi_join(const FormField *field, const bool *ticked);
+/* Calls fn on each item of a multi field's value (separated as
+ * form_normalize accepts them), trimmed; stops when fn returns false. */
+void form_multi_items(const FormField *field, const char *value,
+		      bool (*fn)(const char *item, void *arg), void *arg);
+/* The value index an item of a multi field stands for (a value, or an
+ * alias of one), or -1. */
+long form_multi_index(const FormField *field, const char *item);
+/* The items of a multi field's value that are none of its values, each
+ * quoted 「…」 (cut to max bytes) and joined by 、; "" when there are none.
+ * Malloc'd. */
+char *form_multi_unknown(const FormField *field, const char *value, size_t max);
+
+/* What a computed field is made of, for people: 「機密性、完整性、可用性中最高者」
+ * (malloc'd; "" for a field that is not computed). */
+char *form_compute_text(const Form *form, const FormField *field);
 
 /* The form field a column title of a file stands for, or -1.  Tolerant of a
  * note after the name (註...), line breaks, spaces, full-width parentheses,

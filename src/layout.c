@@ -9,6 +9,7 @@
 #include "form.h"
 #include "mem.h"
 #include "text.h"
+#include "value.h"
 
 /* What a sheet can hold (Excel's limits; LibreOffice 7.4 has the same). */
 #define SHEET_ROWS 1048576u
@@ -359,14 +360,17 @@ static void set_columns(LayoutSheet *s, size_t n)
 	s->ncols = n;
 }
 
-/* Columns as the records of r want them: text, but an integer field's. */
+/* Columns as the records of r want them: text, but an integer, decimal
+ * or date field's. */
 static void record_columns(LayoutSheet *s, const Rows *r, size_t span)
 {
 	set_columns(s, span);
 	const Form *form = table_form(r->t);
 	for (size_t col = 0; col < span; col++) {
 		bool shown = col < r->width;
-		bool number = col < r->nfields && form_field(form, col)->kind == KIND_INTEGER;
+		/* a number or a date the clerk types becomes one, not text */
+		FieldKind k = col < r->nfields ? form_field(form, col)->kind : KIND_TEXT;
+		bool number = k == KIND_INTEGER || k == KIND_DECIMAL || k == KIND_DATE;
 		s->cols[col] = (LayoutColumn){shown ? r->colw[col] : 12, shown && !number};
 	}
 }
@@ -405,26 +409,115 @@ static uint32_t record_rows(Builder *b, size_t sh, const Rows *r, uint32_t first
 	return row;
 }
 
-/* A dropdown on rows r0..r1 of every choice field with a list. */
-static void dropdowns(Builder *b, size_t sh, uint32_t r0, uint32_t r1)
+/* A new validation of sheet sh, on rows r0..r1 of column col. */
+static LayoutDropdown *add_validation(Builder *b, size_t sh, uint32_t r0, uint32_t r1, size_t col,
+				      LayoutCheck check)
 {
-	if (b->l->value_sheet < 0)
-		return;
 	LayoutSheet *s = &b->l->sheets[sh];
+	if (s->ndropdowns == b->dv_cap[sh]) {
+		b->dv_cap[sh] = b->dv_cap[sh] ? 2 * b->dv_cap[sh] : 16;
+		s->dropdowns = xrealloc(s->dropdowns, b->dv_cap[sh] * sizeof *s->dropdowns);
+	}
+	LayoutDropdown *d = &s->dropdowns[s->ndropdowns++];
+	*d = (LayoutDropdown){.first_row = r0, .last_row = r1, .col = (uint32_t)col, .check = check};
+	return d;
+}
+
+/* The field's label and help as the input message, when they fit. */
+static void input_help(LayoutDropdown *d, const FormField *f)
+{
+	if (*f->help && utf8_chars(f->label) <= DV_TITLE && utf8_chars(f->help) <= DV_MESSAGE) {
+		d->input_title = f->label;
+		d->input_message = f->help;
+	}
+}
+
+/* A bound of field f (fb) for a validation; def when the field has none
+ * (no bound then without has_def). */
+static LayoutBound layout_bound(const FormField *f, const FormBound *fb, bool has_def, int64_t def)
+{
+	LayoutBound b = {0};
+	if (!fb->present && !has_def)
+		return b;
+	int64_t v = fb->present ? fb->v : def;
+	b.present = true;
+	if (f->kind == KIND_DATE) {
+		b.today = fb->present && fb->today;
+		value_date_ymd((long)v, &b.year, &b.month, &b.day);
+	} else {
+		b.number = (double)v / VALUE_SCALE;
+		value_number_format(v, b.text, sizeof b.text);
+	}
+	return b;
+}
+
+/* What a refused value of an integer, decimal or date field is told:
+ * 請填 0 到 720 之間的數字 (最多 1 位小數). */
+static const char *range_message(Builder *b, const FormField *f, const LayoutDropdown *d)
+{
+	char lo[32] = "", hi[32] = "";
+	const LayoutBound *x[2] = {&d->min, &d->max};
+	char *out[2] = {lo, hi};
+	for (int i = 0; i < 2; i++) {
+		if (!x[i]->present)
+			continue;
+		if (f->kind != KIND_DATE)
+			snprintf(out[i], 32, "%s", x[i]->text);
+		else if (x[i]->today)
+			snprintf(out[i], 32, "今天");
+		else
+			snprintf(out[i], 32, "%04d/%02d/%02d", x[i]->year, x[i]->month, x[i]->day);
+	}
+	const char *what = f->kind == KIND_DATE ? "日期" : f->kind == KIND_INTEGER ? "整數" : "數字";
+	char *decimals = f->kind == KIND_DECIMAL ? xasprintf(" (最多 %d 位小數)", f->decimals) : xstrdup("");
+	char *m = *lo && *hi ? xasprintf("請填 %s 到 %s 之間的%s%s", lo, hi, what, decimals)
+		  : *lo	     ? xasprintf("請填 %s 以上的%s%s", lo, what, decimals)
+			     : xasprintf("請填 %s 以下的%s%s", hi, what, decimals);
+	free(decimals);
+	return own(b->l, m);
+}
+
+/* A multi field's input message: how to separate its items. */
+static void multi_help(Builder *b, LayoutDropdown *d, const FormField *f)
+{
+	const char *two = f->nvalues > 1 ? f->values[1] : f->values[0];
+	char *how = xasprintf("可複選：以「%s」分隔多個項目，例如「%s%s%s」", f->separator,
+			      f->values[0], f->separator, two);
+	char *m = *f->help ? xasprintf("%s；%s", f->help, how) : xstrdup(how);
+	if (utf8_chars(m) > DV_MESSAGE) {
+		free(m);
+		m = xstrdup(utf8_chars(how) <= DV_MESSAGE ? how : "可複選");
+	}
+	free(how);
+	d->input_title = utf8_chars(f->label) <= DV_TITLE ? f->label : "可複選";
+	d->input_message = own(b->l, m);
+}
+
+/* The validations on rows r0..r1: a dropdown for every choice field with
+ * a list, a range for every integer, decimal and date field, the input
+ * message of every multi field. */
+static void validations(Builder *b, size_t sh, uint32_t r0, uint32_t r1)
+{
+	static const LayoutCheck checks[] = {[KIND_INTEGER] = LAYOUT_DV_WHOLE,
+					     [KIND_DECIMAL] = LAYOUT_DV_DECIMAL,
+					     [KIND_DATE] = LAYOUT_DV_DATE};
 	for (size_t col = 0; col < form_nfields(b->form); col++) {
 		const FormField *f = form_field(b->form, col);
-		if (f->kind != KIND_CHOICE || f->list < 0)
-			continue;
-		const FormList *fl = form_list(b->form, (size_t)f->list);
-		if (s->ndropdowns == b->dv_cap[sh]) {
-			b->dv_cap[sh] = b->dv_cap[sh] ? 2 * b->dv_cap[sh] : 16;
-			s->dropdowns = xrealloc(s->dropdowns, b->dv_cap[sh] * sizeof *s->dropdowns);
-		}
-		LayoutDropdown *d = &s->dropdowns[s->ndropdowns++];
-		*d = (LayoutDropdown){r0, r1, (uint32_t)col, (size_t)f->list, fl->nvalues, NULL, NULL};
-		if (*f->help && utf8_chars(f->label) <= DV_TITLE && utf8_chars(f->help) <= DV_MESSAGE) {
-			d->input_title = f->label;
-			d->input_message = f->help;
+		if (f->kind == KIND_CHOICE && f->list >= 0 && b->l->value_sheet >= 0) {
+			LayoutDropdown *d = add_validation(b, sh, r0, r1, col, LAYOUT_DV_LIST);
+			d->list = (size_t)f->list;
+			d->nvalues = form_list(b->form, (size_t)f->list)->nvalues;
+			input_help(d, f);
+		} else if (f->kind == KIND_INTEGER || f->kind == KIND_DECIMAL || f->kind == KIND_DATE) {
+			LayoutDropdown *d = add_validation(b, sh, r0, r1, col, checks[f->kind]);
+			bool date = f->kind == KIND_DATE;
+			/* no sign: from 0; a date: within Excel's first and last */
+			d->min = layout_bound(f, &f->min, true, date ? value_date_day(1900, 1, 1) : 0);
+			d->max = layout_bound(f, &f->max, date, value_date_day(9999, 12, 31));
+			d->error_message = range_message(b, f, d);
+			input_help(d, f);
+		} else if (f->kind == KIND_MULTI) {
+			multi_help(b, add_validation(b, sh, r0, r1, col, LAYOUT_DV_ANY), f);
 		}
 	}
 }
@@ -437,7 +530,7 @@ static void data_sheet(Builder *b, size_t sh, const Rows *r, bool with_dropdowns
 	uint32_t end = record_rows(b, sh, r, 1, false);
 	uint32_t last = end - 1 > DV_ROWS ? end - 1 : DV_ROWS;
 	if (with_dropdowns)
-		dropdowns(b, sh, 1, last);
+		validations(b, sh, 1, last);
 	s = &b->l->sheets[sh];
 	if (r->width && (with_dropdowns || end > 1)) {
 		s->quiet = true;
@@ -473,7 +566,7 @@ static void printable_sheet(Builder *b, size_t sh, const Rows *r)
 	header_row(b, sh, r, row++);
 	uint32_t first = row;
 	row = record_rows(b, sh, r, first, true);
-	dropdowns(b, sh, first, row - 1);
+	validations(b, sh, first, row - 1);
 
 	if (p->nsignatures) {
 		row++;

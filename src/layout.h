@@ -26,7 +26,12 @@
  * Every choice field with a list (FormField.list >= 0) gets a dropdown on
  * the data sheet (not the examples): a list validation pointing at its
  * column of the value sheet, on rows 2 to 1001 (or to the last record when
- * there are more), on the record rows of the printable sheet.  Only
+ * there are more), on the record rows of the printable sheet.  On the same
+ * rows, an integer field gets a whole-number validation, a decimal field
+ * a decimal one, a date field a date one, each from its min (0 when it has
+ * none, as the kinds have no sign; a date from 1900-01-01) to its max; a
+ * multi field an input message only, saying how to separate its items
+ * (a list validation holds one value).  Only
  * non-empty records are laid out, in table order; the table's extra
  * columns follow the form's with their headers, and a record's overflow
  * cells follow those.  Every cell is text, never a formula (a value "=1+1"
@@ -68,12 +73,36 @@ typedef struct {
 	LayoutStyle style;
 } LayoutCell;
 
-/* A dropdown: rows first_row..last_row of column col may hold the values
- * of the value sheet's column list, rows 1..nvalues. */
+/* What a validation lets a cell hold. */
+typedef enum {
+	LAYOUT_DV_LIST,    /* one of a column of the value sheet: a dropdown */
+	LAYOUT_DV_WHOLE,   /* a whole number from min to max */
+	LAYOUT_DV_DECIMAL, /* a number from min to max */
+	LAYOUT_DV_DATE,    /* a date from min to max */
+	LAYOUT_DV_ANY,     /* anything: the input message only */
+} LayoutCheck;
+
+/* A bound of a validation. */
+typedef struct {
+	bool present;
+	bool today;	       /* LAYOUT_DV_DATE: the day the workbook is used */
+	double number;	       /* WHOLE, DECIMAL */
+	char text[32];	       /* the number as a formula writes it: 720, 0.5 */
+	int year, month, day; /* DATE */
+} LayoutBound;
+
+/* A validation (most are dropdowns): rows first_row..last_row of column
+ * col.  LAYOUT_DV_LIST: the values of the value sheet's column list, rows
+ * 1..nvalues.  WHOLE, DECIMAL, DATE: from min to max (at least one of
+ * them present). */
 typedef struct {
 	uint32_t first_row, last_row, col;
+	LayoutCheck check;
 	size_t list, nvalues;
+	LayoutBound min, max;
 	const char *input_title, *input_message; /* the help shown, or NULL */
+	const char *error_message; /* what a refused value is told; NULL: the
+				    * dropdown's (請從下拉選單選擇) */
 } LayoutDropdown;
 
 typedef struct {

@@ -503,53 +503,96 @@ static void col_letters(size_t col, char out[4])
 	out[n] = '\0';
 }
 
-/* The validations: one per dropdown, named "dvS_K" (sheet, dropdown). */
+/* A bound of a validation as OpenFormula: 720, DATE(2024;5;1), TODAY(). */
+static char *bound_formula(const LayoutDropdown *d, const LayoutBound *b)
+{
+	if (d->check != LAYOUT_DV_DATE)
+		return xstrdup(b->text);
+	return b->today ? xstrdup("TODAY()") : xasprintf("DATE(%d;%d;%d)", b->year, b->month, b->day);
+}
+
+/* The condition of a validation, as LibreOffice writes it (NULL for
+ * LAYOUT_DV_ANY: no condition); vs is the value sheet's quoted name. */
+static char *condition(const LayoutDropdown *d, const char *vs)
+{
+	if (d->check == LAYOUT_DV_ANY)
+		return NULL;
+	if (d->check == LAYOUT_DV_LIST) {
+		char lc[4];
+		col_letters(d->list, lc);
+		return xasprintf("of:cell-content-is-in-list([$%s.$%s$2:.$%s$%zu])", vs, lc, lc,
+				 d->nvalues + 1);
+	}
+	const char *is = d->check == LAYOUT_DV_WHOLE	 ? "of:cell-content-is-whole-number()"
+			 : d->check == LAYOUT_DV_DECIMAL ? "of:cell-content-is-decimal-number()"
+							 : "of:cell-content-is-date()";
+	char *lo = d->min.present ? bound_formula(d, &d->min) : NULL;
+	char *hi = d->max.present ? bound_formula(d, &d->max) : NULL;
+	char *c = lo && hi ? xasprintf("%s and cell-content-is-between(%s,%s)", is, lo, hi)
+		  : lo	   ? xasprintf("%s and cell-content()>=%s", is, lo)
+			   : xasprintf("%s and cell-content()<=%s", is, hi);
+	free(lo);
+	free(hi);
+	return c;
+}
+
+/* One validation, named "dvS_K" (sheet, validation). */
+static void validation(Out *o, const LayoutDropdown *d, const char *sq, const char *vs, size_t sheet,
+		       size_t k)
+{
+	char cc[4];
+	col_letters(d->col, cc);
+	start(o, "table:content-validation");
+	attrf(o, "table:name", "dv%zu_%zu", sheet + 1, k + 1);
+	char *cond = condition(d, vs);
+	if (cond) {
+		attr(o, "table:condition", cond);
+		attr(o, "table:allow-empty-cell", "true");
+	}
+	free(cond);
+	if (d->check == LAYOUT_DV_LIST)
+		attr(o, "table:display-list", "unsorted");
+	char *base = xasprintf("%s.%s%u", sq, cc, (unsigned)d->first_row + 1);
+	attr(o, "table:base-cell-address", base);
+	free(base);
+	if (d->input_title) {
+		start(o, "table:help-message");
+		attr(o, "table:title", d->input_title);
+		attr(o, "table:display", "true");
+		start(o, "text:p");
+		text(o, d->input_message, strlen(d->input_message));
+		end(o);
+		end(o);
+	}
+	if (d->check != LAYOUT_DV_ANY) {
+		const char *msg = d->error_message ? d->error_message : DV_ERROR_MESSAGE;
+		start(o, "table:error-message");
+		attr(o, "table:message-type", "stop");
+		attr(o, "table:title", DV_ERROR_TITLE);
+		attr(o, "table:display", "true");
+		start(o, "text:p");
+		text(o, msg, strlen(msg));
+		end(o);
+		end(o);
+	}
+	end(o);
+}
+
+/* The validations of every sheet (a dropdown needs the value sheet). */
 static void validations(Out *o, const Layout *l)
 {
-	if (l->value_sheet < 0)
-		return;
-	char *vs = quoted(l->sheets[l->value_sheet].name);
+	char *vs = l->value_sheet >= 0 ? quoted(l->sheets[l->value_sheet].name) : NULL;
 	bool any = false;
 	for (size_t i = 0; i < l->nsheets; i++) {
 		const LayoutSheet *s = &l->sheets[i];
 		char *sq = s->ndropdowns ? quoted(s->name) : NULL;
 		for (size_t k = 0; k < s->ndropdowns; k++) {
-			const LayoutDropdown *d = &s->dropdowns[k];
+			if (!vs && s->dropdowns[k].check == LAYOUT_DV_LIST)
+				continue;
 			if (!any)
 				start(o, "table:content-validations");
 			any = true;
-			char lc[4], cc[4];
-			col_letters(d->list, lc);
-			col_letters(d->col, cc);
-			start(o, "table:content-validation");
-			attrf(o, "table:name", "dv%zu_%zu", i + 1, k + 1);
-			char *cond = xasprintf("of:cell-content-is-in-list([$%s.$%s$2:.$%s$%zu])", vs, lc,
-					       lc, d->nvalues + 1);
-			attr(o, "table:condition", cond);
-			free(cond);
-			attr(o, "table:allow-empty-cell", "true");
-			attr(o, "table:display-list", "unsorted");
-			char *base = xasprintf("%s.%s%u", sq, cc, (unsigned)d->first_row + 1);
-			attr(o, "table:base-cell-address", base);
-			free(base);
-			if (d->input_title) {
-				start(o, "table:help-message");
-				attr(o, "table:title", d->input_title);
-				attr(o, "table:display", "true");
-				start(o, "text:p");
-				text(o, d->input_message, strlen(d->input_message));
-				end(o);
-				end(o);
-			}
-			start(o, "table:error-message");
-			attr(o, "table:message-type", "stop");
-			attr(o, "table:title", DV_ERROR_TITLE);
-			attr(o, "table:display", "true");
-			start(o, "text:p");
-			text(o, DV_ERROR_MESSAGE, strlen(DV_ERROR_MESSAGE));
-			end(o);
-			end(o);
-			end(o);
+			validation(o, &s->dropdowns[k], sq, vs, i, k);
 		}
 		free(sq);
 	}

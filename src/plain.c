@@ -64,6 +64,19 @@ static void show_msg(Session *s, FILE *out)
 	session_clear_msg(s);
 }
 
+/* A multi field's values, numbered, each with its box. */
+static void ask_multi(Session *s, const FormField *f, size_t field, FILE *out)
+{
+	bool ticked[f->nvalues ? f->nvalues : 1];
+	form_multi_ticks(f, session_value(s, field), ticked);
+	fputs("  可複選 (輸入號碼勾選或取消，可一次輸入多個；Enter 完成)：", out);
+	for (size_t i = 0; i < f->nvalues; i++) {
+		fprintf(out, "%s[%c]%zu ", i ? "  " : "", ticked[i] ? 'x' : ' ', i + 1);
+		put(out, f->values[i]);
+	}
+	fputc('\n', out);
+}
+
 static void ask(Session *s, FILE *out)
 {
 	const Form *form = session_form(s);
@@ -77,7 +90,7 @@ static void ask(Session *s, FILE *out)
 		fprintf(out, "\n[第 %zu/%zu 筆 第 %zu/%zu 欄] ", session_rec(s) + 1, session_nrecords(s),
 			field + 1, form_nfields(form));
 	put(out, f->label);
-	fprintf(out, " (%s)", need[session_need(s, field)]);
+	fprintf(out, " (%s)", f->compute.op != COMPUTE_NONE ? "自動計算" : need[session_need(s, field)]);
 	if (*session_value(s, field)) {
 		fputs(" 目前：", out);
 		put(out, session_value(s, field));
@@ -113,6 +126,8 @@ static void ask(Session *s, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	if (f->kind == KIND_MULTI)
+		ask_multi(s, f, field, out);
 	fputs("> ", out);
 	fflush(out);
 }
@@ -263,6 +278,10 @@ static bool answer(Session *s, const char *t)
 		return true; /* Enter keeps the value */
 	if (f->kind == KIND_CHOICE)
 		return session_choose(s, field, t); /* refused: the message says why; ask again */
+	if (f->kind == KIND_MULTI) { /* ticks, and asks again: Enter moves on */
+		session_choose(s, field, t);
+		return false;
+	}
 	return session_set(s, field, t) || !session_read_only(s);
 }
 

@@ -24,6 +24,7 @@
 #include "mem.h"
 #include "rules.h"
 #include "text.h"
+#include "value.h"
 
 #ifndef SPMFORM_VERSION
 #define SPMFORM_VERSION "0.1.0"
@@ -865,15 +866,7 @@ int print_pdf(const Table *t, const char *path, const PrintOptions *opt, bool ba
 
 time_t print_today(void)
 {
-	const char *e = getenv("SOURCE_DATE_EPOCH");
-	if (e && *e) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(e, &end, 10);
-		if (!*end && errno == 0 && v >= 0)
-			return (time_t)v;
-	}
-	return time(NULL);
+	return value_now();
 }
 
 /* ---- sending it to a printer -------------------------------------------- */

@@ -200,6 +200,7 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	switch (f->kind) {
 	case KIND_INTEGER:
 	case KIND_OID:
+	case KIND_DECIMAL:
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)s[i] >= 0x80)
 				return false;
@@ -207,6 +208,9 @@ static bool already_normal(const FormField *f, const char *s, size_t n, long *va
 	case KIND_CHOICE:
 		*value = form_value_find(f, s, n);
 		return *value >= 0;
+	case KIND_DATE:
+	case KIND_MULTI:
+		return false; /* written as the field writes them: form_normalize */
 	case KIND_TEXT:
 		return !f->phone; /* a telephone number is made one form */
 	}
@@ -248,6 +252,13 @@ static void put_cell(RowSink *r, size_t rec, size_t j, const char *s, size_t n, 
 	}
 	sh->s = table_put_copy(r->t, rec, col, s, n);
 	sh->n = n;
+}
+
+long rows_column_field(const RowSink *r, size_t col)
+{
+	if (!r->have_header || col >= r->ncols || (size_t)r->colmap[col] >= form_nfields(r->form))
+		return -1;
+	return r->colmap[col];
 }
 
 void rows_set_hook(RowSink *r, RowsHook hook, void *ctx)

@@ -55,6 +55,10 @@ void rows_set_hook(RowSink *r, RowsHook hook, void *ctx);
  * is given its cells there (for a file read and checked at once). */
 void rows_set_hook_keeping(RowSink *r, RowsHook hook, void *ctx);
 
+/* The form field that column col of the file's rows holds, or -1 (no
+ * header yet, or a column the form does not know). */
+long rows_column_field(const RowSink *r, size_t col);
+
 /* Whether a header was seen; whether the file is unusable (no header
  * title matched), after which rows are ignored. */
 bool rows_have_header(const RowSink *r);

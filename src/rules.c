@@ -7,19 +7,48 @@
 
 #include "mem.h"
 #include "text.h"
+#include "value.h"
 
 /* A user value quoted in a message is cut to this many bytes (at a
  * character boundary) so that a multi-megabyte cell gives a readable line. */
 #define QUOTE_MAX 60
 
-/* Whether c holds of v, the value of its field. */
-static bool cond_value_holds(const Form *form, const FormCond *c, const char *v)
+/* The number (millionths) or day of v, a value of integer, decimal or
+ * date field f; false when v is not one (its own error says so). */
+static bool scalar(const FormField *f, const char *v, int64_t *out)
 {
-	if (!*v)
-		return false; /* an empty field is unknown: neither = nor != */
+	if (f->kind == KIND_DATE) {
+		long day;
+		char *why;
+		bool ok = value_date_parse(v, &day, &why);
+		free(why);
+		*out = day;
+		return ok;
+	}
+	int decimals;
+	return value_number_parse(v, out, &decimals) == 0 &&
+	       decimals <= (f->kind == KIND_DECIMAL ? f->decimals : 0);
+}
+
+static int64_t bound_value(const FormBound *b)
+{
+	return b->today ? value_today() : b->v;
+}
+
+/* Whether clause c (= or !=) holds of v, not empty: a multi field's
+ * holds = when one of its items is one of the values. */
+static bool in_holds(const Form *form, const FormClause *c, const char *v)
+{
+	const FormField *f = form_field(form, c->field);
 	bool in = false;
-	if (c->value_idx) {
-		long k = form_value_index(form_field(form, c->field), v);
+	if (f->kind == KIND_MULTI) {
+		bool ticked[f->nvalues ? f->nvalues : 1];
+		if (form_multi_ticks(f, v, ticked))
+			return false; /* an item that is no value: its own error */
+		for (size_t i = 0; i < c->nvalues && !in; i++)
+			in = ticked[c->value_idx[i]];
+	} else if (c->value_idx) {
+		long k = form_value_index(f, v);
 		if (k < 0)
 			return false; /* so is a value that is wrong itself: it has its own error */
 		for (size_t i = 0; i < c->nvalues && !in; i++)
@@ -31,9 +60,50 @@ static bool cond_value_holds(const Form *form, const FormCond *c, const char *v)
 	return c->op == COND_IN ? in : !in;
 }
 
+/* Whether clause c holds of v, the value of its field. */
+static bool clause_holds(const Form *form, const FormClause *c, const char *v)
+{
+	if (c->op == COND_EMPTY || c->op == COND_FILLED)
+		return (*v == '\0') == (c->op == COND_EMPTY);
+	if (!*v)
+		return false; /* an empty field is unknown: neither = nor !=, < nor > */
+	if (c->op == COND_IN || c->op == COND_NOT_IN)
+		return in_holds(form, c, v);
+	int64_t x;
+	if (!scalar(form_field(form, c->field), v, &x))
+		return false; /* a wrong value has its own error */
+	int64_t b = bound_value(&c->bound);
+	return c->op == COND_LT ? x < b : c->op == COND_LE ? x <= b : c->op == COND_GT ? x > b : x >= b;
+}
+
+/* The first clause of c that holds (and: the first of all), or NULL. */
+static const FormClause *cond_clause(const Form *form, const FormCond *c, char *const *cells)
+{
+	if (!c->present)
+		return NULL;
+	for (size_t i = 0; i < c->nclauses; i++) {
+		const FormClause *cl = &c->clauses[i];
+		bool holds = clause_holds(form, cl, cells[cl->field]);
+		if (c->any && holds)
+			return cl;
+		if (!c->any && !holds)
+			return NULL;
+	}
+	return c->any ? NULL : &c->clauses[0];
+}
+
 static bool cond_holds(const Form *form, const FormCond *c, char *const *cells)
 {
-	return !c->present || cond_value_holds(form, c, cells[c->field]);
+	return !c->present || cond_clause(form, c, cells) != NULL;
+}
+
+/* Whether c names field in a clause. */
+static bool cond_names(const FormCond *c, size_t field)
+{
+	for (size_t i = 0; c->present && i < c->nclauses; i++)
+		if (c->clauses[i].field == field)
+			return true;
+	return false;
 }
 
 FieldNeed rules_need(const Form *form, char *const *cells, size_t field, const FormRule **why)
@@ -109,6 +179,11 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 {
 	const FormField *f = form_field(form, field);
 	size_t n = 0;
+	if (f->kind == KIND_MULTI) { /* no rule narrows a multi field */
+		for (size_t v = 0; v < f->nvalues; v++)
+			out[v] = v;
+		return f->nvalues;
+	}
 	if (f->kind != KIND_CHOICE)
 		return 0;
 	for (size_t v = 0; v < f->nvalues; v++)
@@ -120,7 +195,7 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 /* Whether an only-rule on a field names field in its when. */
 static bool drives(const FormRule *r, size_t field)
 {
-	return r->type == RULE_ONLY && r->when.present && r->when.field == field;
+	return r->type == RULE_ONLY && cond_names(&r->when, field);
 }
 
 /* Settles field f of cells as rules_follow says; true when it changed. */
@@ -152,17 +227,110 @@ static bool settle(const Form *form, char **cells, size_t f, bool fill_empty,
 	return false;
 }
 
+const char *rules_computed(const Form *form, char *const *cells, size_t field, char *buf)
+{
+	const FormField *f = form_field(form, field);
+	const FormCompute *c = &f->compute;
+	long best = -1;
+	int64_t sum = 0;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const FormField *g = form_field(form, c->fields[i]);
+		const char *v = cells[c->fields[i]];
+		int64_t x;
+		if (c->op == COMPUTE_SUM) {
+			if (!*v || !scalar(g, v, &x) || __builtin_add_overflow(sum, x, &sum))
+				return NULL;
+			continue;
+		}
+		long k = form_value_index(g, v); /* the same values, the same indices */
+		if (k < 0)
+			return NULL;
+		if (best < 0 || (c->op == COMPUTE_MAX ? k > best : k < best))
+			best = k;
+	}
+	if (c->op == COMPUTE_NONE || c->nfields == 0)
+		return NULL;
+	if (c->op != COMPUTE_SUM)
+		return f->values[best];
+	value_number_format(sum, buf, 32);
+	return buf;
+}
+
+/* The effect on field f among out[0..*n), added when there is none. */
+static RuleEffect *effect_of(RuleEffect *out, size_t *n, size_t f)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (out[i].field == f)
+			return &out[i];
+	out[*n] = (RuleEffect){.field = f};
+	return &out[(*n)++];
+}
+
+/* Makes computed field f anew in cells (cleared when it cannot be
+ * made); true when it changed. */
+static bool recompute(const Form *form, char **cells, size_t f, RuleEffect *out, size_t *n)
+{
+	char buf[32];
+	const char *v = rules_computed(form, cells, f, buf);
+	if (!v)
+		v = "";
+	if (strcmp(v, cells[f]) == 0)
+		return false;
+	RuleEffect *e = effect_of(out, n, f);
+	e->why = NULL;
+	if (v == buf) {
+		memcpy(e->text, buf, sizeof e->text);
+		v = e->text;
+	}
+	cells[f] = (char *)v;
+	return true;
+}
+
+/* Whether computed field f is made of field x. */
+static bool made_of(const FormField *f, size_t x)
+{
+	for (size_t i = 0; i < f->compute.nfields; i++)
+		if (f->compute.fields[i] == x)
+			return true;
+	return false;
+}
+
+/* A queue of the fields whose change is to be followed, each in it at
+ * most once at a time. */
+typedef struct {
+	size_t *q, head, n, cap;
+	bool *in;
+} FieldQueue;
+
+static void enqueue(FieldQueue *fq, size_t f)
+{
+	if (fq->in[f])
+		return;
+	fq->in[f] = true;
+	fq->q[(fq->head + fq->n++) % fq->cap] = f;
+}
+
+static size_t dequeue(FieldQueue *fq)
+{
+	size_t f = fq->q[fq->head];
+	fq->head = (fq->head + 1) % fq->cap;
+	fq->n--;
+	fq->in[f] = false;
+	return f;
+}
+
 size_t rules_follow(const Form *form, char **cells, size_t changed, RuleEffect *out)
 {
 	size_t nf = form_nfields(form), n = 0;
-	/* the fields whose change is to be followed, in the order they changed */
-	size_t queue[nf ? nf : 1], head = 0, tail = 0;
-	bool done[nf ? nf : 1];
+	size_t q[nf ? nf : 1];
+	bool in[nf ? nf : 1], done[nf ? nf : 1];
+	memset(in, 0, sizeof in);
 	memset(done, 0, sizeof done);
-	queue[tail++] = changed;
+	FieldQueue fq = {q, 0, 0, nf ? nf : 1, in};
+	enqueue(&fq, changed);
 	done[changed] = true;
-	while (head < tail) {
-		size_t x = queue[head++];
+	while (fq.n) {
+		size_t x = dequeue(&fq);
 		for (size_t k = 0; k < form_nrules(form); k++) {
 			const FormRule *r = form_rule(form, k);
 			if (!drives(r, x) || done[r->fields[0]])
@@ -171,10 +339,16 @@ size_t rules_follow(const Form *form, char **cells, size_t changed, RuleEffect *
 			const FormRule *why = NULL;
 			if (!settle(form, cells, g, true, &why))
 				continue;
-			out[n++] = (RuleEffect){g, why ? why : r};
+			RuleEffect *e = effect_of(out, &n, g);
+			e->why = why ? why : r;
 			done[g] = true;
-			queue[tail++] = g;
+			enqueue(&fq, g);
 		}
+		/* a computed field is made anew each time one of its fields
+		 * changes; none of those is computed itself (form.c) */
+		for (size_t g = 0; g < nf; g++)
+			if (made_of(form_field(form, g), x) && recompute(form, cells, g, out, &n))
+				enqueue(&fq, g);
 	}
 	return n;
 }
@@ -186,11 +360,15 @@ size_t rules_fill(const Form *form, char **cells, RuleEffect *out)
 	while (moved) { /* a field filled may leave one value for another */
 		moved = false;
 		for (size_t f = 0; f < nf; f++) {
-			const FormRule *why = NULL;
-			if (form_field(form, f)->kind != KIND_CHOICE || *cells[f] ||
-			    !settle(form, cells, f, true, &why))
+			const FormField *ff = form_field(form, f);
+			if (ff->compute.op != COMPUTE_NONE) {
+				moved |= recompute(form, cells, f, out, &n);
 				continue;
-			out[n++] = (RuleEffect){f, why};
+			}
+			const FormRule *why = NULL;
+			if (ff->kind != KIND_CHOICE || *cells[f] || !settle(form, cells, f, true, &why))
+				continue;
+			effect_of(out, &n, f)->why = why;
 			moved = true;
 		}
 	}
@@ -203,23 +381,28 @@ static char *quote(const char *s)
 }
 
 /* Expands {when_label} {when_value} {value} {labels} {where} {count}
- * {max} in tmpl. */
+ * {max} {when} {left_label} {left_value} {right_label} {right_value} in
+ * tmpl; a placeholder whose value is NULL stays as written. */
 typedef struct {
 	const char *when_label, *when_value, *value, *labels, *where, *count, *max;
+	const char *when, *left_label, *left_value, *right_label, *right_value;
 } Vars;
 
 static char *expand(const char *tmpl, const Vars *v)
 {
-	static const char *const names[] = {"{when_label}", "{when_value}", "{value}", "{labels}",
-					    "{where}",	    "{count}",	    "{max}"};
-	const char *vals[] = {v->when_label, v->when_value, v->value, v->labels,
-			      v->where,	     v->count,	    v->max};
+	static const char *const names[] = {
+	    "{when_label}", "{when_value}", "{value}",	    "{labels}",	    "{where}",
+	    "{count}",	    "{max}",	    "{when}",	    "{left_label}", "{left_value}",
+	    "{right_label}", "{right_value}"};
+	const char *vals[] = {v->when_label, v->when_value, v->value,	   v->labels,
+			      v->where,	     v->count,	    v->max,	   v->when,
+			      v->left_label, v->left_value, v->right_label, v->right_value};
 	size_t cap = strlen(tmpl) + 64, n = 0;
 	char *out = xmalloc(cap);
 	for (const char *p = tmpl; *p;) {
 		const char *piece = p;
 		size_t len = 1, skip = 1;
-		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		for (size_t i = 0; *p == '{' && i < sizeof names / sizeof *names; i++)
 			if (vals[i] && strncmp(p, names[i], strlen(names[i])) == 0) {
 				piece = vals[i];
 				len = strlen(vals[i]);
@@ -236,43 +419,6 @@ static char *expand(const char *tmpl, const Vars *v)
 	return out;
 }
 
-static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *const *cells,
-		      const char *deflt, const char *value, long line, long record, size_t field)
-{
-	char *wv = r->when.present ? quote(cells[r->when.field]) : NULL;
-	char *v = value ? quote(value) : NULL;
-	Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv ? wv : "",
-		     v ? v : "", NULL, NULL, NULL, NULL};
-	char *msg = expand(r->message ? r->message : deflt, &vars);
-	diag_add(dl, r->severity, line, 0, record, (int)field, "%s", msg);
-	free(msg);
-	free(wv);
-	free(v);
-}
-
-static char *join_values(char **values, size_t n, const char *sep);
-
-char *rules_why_not(const Form *form, char *const *cells, size_t field, const char *value)
-{
-	const FormRule *why;
-	if (rules_value_ok(form, cells, field, value, &why))
-		return xstrdup("");
-	DiagList dl;
-	diag_init(&dl);
-	if (why) {
-		rule_diag(&dl, form, why, cells, "{when_label}為「{when_value}」時不可填「{value}」", value,
-			  0, -1, field);
-	} else {
-		const FormField *f = form_field(form, field);
-		char *list = join_values(f->values, f->nvalues, "、");
-		diag_add(&dl, DIAG_ERROR, 0, 0, -1, (int)field, "不是可填的值，可填的值為%s", list);
-		free(list);
-	}
-	char *m = xstrdup(dl.items[0].msg);
-	diag_free(&dl);
-	return m;
-}
-
 static char *join_values(char **values, size_t n, const char *sep)
 {
 	char *s = xstrdup("");
@@ -284,7 +430,157 @@ static char *join_values(char **values, size_t n, const char *sep)
 	return s;
 }
 
-static void check_integer(DiagList *dl, const char *v, long line, long record, size_t field)
+/* s + sep + t, s freed (sep only between two). */
+static char *append(char *s, const char *sep, char *t)
+{
+	char *r = xasprintf("%s%s%s", s, *s ? sep : "", t);
+	free(s);
+	free(t);
+	return r;
+}
+
+/* What an operator is called between two numbers or two dates. */
+static const char *op_word(bool date, CompareOp op)
+{
+	static const char *const number[] = {"小於", "小於或等於", "大於", "大於或等於", "等於", "不等於"};
+	static const char *const day[] = {"早於", "不晚於", "晚於", "不早於", "等於", "不等於"};
+	return (date ? day : number)[op];
+}
+
+/* A bound as a message gives it: the number as the form wrote it, a date
+ * as field f stores dates, today as 今天 (115/12/02). */
+static char *bound_text(const FormField *f, const FormBound *b)
+{
+	if (f->kind != KIND_DATE)
+		return xstrdup(b->text);
+	char day[16];
+	value_date_format(bound_value(b), f->roc, day, sizeof day);
+	return b->today ? xasprintf("今天 (%s)", day) : xstrdup(day);
+}
+
+/* How clause c of a condition reads in a message about the record:
+ * 建置方式為「套裝軟體」, 執行說明空白. */
+static char *clause_text(const Form *form, const FormClause *c, char *const *cells)
+{
+	const char *label = form_field(form, c->field)->label;
+	if (c->op == COND_EMPTY)
+		return xasprintf("%s空白", label);
+	if (c->op == COND_FILLED)
+		return xasprintf("%s已填寫", label);
+	char *q = quote(cells[c->field]);
+	char *t = xasprintf("%s為「%s」", label, q);
+	free(q);
+	return t;
+}
+
+/* The clauses that make c hold of the record, as they read ({when}):
+ * with and all of them, joined by 且; with or the first that holds. */
+static char *when_text(const Form *form, const FormCond *c, char *const *cells)
+{
+	const FormClause *first = cond_clause(form, c, cells);
+	if (!first)
+		return xstrdup("");
+	if (c->any)
+		return clause_text(form, first, cells);
+	char *s = xstrdup("");
+	for (size_t i = 0; i < c->nclauses; i++)
+		s = append(s, "且", clause_text(form, &c->clauses[i], cells));
+	return s;
+}
+
+/* How clause c reads as a rule (whatever a record holds): 建置方式為「A」或「B」,
+ * 最大可容忍中斷時間小於 24. */
+static char *clause_rule_text(const Form *form, const FormClause *c)
+{
+	const FormField *f = form_field(form, c->field);
+	if (c->op == COND_EMPTY || c->op == COND_FILLED)
+		return xasprintf("%s%s", f->label, c->op == COND_EMPTY ? "空白" : "已填寫");
+	if (c->op == COND_IN || c->op == COND_NOT_IN) {
+		char *vals = join_values(c->values, c->nvalues, "」或「");
+		char *t = xasprintf("%s%s「%s」", f->label, c->op == COND_IN ? "為" : "不是", vals);
+		free(vals);
+		return t;
+	}
+	static const CompareOp ops[] = {[COND_LT] = CMP_LT, [COND_LE] = CMP_LE, [COND_GT] = CMP_GT,
+					[COND_GE] = CMP_GE};
+	char *b = bound_text(f, &c->bound);
+	char *t = xasprintf("%s%s %s", f->label, op_word(f->kind == KIND_DATE, ops[c->op]), b);
+	free(b);
+	return t;
+}
+
+static char *cond_rule_text(const Form *form, const FormCond *c)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < c->nclauses; i++)
+		s = append(s, c->any ? "或" : "且", clause_rule_text(form, &c->clauses[i]));
+	return s;
+}
+
+static void rule_diag(DiagList *dl, const Form *form, const FormRule *r, char *const *cells,
+		      const char *deflt, const char *value, long line, long record, size_t field)
+{
+	const FormClause *cl = cond_clause(form, &r->when, cells);
+	char *wv = cl ? quote(cells[cl->field]) : NULL;
+	char *v = value ? quote(value) : NULL;
+	char *when = when_text(form, &r->when, cells);
+	Vars vars = {.when_label = cl ? form_field(form, cl->field)->label : "",
+		     .when_value = wv ? wv : "",
+		     .value = v ? v : "",
+		     .when = when};
+	char *msg = expand(r->message ? r->message : deflt, &vars);
+	diag_add(dl, r->severity, line, 0, record, (int)field, "%s", msg);
+	free(msg);
+	free(when);
+	free(wv);
+	free(v);
+}
+
+char *rules_why_not(const Form *form, char *const *cells, size_t field, const char *value)
+{
+	const FormRule *why;
+	if (rules_value_ok(form, cells, field, value, &why))
+		return xstrdup("");
+	DiagList dl;
+	diag_init(&dl);
+	if (why) {
+		rule_diag(&dl, form, why, cells, "{when}時不可填「{value}」", value, 0, -1, field);
+	} else {
+		const FormField *f = form_field(form, field);
+		char *list = join_values(f->values, f->nvalues, "、");
+		diag_add(&dl, DIAG_ERROR, 0, 0, -1, (int)field, "不是可填的值，可填的值為%s", list);
+		free(list);
+	}
+	char *m = xstrdup(dl.items[0].msg);
+	diag_free(&dl);
+	return m;
+}
+
+/* A value x (v as written) of an integer, decimal or date field outside
+ * its min and max. */
+static void check_range(DiagList *dl, const FormField *f, const char *v, int64_t x, long line,
+			long record, size_t field)
+{
+	bool low = f->min.present && x < bound_value(&f->min);
+	bool high = f->max.present && x > bound_value(&f->max);
+	if (!low && !high)
+		return;
+	bool date = f->kind == KIND_DATE;
+	char *q = quote(v);
+	char *a = f->min.present ? bound_text(f, &f->min) : NULL;
+	char *b = f->max.present ? bound_text(f, &f->max) : NULL;
+	if (a && b)
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」須介於 %s 與 %s 之間", q, a, b);
+	else
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不可%s %s", q,
+			 a ? (date ? "早於" : "小於") : (date ? "晚於" : "大於"), a ? a : b);
+	free(a);
+	free(b);
+	free(q);
+}
+
+static void check_integer(DiagList *dl, const FormField *f, const char *v, long line, long record,
+			  size_t field)
 {
 	for (const char *p = v; *p; p++)
 		if (*p < '0' || *p > '9') {
@@ -294,6 +590,61 @@ static void check_integer(DiagList *dl, const char *v, long line, long record, s
 			free(q);
 			return;
 		}
+	int64_t x;
+	int decimals;
+	if (value_number_parse(v, &x, &decimals) != 0)
+		x = INT64_MAX; /* 10^12 or more: beyond any max a form gives */
+	check_range(dl, f, v, x, line, record, field);
+}
+
+static void check_decimal(DiagList *dl, const FormField *f, const char *v, long line, long record,
+			  size_t field)
+{
+	int64_t x;
+	int decimals;
+	int rc = value_number_parse(v, &x, &decimals);
+	char *q = rc < 0 || decimals > f->decimals ? quote(v) : NULL;
+	if (rc < 0)
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
+			 "「%s」不是數字；只能填數字和小數點，不含單位、逗號或負號", q);
+	else if (decimals > f->decimals)
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」的小數超過 %d 位", q,
+			 f->decimals);
+	else
+		check_range(dl, f, v, rc ? INT64_MAX : x, line, record, field);
+	free(q);
+}
+
+static void check_date(DiagList *dl, const FormField *f, const char *v, long line, long record,
+		       size_t field)
+{
+	long day;
+	char *why;
+	if (value_date_parse(v, &day, &why)) {
+		check_range(dl, f, v, day, line, record, field);
+		return;
+	}
+	char *q = quote(v);
+	if (why)
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」不是正確的日期；%s", q, why);
+	else
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field,
+			 "「%s」不是日期；請填如 %s 的日期", q, f->roc ? "113/05/01" : "2024-05-01");
+	free(q);
+	free(why);
+}
+
+static void check_multi(DiagList *dl, const FormField *f, const char *v, long line, long record,
+			size_t field)
+{
+	char *unknown = form_multi_unknown(f, v, QUOTE_MAX);
+	if (*unknown) {
+		char *list = join_values(f->values, f->nvalues, "、");
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "%s不是可選的項目，可選的為%s",
+			 unknown, list);
+		free(list);
+	}
+	free(unknown);
 }
 
 /* true when v looks like a 10-character agency code (機關代碼), e.g.
@@ -373,8 +724,7 @@ static void check_choice(DiagList *dl, const Form *form, char *const *cells, siz
 	if (rules_value_ok(form, cells, field, v, &why))
 		return;
 	if (why) {
-		rule_diag(dl, form, why, cells, "{when_label}為「{when_value}」時不可填「{value}」",
-			  v, line, record, field);
+		rule_diag(dl, form, why, cells, "{when}時不可填「{value}」", v, line, record, field);
 		return;
 	}
 	char *q = quote(v);
@@ -395,11 +745,9 @@ static void missing_diag(DiagList *dl, const Form *form, size_t field, long line
 		const FormRule *r = form_rule(form, ri[i]);
 		if (r->type != RULE_OPTIONAL || !r->when.present)
 			continue;
-		char *vals = join_values(r->when.values, r->when.nvalues, "」或「");
-		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填 (%s%s「%s」時才可免填)",
-			 form_field(form, r->when.field)->label, r->when.op == COND_IN ? "為" : "不是",
-			 vals);
-		free(vals);
+		char *cond = cond_rule_text(form, &r->when);
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填 (%s時才可免填)", cond);
+		free(cond);
 		return;
 	}
 	diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "必填");
@@ -418,55 +766,159 @@ char *rules_formula_warning(const char *v)
 	return m;
 }
 
+/* A computed field whose value is not what its fields make: reported;
+ * true when it was (nothing else is said of the field then). */
+static bool check_computed(DiagList *dl, const Form *form, char *const *cells, size_t field,
+			   long line, long record)
+{
+	const FormField *f = form_field(form, field);
+	char buf[32];
+	const char *want = rules_computed(form, cells, field, buf);
+	const char *v = cells[field];
+	if (!want || strcmp(v, want) == 0)
+		return false;
+	int64_t x, y;
+	if (f->compute.op == COMPUTE_SUM && *v && scalar(f, v, &x) && scalar(f, want, &y) && x == y)
+		return false; /* 3.0 is 3 */
+	char *how = form_compute_text(form, f);
+	char *q = quote(v);
+	if (*v)
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "「%s」與計算結果「%s」不符 (%s)",
+			 q, want, how);
+	else
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)field, "空白；計算結果為「%s」(%s)", want,
+			 how);
+	free(q);
+	free(how);
+	return true;
+}
+
+/* A compare rule: when its condition holds and both sides have a value,
+ * left op right must hold; else the message, on left. */
+static void check_compare(DiagList *dl, const Form *form, const FormRule *r, char *const *cells,
+			  long line, long record)
+{
+	if (r->nfields < 1)
+		return;
+	const FormField *lf = form_field(form, r->fields[0]);
+	const char *lv = cells[r->fields[0]];
+	int64_t x, y;
+	if (!*lv || !scalar(lf, lv, &x) || !cond_holds(form, &r->when, cells))
+		return; /* waits, or the left has its own error */
+	const FormField *rf = r->nfields == 2 ? form_field(form, r->fields[1]) : NULL;
+	const char *rv = rf ? cells[r->fields[1]] : NULL;
+	if (rf && (!*rv || !scalar(rf, rv, &y)))
+		return;
+	if (!rf)
+		y = bound_value(&r->right);
+	bool ok = r->cmp == CMP_LT   ? x < y
+		  : r->cmp == CMP_LE ? x <= y
+		  : r->cmp == CMP_GT ? x > y
+		  : r->cmp == CMP_GE ? x >= y
+		  : r->cmp == CMP_EQ ? x == y
+				     : x != y;
+	if (ok)
+		return;
+	char day[16];
+	if (!rf && lf->kind == KIND_DATE)
+		value_date_format(y, lf->roc, day, sizeof day);
+	char *lq = quote(lv), *rq = quote(rf ? rv : lf->kind == KIND_DATE ? day : r->right.text);
+	char *deflt = xasprintf("「{left_value}」應%s{right_label}「{right_value}」",
+				op_word(lf->kind == KIND_DATE, r->cmp));
+	char *when = when_text(form, &r->when, cells);
+	Vars vars = {.when = when,
+		     .left_label = lf->label,
+		     .left_value = lq,
+		     .right_label = rf ? rf->label : r->right.today ? "今天" : "",
+		     .right_value = rq};
+	char *msg = expand(r->message ? r->message : deflt, &vars);
+	diag_add(dl, r->severity, line, 0, record, (int)r->fields[0], "%s", msg);
+	free(msg);
+	free(when);
+	free(deflt);
+	free(lq);
+	free(rq);
+}
+
+/* The checks of a field's text: a formula Excel would run, pattern and
+ * warn_pattern. */
+static void check_text(DiagList *dl, const FormField *f, const char *v, long line, long record,
+		       size_t i)
+{
+	if (rules_formula_like(f, v)) {
+		char *m = rules_formula_warning(v);
+		diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "%s", m);
+		free(m);
+	}
+	if (f->pattern_re && regexec(f->pattern_re, v, 0, NULL, 0) != 0) {
+		char *q = quote(v);
+		diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "「%s」格式不對；%s", q,
+			 f->pattern_message ? f->pattern_message : f->pattern);
+		free(q);
+	} else if (f->warn_re && regexec(f->warn_re, v, 0, NULL, 0) == 0) {
+		char *q = quote(v);
+		diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "「%s」%s", q,
+			 f->warn_message ? f->warn_message : "請確認");
+		free(q);
+	}
+}
+
+/* The checks of a non-empty value's kind. */
+static void check_kind(DiagList *dl, const Form *form, char *const *cells, size_t i, long line,
+		       long record)
+{
+	const FormField *f = form_field(form, i);
+	const char *v = cells[i];
+	switch (f->kind) {
+	case KIND_CHOICE:
+		/* most choice fields: any of their values will do */
+		if (f->restricted || form_value_index(f, v) < 0)
+			check_choice(dl, form, cells, i, line, record);
+		break;
+	case KIND_INTEGER:
+		check_integer(dl, f, v, line, record, i);
+		break;
+	case KIND_DECIMAL:
+		check_decimal(dl, f, v, line, record, i);
+		break;
+	case KIND_DATE:
+		check_date(dl, f, v, line, record, i);
+		break;
+	case KIND_MULTI:
+		check_multi(dl, f, v, line, record, i);
+		break;
+	case KIND_OID:
+		check_oid(dl, f, v, line, record, i);
+		break;
+	case KIND_TEXT:
+		break;
+	}
+}
+
 void rules_check_record(const Form *form, char *const *cells, long line, long record,
 			DiagList *dl)
 {
 	for (size_t i = 0; i < form_nfields(form); i++) {
 		const FormField *f = form_field(form, i);
 		const char *v = cells[i];
+		if (f->compute.op != COMPUTE_NONE && check_computed(dl, form, cells, i, line, record))
+			continue;
 		if (!*v) {
 			const FormRule *why;
 			if (rules_need(form, cells, i, &why) != NEED_REQUIRED)
 				continue;
 			if (why)
-				rule_diag(dl, form, why, cells, "{when_label}為「{when_value}」時必填",
-					  NULL, line, record, i);
+				rule_diag(dl, form, why, cells, "{when}時必填", NULL, line, record, i);
 			else
 				missing_diag(dl, form, i, line, record);
 			continue;
 		}
-		if (rules_formula_like(f, v)) {
-			char *m = rules_formula_warning(v);
-			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "%s", m);
-			free(m);
-		}
-		if (f->pattern_re && regexec(f->pattern_re, v, 0, NULL, 0) != 0) {
-			char *q = quote(v);
-			diag_add(dl, DIAG_ERROR, line, 0, record, (int)i, "「%s」格式不對；%s", q,
-				 f->pattern_message ? f->pattern_message : f->pattern);
-			free(q);
-		} else if (f->warn_re && regexec(f->warn_re, v, 0, NULL, 0) == 0) {
-			char *q = quote(v);
-			diag_add(dl, DIAG_WARNING, line, 0, record, (int)i, "「%s」%s", q,
-				 f->warn_message ? f->warn_message : "請確認");
-			free(q);
-		}
-		switch (f->kind) {
-		case KIND_CHOICE:
-			/* most choice fields: any of their values will do */
-			if (f->restricted || form_value_index(f, v) < 0)
-				check_choice(dl, form, cells, i, line, record);
-			break;
-		case KIND_INTEGER:
-			check_integer(dl, v, line, record, i);
-			break;
-		case KIND_OID:
-			check_oid(dl, f, v, line, record, i);
-			break;
-		case KIND_TEXT:
-			break;
-		}
+		check_text(dl, f, v, line, record, i);
+		check_kind(dl, form, cells, i, line, record);
 	}
+	for (size_t k = 0; k < form_nrules(form); k++)
+		if (form_rule(form, k)->type == RULE_COMPARE)
+			check_compare(dl, form, form_rule(form, k), cells, line, record);
 }
 
 /* --- rules across records (unique, count) ---------------------------------- */
@@ -693,7 +1145,8 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 		}
 		char *where = across_where(a, slot[s].rec - 1, i);
 		char *v = quote(across_cell(a, i, r->fields[0]));
-		Vars vars = {"", "", v, labels, where, "", ""};
+		Vars vars = {.when_label = "", .when_value = "", .value = v, .labels = labels,
+			     .where = where, .count = "", .max = ""};
 		char *msg = expand(r->message ? r->message : deflt, &vars);
 		across_add(a, dl, i, r->severity, r->fields[0], msg);
 		free(msg);
@@ -705,11 +1158,22 @@ static void check_unique(const Form *form, const Across *a, size_t rule, DiagLis
 	free(hash);
 }
 
+/* Puts into cells (a record's cell array) the cells of record i that
+ * condition c reads; the others are not set. */
+static void cond_cells(const Across *a, size_t i, const FormCond *c, const char **cells)
+{
+	for (size_t k = 0; c->present && k < c->nclauses; k++)
+		cells[c->clauses[k].field] = across_cell(a, i, c->clauses[k].field);
+}
+
 /* Whether record i counts for a count rule. */
 static bool count_selects(const Form *form, const Across *a, size_t i, const FormRule *r)
 {
-	return !across_empty(a, i) && key_complete(a, i, r) &&
-	       (!r->when.present || cond_value_holds(form, &r->when, across_cell(a, i, r->when.field)));
+	if (across_empty(a, i) || !key_complete(a, i, r))
+		return false;
+	const char *cells[form_nfields(form)];
+	cond_cells(a, i, &r->when, cells);
+	return cond_holds(form, &r->when, (char *const *)cells);
 }
 
 /* RULE_COUNT: at most r->max records where the condition holds share the
@@ -731,11 +1195,22 @@ static void check_count(const Form *form, const Across *a, const FormRule *r, Di
 		char *v = quote(across_cell(a, i, r->fields[0]));
 		char *cnt = xasprintf("%ld", seen + 1);
 		char *mx = xasprintf("%ld", r->max);
-		char *wv = r->when.present ? quote(across_cell(a, i, r->when.field)) : xstrdup("");
-		Vars vars = {r->when.present ? form_field(form, r->when.field)->label : "", wv, v, "",
-			     "", cnt, mx};
+		const char *cells[form_nfields(form)];
+		cond_cells(a, i, &r->when, cells);
+		const FormClause *cl = cond_clause(form, &r->when, (char *const *)cells);
+		char *wv = cl ? quote(cells[cl->field]) : xstrdup("");
+		char *when = when_text(form, &r->when, (char *const *)cells);
+		Vars vars = {.when_label = cl ? form_field(form, cl->field)->label : "",
+			     .when_value = wv,
+			     .value = v,
+			     .labels = "",
+			     .where = "",
+			     .count = cnt,
+			     .max = mx,
+			     .when = when};
 		char *msg = expand(r->message ? r->message : "「{value}」已有 {count} 筆，超過 {max} 筆",
 				   &vars);
+		free(when);
 		free(wv);
 		across_add(a, dl, i, r->severity, r->fields[0], msg);
 		free(msg);
@@ -831,8 +1306,9 @@ RulesRun *rules_run_new(const Form *form)
 		for (size_t i = 0; i < r->nfields; i++)
 			if (run->slot[r->fields[i]] < 0)
 				run->slot[r->fields[i]] = (long)run->nkeep++;
-		if (r->when.present && run->slot[r->when.field] < 0)
-			run->slot[r->when.field] = (long)run->nkeep++;
+		for (size_t i = 0; r->when.present && i < r->when.nclauses; i++)
+			if (run->slot[r->when.clauses[i].field] < 0)
+				run->slot[r->when.clauses[i].field] = (long)run->nkeep++;
 	}
 	run->kept = xmalloc((run->nkeep ? run->nkeep : 1) * sizeof *run->kept);
 	for (size_t f = 0; f < nf; f++)

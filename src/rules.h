@@ -29,7 +29,8 @@ const char *rules_prompt(const Form *form, char *const *cells, size_t field);
 
 /* The values of a choice field permitted now, in template order: their
  * indices into field->values are written to out (room for nvalues) and
- * counted.  0 for a field that is not a choice. */
+ * counted; all the values of a multi field.  0 for a field of another
+ * kind. */
 size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_t *out);
 
 /* Whether value is permitted now in choice field; when not, *why (may be
@@ -38,29 +39,34 @@ size_t rules_permitted(const Form *form, char *const *cells, size_t field, size_
 bool rules_value_ok(const Form *form, char *const *cells, size_t field, const char *value,
 		    const FormRule **why);
 
-/* A choice field the only-rules changed after a change to another field:
- * field, the rule that said so, and (of rules_follow) which field's
- * change led to it. */
+/* A field the rules changed after a change to another field: a choice
+ * field an only-rule changed (why: the rule that said so), or a computed
+ * field ([field] compute) made anew from its fields (why: NULL).  A
+ * computed sum is written into text, where the cell then points. */
 typedef struct {
 	size_t field;
 	const FormRule *why;
+	char text[32];
 } RuleEffect;
 
-/* What the only-rules make of a record after the clerk changed field
- * changed in it (cells: the record's cell pointers, which the caller lends
- * as a copy: this writes into it).  Every choice field an only-rule on it
- * says depends on changed (its when names changed), and so on for the
- * fields those change: a value no longer permitted becomes the one value
- * permitted now, or is cleared; an empty field with exactly one permitted
- * value gets it.  The new values are the form's own strings or "".
- * Nothing else changes: a wrong value in a field that does not depend on
- * changed stays.  Writes the fields changed to out (room for
- * form_nfields), in order, and returns how many. */
+/* What the only-rules and the computed fields make of a record after the
+ * clerk changed field changed in it (cells: the record's cell pointers,
+ * which the caller lends as a copy: this writes into it).  Every choice
+ * field an only-rule on it says depends on changed (its when names
+ * changed), and so on for the fields those change: a value no longer
+ * permitted becomes the one value permitted now, or is cleared; an empty
+ * field with exactly one permitted value gets it.  Every computed field
+ * made of a field that changed is made anew (cleared while one of its
+ * fields is empty or wrong).  The new values are the form's own strings,
+ * "" or an effect's text.  Nothing else changes: a wrong value in a field
+ * that does not depend on changed stays.  Writes the fields changed to
+ * out (room for form_nfields), each once, in the order they first
+ * changed, and returns how many; the cells stay valid as long as out. */
 size_t rules_follow(const Form *form, char **cells, size_t changed, RuleEffect *out);
 
 /* A record being made: every empty choice field with exactly one
- * permitted value gets it (and what depends on that follows).  As
- * rules_follow. */
+ * permitted value gets it (and what depends on that follows), every
+ * computed field its value.  As rules_follow. */
 size_t rules_fill(const Form *form, char **cells, RuleEffect *out);
 
 /* Why value may not be in choice field now, as check would say it (a
@@ -72,6 +78,12 @@ char *rules_why_not(const Form *form, char *const *cells, size_t field, const ch
  * (malloc'd). */
 bool rules_formula_like(const FormField *f, const char *v);
 char *rules_formula_warning(const char *v);
+
+/* The value computed field would hold ([field] compute) made of cells:
+ * the form's own string (max, min) or buf (sum, room for 32 bytes); NULL
+ * while one of its fields is empty or wrong, or for a field that is not
+ * computed. */
+const char *rules_computed(const Form *form, char *const *cells, size_t field, char *buf);
 
 /* Appends the problems of one record.  line and record go into each Diag. */
 void rules_check_record(const Form *form, char *const *cells, long line, long record,

@@ -971,8 +971,8 @@ Session *session_open(const Form *form, const Config *cfg, const char *path, Dia
 			continue;
 		for (size_t i = 0; i < r->nfields; i++)
 			s->across_field[r->fields[i]] = true;
-		if (r->when.present)
-			s->across_field[r->when.field] = true;
+		for (size_t i = 0; r->when.present && i < r->when.nclauses; i++)
+			s->across_field[r->when.clauses[i].field] = true;
 	}
 	s->is_new = access(path, F_OK) != 0 && errno == ENOENT;
 	if (s->is_new) {
@@ -1204,9 +1204,24 @@ static void follow(Session *s, size_t rec, size_t field)
 	free(said);
 }
 
+/* A computed field is never typed into: true, with a message, when field
+ * is one. */
+static bool refuse_computed(Session *s, size_t field)
+{
+	const FormField *f = form_field(s->form, field);
+	if (f->compute.op == COMPUTE_NONE)
+		return false;
+	char *how = form_compute_text(s->form, f);
+	session_set_msg(s, true, "「%s」自動計算 (%s)，不能直接修改", f->label, how);
+	free(how);
+	return true;
+}
+
 bool session_set_at(Session *s, size_t rec, size_t field, const char *raw)
 {
 	if (rec >= session_nrecords(s) && !session_is_fresh(s, rec))
+		return false;
+	if (refuse_computed(s, field))
 		return false;
 	char *v = form_normalize(form_field(s->form, field), raw);
 	bool same = strcmp(v, session_cells(s, rec)[field]) == 0;
@@ -1231,6 +1246,8 @@ bool session_set(Session *s, size_t field, const char *raw)
 
 bool session_pick(Session *s, size_t field, size_t n)
 {
+	if (refuse_computed(s, field))
+		return false;
 	const FormField *f = form_field(s->form, field);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t k = session_permitted(s, field, idx);
@@ -1243,9 +1260,90 @@ bool session_pick(Session *s, size_t field, size_t n)
 	return true;
 }
 
-bool session_choose(Session *s, size_t field, const char *typed)
+/* Sets a multi field to the values ticked. */
+static bool set_ticks(Session *s, size_t field, const bool *ticked)
+{
+	char *v = form_multi_join(form_field(s->form, field), ticked);
+	bool done = session_set(s, field, v) || !session_read_only(s);
+	free(v);
+	return done;
+}
+
+bool session_toggle(Session *s, size_t field, size_t n)
 {
 	const FormField *f = form_field(s->form, field);
+	bool ticked[f->nvalues ? f->nvalues : 1];
+	form_multi_ticks(f, session_value(s, field), ticked);
+	if (n < 1 || n > f->nvalues) {
+		session_set_msg(s, true, "「%s」只有 %zu 個可選的項目，沒有第 %zu 個", f->label,
+				f->nvalues, n);
+		return false;
+	}
+	ticked[n - 1] = !ticked[n - 1];
+	return set_ticks(s, field, ticked);
+}
+
+/* Whether t is numbers only, separated by spaces, commas or 、. */
+static bool numbers_only(const char *t)
+{
+	bool digit = false;
+	for (const char *p = t; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digit = true;
+		else if (strncmp(p, "、", strlen("、")) == 0)
+			p += strlen("、") - 1;
+		else if (*p != ' ' && *p != ',')
+			return false;
+	}
+	return digit;
+}
+
+/* session_choose of a multi field: numbers toggle those values, anything
+ * else is the items it is to hold. */
+static bool choose_multi(Session *s, size_t field, const char *typed, const char *t)
+{
+	const FormField *f = form_field(s->form, field);
+	if (!numbers_only(t)) {
+		char *unknown = form_multi_unknown(f, typed, MSG_QUOTE);
+		bool known = !*unknown;
+		if (!known)
+			session_set_msg(s, true, "%s不是「%s」可選的項目；請按號碼勾選，或按 Enter 開啟選單",
+					unknown, f->label);
+		free(unknown);
+		return known && (session_set(s, field, typed) || !session_read_only(s));
+	}
+	bool ticked[f->nvalues ? f->nvalues : 1];
+	form_multi_ticks(f, session_value(s, field), ticked);
+	for (const char *p = t; *p;) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p) {
+			p++;
+			continue;
+		}
+		if (n < 1 || (size_t)n > f->nvalues) {
+			session_set_msg(s, true, "「%s」只有 %zu 個可選的項目，沒有第 %ld 個", f->label,
+					f->nvalues, n);
+			return false;
+		}
+		ticked[n - 1] = !ticked[n - 1];
+		p = end;
+	}
+	return set_ticks(s, field, ticked);
+}
+
+bool session_choose(Session *s, size_t field, const char *typed)
+{
+	if (refuse_computed(s, field))
+		return false;
+	const FormField *f = form_field(s->form, field);
+	if (f->kind == KIND_MULTI) {
+		char *h = text_halfwidth(typed), *t = text_trim(h);
+		bool done = choose_multi(s, field, typed, t);
+		free(h);
+		free(t);
+		return done;
+	}
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t k = session_permitted(s, field, idx);
 	char *h = text_halfwidth(typed), *t = text_trim(h);

@@ -187,8 +187,9 @@ bool session_can_edit(Session *s);
 
 /* Sets field of record rec (of the current record: session_set) to raw,
  * normalised as the form says (trimmed, full-width digits, aliases), and
- * lets the only-rules follow (see above).  Returns true when anything
- * changed. */
+ * lets the only-rules and the computed fields follow (see above).  A
+ * computed field ([field] compute) is refused, with a message: it changes
+ * only with its fields.  Returns true when anything changed. */
 bool session_set_at(Session *s, size_t rec, size_t field, const char *raw);
 bool session_set(Session *s, size_t field, const char *raw);
 
@@ -201,6 +202,15 @@ bool session_choose(Session *s, size_t field, const char *typed);
 /* The n-th (1-based) value permitted now; false with a message when there
  * is none. */
 bool session_pick(Session *s, size_t field, size_t n);
+
+/* A multi field ([field] kind = multi): ticks the n-th (1-based) of its
+ * values when the current record's value does not hold it, else unticks
+ * it; the value keeps the form's order.  false with a message when there
+ * is no such value.  session_choose of a multi field takes numbers
+ * ("1 3": each toggled so) or the items to hold ("A、B", aliases, any
+ * separator form_normalize knows); an item that is none of its values
+ * changes nothing and is named. */
+bool session_toggle(Session *s, size_t field, size_t n);
 
 /* Adds a record after the last, holding the [defaults] (and, in a choice
  * field with one permitted value, that value), and makes it current at

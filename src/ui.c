@@ -473,6 +473,7 @@ int ui_run(Session *s, const Config *cfg)
 	lineedit_free(&ui.search);
 	lineedit_free(&ui.line);
 	free(ui.list_rows);
+	free(ui.pick_ticks);
 	free(ui.last_search);
 	free(ui.pending_path);
 	free(ui.last_msg);

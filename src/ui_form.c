@@ -29,16 +29,23 @@ static const FormField *cur_field(const Ui *ui)
 	return form_field(session_form(ui->s), session_field(ui->s));
 }
 
+/* Whether a field's value is chosen (a choice, a multi field) or made (a
+ * computed field) rather than typed. */
+static bool not_typed(const FormField *f)
+{
+	return f->kind == KIND_CHOICE || f->kind == KIND_MULTI || f->compute.op != COMPUTE_NONE;
+}
+
 static KeyCtx field_ctx(const Ui *ui)
 {
-	return cur_field(ui)->kind == KIND_CHOICE ? CTX_CHOICE : CTX_TEXT;
+	return not_typed(cur_field(ui)) ? CTX_CHOICE : CTX_TEXT;
 }
 
 void ui_form_open_field(Ui *ui)
 {
 	if (ui->editing)
 		lineedit_free(&ui->edit);
-	ui->editing = cur_field(ui)->kind != KIND_CHOICE;
+	ui->editing = !not_typed(cur_field(ui));
 	ui->replace = false;
 	if (ui->editing) {
 		lineedit_init(&ui->edit, session_value(ui->s, session_field(ui->s)));
@@ -102,7 +109,8 @@ static void type_char(Ui *ui, uint32_t cp)
 	const FormField *f = cur_field(ui);
 	if (!session_can_edit(ui->s))
 		return;
-	if ((f->kind == KIND_INTEGER || f->kind == KIND_OID) && cp >= 0xFF01 && cp <= 0xFF5E)
+	if ((f->kind == KIND_INTEGER || f->kind == KIND_OID || f->kind == KIND_DECIMAL) &&
+	    cp >= 0xFF01 && cp <= 0xFF5E)
 		cp = cp - 0xFF01 + 0x21;
 	if (ui->replace)
 		lineedit_clear(&ui->edit);
@@ -303,7 +311,8 @@ int ui_form_key(Ui *ui, UiKey k)
 		if (a != ACT_NONE)
 			return do_action(ui, a);
 		if (!ui->editing) {
-			if (ui_form_choice_char(ui, k.cp))
+			/* a digit ticks a multi field's value: the clerk stays */
+			if (ui_form_choice_char(ui, k.cp) && cur_field(ui)->kind != KIND_MULTI)
 				ui_form_next_field(ui);
 		} else {
 			type_char(ui, k.cp);
@@ -330,9 +339,13 @@ static char *choices_text(const Ui *ui, size_t field)
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t k = session_permitted(s, field, idx);
 	char *t = xstrdup("");
+	bool ticked[f->nvalues ? f->nvalues : 1];
+	if (f->kind == KIND_MULTI)
+		form_multi_ticks(f, session_value(s, field), ticked);
 	for (size_t i = 0; i < k; i++) {
 		const char *v = form_value_choice(f, f->values[idx[i]]);
-		char *n = xasprintf("%s%s%zu %s", t, i ? "  " : "", i + 1, v);
+		const char *box = f->kind != KIND_MULTI ? "" : ticked[idx[i]] ? "[x]" : "[ ]";
+		char *n = xasprintf("%s%s%s%zu %s", t, i ? "  " : "", box, i + 1, v);
 		free(t);
 		t = n;
 	}
@@ -362,7 +375,10 @@ static void draw_title(Ui *ui, bool scrolls)
  * prompt, 免填 or (必填). */
 static char *empty_hint(const Ui *ui, size_t i, bool cur, FieldNeed need, const char *prompt)
 {
-	if (cur && form_field(session_form(ui->s), i)->kind == KIND_CHOICE)
+	const FormField *f = form_field(session_form(ui->s), i);
+	if (f->compute.op != COMPUTE_NONE)
+		return xstrdup("(自動計算)");
+	if (cur && (f->kind == KIND_CHOICE || f->kind == KIND_MULTI))
 		return choices_text(ui, i);
 	if (prompt)
 		return xasprintf("(%s)", prompt);
@@ -429,7 +445,11 @@ static void draw_help(Ui *ui, int row)
 	const char *prompt = session_prompt(s, session_field(s));
 	const char *more = *f->help_more ? " " : "";
 	char *help;
-	if (f->kind == KIND_CHOICE) {
+	if (f->compute.op != COMPUTE_NONE) {
+		char *how = form_compute_text(session_form(s), f);
+		help = xasprintf("自動計算：%s | %s%s%s", how, f->help, more, f->help_more);
+		free(how);
+	} else if (f->kind == KIND_CHOICE || f->kind == KIND_MULTI) {
 		char *c = choices_text(ui, session_field(s));
 		help = xasprintf("%s | %s%s%s", c, f->help, more, f->help_more);
 		free(c);

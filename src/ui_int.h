@@ -55,6 +55,7 @@ typedef enum {
 	ACT_SEARCH_FIELD, /* the record list: search the next column only */
 	ACT_PRINT,       /* print the file (PDF, and [print] command) */
 	ACT_REPORT,       /* the file's summary (spmform report) */
+	ACT_TOGGLE, /* the dropdown of a multi field: tick or untick */
 } Action;
 
 /* Where a key binding applies. */
@@ -66,6 +67,7 @@ typedef enum {
 	CTX_LIST = 16,  /* the record list */
 	CTX_LINE = 32,  /* a one-line prompt */
 	CTX_REPORT = 64, /* the summary of the file */
+	CTX_MULTI = 128, /* the dropdown of a multi field (with CTX_PICK's keys) */
 } KeyCtx;
 
 typedef struct {
@@ -109,6 +111,7 @@ typedef struct {
 	size_t edit_field, edit_rec;
 	/* dropdown */
 	size_t pick_sel;
+	bool *pick_ticks; /* a multi field's: the values ticked (malloc'd), or NULL */
 	/* record list */
 	size_t list_sel, list_top;
 	LineEdit search;

@@ -81,6 +81,8 @@ const KeyBinding KEYS[] = {
     /* the record list */
     {'\t', CTX_LIST, ACT_FILTER, "Tab", "依狀態篩選", 4},
     {CTRL('F'), CTX_LIST, ACT_SEARCH_FIELD, "^F", "只搜尋某一欄", 5},
+    /* the dropdown of a multi field: Space ticks, Enter keeps the ticks */
+    {' ', CTX_MULTI, ACT_TOGGLE, "Space", "勾選/取消勾選", 1},
 };
 const size_t NKEYS = sizeof KEYS / sizeof *KEYS;
 

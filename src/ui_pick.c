@@ -1,10 +1,11 @@
 /* ui_pick.c - the dropdown of a choice field: only the values the rules
  * permit now, numbered; arrows and Enter choose, a digit picks, Esc
- * cancels. */
+ * cancels.  For a multi field each value has a box: Space ticks the one
+ * under the cursor, a digit the n-th, Enter keeps the ticks, Esc leaves
+ * the value as it was. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
 #include "mem.h"
 #include "text.h"
 #include "ui_int.h"
@@ -20,12 +21,23 @@ static const FormField *pick_field(const Ui *ui)
 	return form_field(session_form(ui->s), session_field(ui->s));
 }
 
+static void pick_close(Ui *ui)
+{
+	free(ui->pick_ticks);
+	ui->pick_ticks = NULL;
+	ui->ov = OV_NONE;
+}
+
 void ui_pick_open(Ui *ui)
 {
 	Session *s = ui->s;
 	const FormField *f = pick_field(ui);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t n = permitted(ui, idx);
+	if (f->compute.op != COMPUTE_NONE) {
+		session_set_msg(s, true, "「%s」自動計算，沒有選單", f->label);
+		return;
+	}
 	if (n == 0) {
 		session_set_msg(s, true, "「%s」目前沒有可選的值", f->label);
 		return;
@@ -34,7 +46,61 @@ void ui_pick_open(Ui *ui)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(f->values[idx[i]], session_value(s, session_field(s))) == 0)
 			ui->pick_sel = i;
+	free(ui->pick_ticks);
+	ui->pick_ticks = NULL;
+	if (f->kind == KIND_MULTI) {
+		ui->pick_ticks = xcalloc(f->nvalues, sizeof *ui->pick_ticks);
+		form_multi_ticks(f, session_value(s, session_field(s)), ui->pick_ticks);
+	}
 	ui->ov = OV_PICK;
+}
+
+/* A key in a multi field's dropdown. */
+static int multi_key(Ui *ui, UiKey k, size_t n)
+{
+	Session *s = ui->s;
+	const FormField *f = pick_field(ui);
+	bool digit = k.is_char && k.cp >= '1' && k.cp <= '9';
+	Action a = digit	 ? ACT_TOGGLE
+		   : k.is_char ? (k.cp < 0x80 ? ui_keys_action((int)k.cp, CTX_MULTI) : ACT_NONE)
+			       : ui_keys_action(k.key, CTX_PICK);
+	switch (a) {
+	case ACT_TOGGLE: {
+		size_t i = digit ? (size_t)(k.cp - '1') : ui->pick_sel;
+		if (i < n)
+			ui->pick_ticks[i] = !ui->pick_ticks[i];
+		else
+			session_set_msg(s, true, "「%s」只有 %zu 個可選的項目，沒有第 %zu 個", f->label, n,
+					i + 1);
+		break;
+	}
+	case ACT_UP:
+		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
+		break;
+	case ACT_DOWN:
+		ui->pick_sel = ui->pick_sel + 1 < n ? ui->pick_sel + 1 : 0;
+		break;
+	case ACT_PAGE_UP:
+		ui->pick_sel = 0;
+		break;
+	case ACT_PAGE_DOWN:
+		ui->pick_sel = n - 1;
+		break;
+	case ACT_ACCEPT: {
+		char *v = form_multi_join(f, ui->pick_ticks);
+		pick_close(ui);
+		if (session_set(s, session_field(s), v) || !session_read_only(s))
+			ui_form_next_field(ui);
+		free(v);
+		break;
+	}
+	case ACT_CANCEL:
+		pick_close(ui);
+		break;
+	default:
+		break;
+	}
+	return UI_OK;
 }
 
 int ui_pick_key(Ui *ui, UiKey k)
@@ -43,6 +109,8 @@ int ui_pick_key(Ui *ui, UiKey k)
 	const FormField *f = pick_field(ui);
 	size_t idx[f->nvalues ? f->nvalues : 1];
 	size_t n = permitted(ui, idx);
+	if (ui->pick_ticks)
+		return multi_key(ui, k, n);
 	if (k.is_char) {
 		if (k.cp == ' ')
 			goto accept;
@@ -85,6 +153,14 @@ accept:
 	return UI_OK;
 }
 
+/* An item of the dropdown: "1 value", for a multi field "[x] 1 value". */
+static char *item_text(const Ui *ui, const FormField *f, size_t i, size_t value)
+{
+	const char *v = form_value_choice(f, f->values[value]); /* a code/label: the label */
+	const char *box = !ui->pick_ticks ? "" : ui->pick_ticks[value] ? "[x] " : "[ ] ";
+	return i < 9 ? xasprintf("%s%zu %s", box, i + 1, v) : xasprintf("%s  %s", box, v);
+}
+
 void ui_pick_draw(Ui *ui)
 {
 	const FormField *f = pick_field(ui);
@@ -94,7 +170,9 @@ void ui_pick_draw(Ui *ui)
 		ui->pick_sel = n ? n - 1 : 0;
 	int iw = 0;
 	for (size_t i = 0; i < n; i++) {
-		int w = ui_width(form_value_choice(f, f->values[idx[i]])) + 3; /* "1 " + value + space */
+		char *v = item_text(ui, f, i, idx[i]);
+		int w = ui_width(v) + 1;
+		free(v);
 		if (w > iw)
 			iw = w;
 	}
@@ -125,11 +203,12 @@ void ui_pick_draw(Ui *ui)
 		size_t i = (size_t)(top + r);
 		if (i >= n)
 			break;
-		const char *v = form_value_choice(f, f->values[idx[i]]);
-		char *item = i < 9 ? xasprintf("%zu %s", i + 1, v) : xasprintf("  %s", v);
+		char *item = item_text(ui, f, i, idx[i]);
 		ui_put(y + 1 + r, x + 1, w - 2, item, i == ui->pick_sel ? A_REVERSE : A_NORMAL);
 		free(item);
 	}
+	if (ui->pick_ticks)
+		ui_draw_hints(CTX_MULTI | CTX_PICK, LINES - 1);
 	curs_set(0);
 	move(y + 1 + (int)ui->pick_sel - top, x + 1);
 }

@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "rows.h"
 #include "text.h"
+#include "value.h"
 #include "zipxml.h"
 
 /* Limits that keep a hostile file from exhausting memory or time, beyond
@@ -389,6 +390,7 @@ typedef enum { T_NUMBER, T_SHARED, T_INLINE, T_STR, T_BOOL, T_OTHER } CellType;
 
 typedef struct {
 	RowSink *sink;
+	const Form *form;
 	const Strings *sst;
 	DiagList *dl;
 	locale_t cloc;
@@ -457,6 +459,21 @@ static char *text_over(const char *ref)
 			 ZIPXML_MAX_TEXT >> 20);
 }
 
+/* A number cell's text (malloc'd).  In a date field's column a number is
+ * a date Excel stored as its serial (typed there, as the date validation
+ * asks): the date then. */
+static char *number_text(const Sheet *sh, const char *v, locale_t cloc)
+{
+	long f = rows_column_field(sh->sink, (size_t)sh->col);
+	long day;
+	if (f < 0 || form_field(sh->form, (size_t)f)->kind != KIND_DATE ||
+	    !value_date_from_serial(v, &day))
+		return zipxml_number_text(v, cloc);
+	char out[16];
+	value_date_format(day, false, out, sizeof out);
+	return xstrdup(out);
+}
+
 /* The value of the cell just read (malloc'd; "" when empty), or NULL after
  * zipxml_fail. */
 static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
@@ -504,7 +521,7 @@ static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
 				buf_add(nr, ref, strlen(ref));
 			}
 		}
-		return zipxml_number_text(v, sh->cloc);
+		return number_text(sh, v, sh->cloc);
 	case T_OTHER:
 		break;
 	}
@@ -767,6 +784,7 @@ static bool read_sheet(unzFile z, ZipxmlPart *p, const Where *w, const Strings *
 {
 	Sheet sh = {.dl = p->dl, .sst = sst};
 	sh.sink = rows_new(form, t, p->dl);
+	sh.form = form;
 	sh.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 	p->state = &sh;
 	bool ok = zipxml_parse(z, w->sheet_part, true, p, sheet_start, sheet_end, sheet_text) > 0;

@@ -174,23 +174,67 @@ static void put_cell(Out *o, lxw_worksheet *ws, const LayoutCell *c)
 	}
 }
 
+/* A date bound as an Excel formula: =DATE(2024,5,1), =TODAY(). */
+static char *date_formula(const LayoutBound *b)
+{
+	return b->today ? xstrdup("=TODAY()") : xasprintf("=DATE(%d,%d,%d)", b->year, b->month, b->day);
+}
+
+/* A whole-number, decimal or date validation from d->min to d->max; the
+ * formulas it points at are put in f[2], for the caller to free. */
+static void range_check(lxw_data_validation *dv, const LayoutDropdown *d, char *f[2])
+{
+	bool both = d->min.present && d->max.present;
+	const LayoutBound *one = d->min.present ? &d->min : &d->max;
+	dv->validate = d->check == LAYOUT_DV_WHOLE     ? LXW_VALIDATION_TYPE_INTEGER
+		       : d->check == LAYOUT_DV_DECIMAL ? LXW_VALIDATION_TYPE_DECIMAL
+						       : LXW_VALIDATION_TYPE_DATE_FORMULA;
+	dv->criteria = both		 ? LXW_VALIDATION_CRITERIA_BETWEEN
+		       : d->min.present ? LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO
+					: LXW_VALIDATION_CRITERIA_LESS_THAN_OR_EQUAL_TO;
+	if (d->check != LAYOUT_DV_DATE) {
+		dv->value_number = one->number;
+		dv->minimum_number = d->min.number;
+		dv->maximum_number = d->max.number;
+		return;
+	}
+	f[0] = date_formula(both ? &d->min : one);
+	f[1] = both ? date_formula(&d->max) : NULL;
+	if (both) {
+		dv->minimum_formula = f[0];
+		dv->maximum_formula = f[1];
+	} else {
+		dv->value_formula = f[0];
+	}
+}
+
 static void put_dropdown(Out *o, lxw_worksheet *ws, const LayoutDropdown *d)
 {
-	char lc[4];
-	col_name(d->list, lc);
-	char *formula = xasprintf("=%s!$%s$2:$%s$%zu", o->list_sheet, lc, lc, d->nvalues + 1);
+	char *f[2] = {NULL, NULL};
 	lxw_data_validation dv = {0};
-	dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-	dv.value_formula = formula;
-	dv.error_title = DV_ERROR_TITLE;
-	dv.error_message = DV_ERROR_MESSAGE;
+	if (d->check == LAYOUT_DV_LIST) {
+		char lc[4];
+		col_name(d->list, lc);
+		f[0] = xasprintf("=%s!$%s$2:$%s$%zu", o->list_sheet, lc, lc, d->nvalues + 1);
+		dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+		dv.value_formula = f[0];
+	} else if (d->check == LAYOUT_DV_ANY) {
+		dv.validate = LXW_VALIDATION_TYPE_ANY;
+	} else {
+		range_check(&dv, d, f);
+	}
+	if (d->check != LAYOUT_DV_ANY) {
+		dv.error_title = DV_ERROR_TITLE;
+		dv.error_message = d->error_message ? (char *)d->error_message : DV_ERROR_MESSAGE;
+	}
 	if (d->input_title) { /* the library copies them */
 		dv.input_title = (char *)d->input_title;
 		dv.input_message = (char *)d->input_message;
 	}
 	chk(o, worksheet_data_validation_range(ws, d->first_row, (lxw_col_t)d->col, d->last_row,
 					       (lxw_col_t)d->col, &dv));
-	free(formula);
+	free(f[0]);
+	free(f[1]);
 }
 
 static void write_sheet(Out *o, lxw_worksheet *ws, const LayoutSheet *s)
@@ -202,8 +246,9 @@ static void write_sheet(Out *o, lxw_worksheet *ws, const LayoutSheet *s)
 		chk(o, worksheet_set_row(ws, s->heights[i].row, s->heights[i].points, NULL));
 	for (size_t i = 0; i < s->ncells; i++)
 		put_cell(o, ws, &s->cells[i]);
-	for (size_t i = 0; i < s->ndropdowns && o->list_sheet; i++)
-		put_dropdown(o, ws, &s->dropdowns[i]);
+	for (size_t i = 0; i < s->ndropdowns; i++)
+		if (o->list_sheet || s->dropdowns[i].check != LAYOUT_DV_LIST)
+			put_dropdown(o, ws, &s->dropdowns[i]);
 	if (s->quiet) {
 		char lc[4];
 		col_name(s->quiet_last_col, lc);

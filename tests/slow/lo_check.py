@@ -9,10 +9,11 @@
 #       sheet ("SHEET: N values in place"), or each difference; exit 1 then.
 #
 #   python3 -I tests/slow/lo_check.py dropdowns WORKBOOK.xlsx
-#       The sheets (name, state) and list validations of an .xlsx, one per
+#       The sheets (name, state) and validations of an .xlsx, one per
 #       line, sorted, with the formula's sheet name unquoted (LibreOffice
 #       writes 此頁不可刪除!$B$2:$B$3 where libxlsxwriter writes
-#       '此頁不可刪除'!$B$2:$B$3).
+#       '此頁不可刪除'!$B$2:$B$3); a range validation with its operator
+#       and second bound.
 import csv
 import os
 import re
@@ -105,9 +106,16 @@ def dropdowns(path):
         print("sheet", ws.title, ws.sheet_state)
         lines = []
         for dv in ws.data_validations.dataValidation:
-            lines.append("dv %s %s %s %s | %s | %s" % (ws.title, dv.sqref, dv.type,
-                                                      (dv.formula1 or "").replace("'", ""),
-                                                      dv.promptTitle, dv.errorTitle))
+            # a range (whole, decimal, date): its operator (between when
+            # none is written: OOXML's default) and, for between, the
+            # second bound (LibreOffice writes a 0 where there is none)
+            bounds = ""
+            if dv.type in ("whole", "decimal", "date"):
+                op = dv.operator or "between"
+                bounds = " %s" % op + (" %s" % dv.formula2 if op == "between" else "")
+            lines.append("dv %s %s %s %s%s | %s | %s" % (ws.title, dv.sqref, dv.type,
+                                                        (dv.formula1 or "").replace("'", ""),
+                                                        bounds, dv.promptTitle, dv.errorTitle))
         for line in sorted(lines):
             print(line)
     return 0

@@ -324,6 +324,7 @@ static void test_dropdowns_point_at_the_value_sheet_on_the_same_columns(void **s
 	    "N2:N1001 of:cell-content-is-in-list([$'此頁不可刪除'.$I$2:.$I$3])",
 	    "R2:R1001 of:cell-content-is-in-list([$'此頁不可刪除'.$K$2:.$K$5])",
 	    "U2:U1001 of:cell-content-is-in-list([$'此頁不可刪除'.$L$2:.$L$3])",
+	    "Q2:Q1001 of:cell-content-is-whole-number() and cell-content()>=0",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
 		assert_line(inv_out, "dv " INV_SHEET " %s", want[i]);
@@ -495,7 +496,8 @@ static void test_admin_form_is_one_printable_sheet_with_a_hidden_value_sheet(voi
 	assert_line(out, "cell %s!B3 s 1", S);
 	assert_line(out, "cell %s!J4 s 02-33568209#12", S);
 	assert_line(out, "dv %s B3:B4 of:cell-content-is-in-list([$'選項清單'.$A$2:.$A$3])", S);
-	assert_int_equal(count_lines(out, "dv "), 1);
+	assert_line(out, "dv %s A3:A4 of:cell-content-is-whole-number() and cell-content()>=0", S);
+	assert_int_equal(count_lines(out, "dv "), 2);
 	assert_line(out, "cell %s!A6 s 承辦人", S);
 	assert_line(out, "cell %s!G6 s 機關首長", S);
 	assert_line(out, "merged %s A7:C10", S);

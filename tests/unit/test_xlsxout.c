@@ -381,6 +381,7 @@ static void test_inventory_dropdowns_point_at_the_value_sheet(void **state)
 	    "N2:N1001 list '此頁不可刪除'!$I$2:$I$3",  /* ISMS */
 	    "R2:R1001 list '此頁不可刪除'!$K$2:$K$5",  /* 是否符合防護基準 */
 	    "U2:U1001 list '此頁不可刪除'!$L$2:$L$3",  /* 大陸元件 */
+	    "Q2:Q1001 whole 0", /* 最大可容忍中斷時間: an integer, no sign */
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
 		assert_line(inv_out, "dv " INV_SHEET " %s", want[i]);
@@ -633,7 +634,8 @@ static void test_admin_form_is_one_printable_sheet(void **state)
 	assert_line(out, "cell %s!H4 s chendw02", S);
 	assert_line(out, "cell %s!J4 s 02-33568209#12", S);
 	assert_line(out, "dv %s B3:B4 list '選項清單'!$A$2:$A$3", S);
-	assert_int_equal(count_lines(out, "dv "), 1);
+	assert_line(out, "dv %s A3:A4 whole 0", S); /* 序號, an integer */
+	assert_int_equal(count_lines(out, "dv "), 2);
 	/* the signature boxes: captions over empty boxes */
 	assert_line(out, "cell %s!A6 s 承辦人", S);
 	assert_line(out, "cell %s!D6 s 單位主管", S);
