@@ -52,7 +52,7 @@ CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c 
              src/csvio.c src/config.c src/check.c src/lineedit.c src/session.c \
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxout.c src/xlsxin.c \
              src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c src/print.c \
-             src/zipxml.c src/layout.c src/odsout.c src/odsin.c src/capture.c
+             src/print_job.c src/zipxml.c src/layout.c src/odsout.c src/odsin.c src/capture.c
 # The entry screen: the only files that include curses.
 UI_SRCS   := src/ui.c src/ui_keys.c src/ui_form.c src/ui_pick.c src/ui_list.c src/ui_prompt.c
 MAIN_SRCS := src/main.c $(UI_SRCS)
