@@ -70,8 +70,7 @@ char *config_find(void)
 	return NULL;
 }
 
-/* The folder of the running program (malloc'd), or NULL. */
-static char *program_dir(void)
+char *config_program_dir(void)
 {
 	char exe[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -88,7 +87,7 @@ static char *program_dir(void)
 /* The clerks' guide, where an installation or a checkout has it. */
 static char *find_guide(void)
 {
-	char *bin = program_dir();
+	char *bin = config_program_dir();
 	char *places[] = {
 	    xstrdup(SPMFORM_DATADIR "/" GUIDE_NAME),
 	    bin ? xasprintf("%s/../share/spmform/" GUIDE_NAME, bin) : NULL,
@@ -268,7 +267,7 @@ char *config_form_path(const Config *cfg, const char *name, const char *data_pat
 		p = try_path("forms", name);
 	if (!p)
 		p = try_path(SPMFORM_DATADIR "/forms", name); /* make install */
-	char *bin = p ? NULL : program_dir();
+	char *bin = p ? NULL : config_program_dir();
 	if (bin) { /* beside the program: the repository, or an unpacked tarball */
 		char *dir = xasprintf("%s/forms", bin);
 		p = try_path(dir, name);

@@ -66,4 +66,7 @@ void config_free(Config *cfg);
  * bin/../share/spmform/forms).  Returns a malloc'd path, or NULL. */
 char *config_form_path(const Config *cfg, const char *name_or_path, const char *data_path);
 
+/* The folder of the running program (/proc/self/exe; malloc'd), or NULL. */
+char *config_program_dir(void);
+
 #endif
