@@ -188,7 +188,7 @@ build build/san build/san/tests build/fuzz build/tsan build/tsan/tests:
 # once fixed).  make test replays corpus and regressions with gcc instead.
 # The targets only read: they link the core with the writers' loader
 # (src/writers.c), never the writers.
-FUZZ_TARGETS ?= csv form journal xlsx ods
+FUZZ_TARGETS ?= csv form journal xlsx ods lock sst
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
