@@ -55,7 +55,7 @@ CORE_SRCS := src/text.c src/diag.c src/ini.c src/form.c src/rules.c src/table.c 
              src/journal.c src/lock.c src/rows.c src/plain.c src/xlsxin.c \
              src/atomic.c src/progress.c src/par.c src/cp950.c src/mem.c src/io.c \
              src/print_job.c src/zipxml.c src/odsin.c src/capture.c src/journals.c \
-             src/merge.c src/report.c src/value.c
+             src/merge.c src/report.c src/value.c src/guess.c
 # The writers of .xlsx, .ods and PDF files, built into a module of their
 # own, spmform-writers.so, that the program loads (dlopen) the first time
 # it writes such a file: src/writers.h.  Their libraries (libxlsxwriter and

@@ -6,6 +6,7 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "guess.h"
 #include "io.h"
 #include "mem.h"
 #include "par.h"
@@ -83,11 +84,14 @@ static bool check_into(const char *path, const Form *form, DiagList *dl, size_t 
 	return run != NULL;
 }
 
-/* Writes the report of path, whose problems are dl, to out. */
+/* Writes the report of path, whose problems are dl, to out; note (may be
+ * NULL) is said first. */
 static int report(FILE *out, const char *path, const Form *form, DiagList *dl, bool readable,
-		  size_t nrec)
+		  size_t nrec, const char *note)
 {
 	char *name = text_escape(path);
+	if (note)
+		fprintf(out, "%s: %s\n", name, note);
 	print_all(out, path, form, dl);
 	int rc;
 	if (!readable) {
@@ -102,16 +106,50 @@ static int report(FILE *out, const char *path, const Form *form, DiagList *dl, b
 	return rc;
 }
 
-int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *out)
+/* When a form beside form fits path (guess.h), dl says only that: which
+ * form, and how to name it; returns it (the caller frees it), or NULL. */
+static Form *say_other_form(const char *path, const Form *form, DiagList *dl)
+{
+	Form *other = guess_form(path, form);
+	if (other) { /* instead of listing the titles form wants */
+		diag_clear(dl);
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這個檔案的欄位是「%s」的；請改用 --form %s",
+			 form_title(other), form_id(other));
+	}
+	return other;
+}
+
+/* Checks path and writes its report; a file of another form beside this
+ * one (guess.h) is checked with it, or named, as guess says. */
+static int check_report(FILE *out, const char *path, const Form *form, CheckGuess guess)
 {
 	DiagList dl;
 	diag_init(&dl);
 	size_t nrec = 0;
-	check_progress_begin(path, progress_delay_ms);
 	bool readable = check_into(path, form, &dl, &nrec);
-	check_progress_end();
-	int rc = report(out, path, form, &dl, readable, nrec);
+	Form *other = NULL;
+	char *note = NULL;
+	if (!readable && guess_needed(&dl) && guess == CHECK_GUESS_USE &&
+	    (other = guess_form(path, form))) {
+		diag_clear(&dl);
+		readable = check_into(path, other, &dl, &nrec);
+		note = xasprintf("欄位是「%s」的，已改用表單 %s 檢查", form_title(other), form_id(other));
+	} else if (!readable && guess_needed(&dl)) {
+		other = say_other_form(path, form, &dl);
+	}
+	int rc = report(out, path, note ? other : form, &dl, readable, nrec, note);
+	free(note);
+	form_free(other);
 	diag_free(&dl);
+	return rc;
+}
+
+int check_file(const char *path, const Form *form, CheckGuess guess, int progress_delay_ms,
+	       FILE *out)
+{
+	check_progress_begin(path, progress_delay_ms);
+	int rc = check_report(out, path, form, guess);
+	check_progress_end();
 	return rc;
 }
 
@@ -119,6 +157,7 @@ int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *
 typedef struct {
 	char *const *paths;
 	const Form *form;
+	CheckGuess guess;
 	char **text;
 	size_t *len;
 	int *rc;
@@ -130,12 +169,7 @@ static void check_one(void *ctx, size_t i)
 	FILE *f = open_memstream(&m->text[i], &m->len[i]);
 	if (!f)
 		mem_out_of_memory();
-	DiagList dl;
-	diag_init(&dl);
-	size_t nrec = 0;
-	bool readable = check_into(m->paths[i], m->form, &dl, &nrec);
-	m->rc[i] = report(f, m->paths[i], m->form, &dl, readable, nrec);
-	diag_free(&dl);
+	m->rc[i] = check_report(f, m->paths[i], m->form, m->guess);
 	if (fclose(f) != 0)
 		mem_out_of_memory();
 }
@@ -175,7 +209,7 @@ int check_files_across(char *const *paths, size_t n, const Form *form, int progr
 		       FILE *out)
 {
 	if (n == 1)
-		return check_file(paths[0], form, progress_delay_ms, out);
+		return check_file(paths[0], form, CHECK_GUESS_SAY, progress_delay_ms, out);
 	Gather g = {paths, form, xcalloc(n, sizeof *g.dl), xcalloc(n, sizeof *g.run)};
 	for (size_t i = 0; i < n; i++)
 		diag_init(&g.dl[i]);
@@ -207,7 +241,9 @@ int check_files_across(char *const *paths, size_t n, const Form *form, int progr
 	rules_run_free(all);
 	int rc = CHECK_OK;
 	for (size_t i = 0; i < n; i++) {
-		int r = report(out, paths[i], form, &g.dl[i], readable[i], nrec[i]);
+		if (!readable[i] && guess_needed(&g.dl[i])) /* all of one form: only say it */
+			form_free(say_other_form(paths[i], form, &g.dl[i]));
+		int r = report(out, paths[i], form, &g.dl[i], readable[i], nrec[i], NULL);
 		rc = r > rc ? r : rc;
 		diag_free(&g.dl[i]);
 	}
@@ -221,12 +257,12 @@ int check_files_across(char *const *paths, size_t n, const Form *form, int progr
 	return rc;
 }
 
-int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
-		FILE *out)
+int check_files(char *const *paths, size_t n, const Form *form, CheckGuess guess,
+		int progress_delay_ms, FILE *out)
 {
 	if (n == 1)
-		return check_file(paths[0], form, progress_delay_ms, out);
-	Many m = {paths, form, xcalloc(n, sizeof *m.text), xcalloc(n, sizeof *m.len),
+		return check_file(paths[0], form, guess, progress_delay_ms, out);
+	Many m = {paths, form, guess, xcalloc(n, sizeof *m.text), xcalloc(n, sizeof *m.len),
 		  xcalloc(n, sizeof *m.rc)};
 	par_run(n, check_one, &m);
 	int rc = CHECK_OK;

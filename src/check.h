@@ -23,16 +23,24 @@ enum {
 void check_progress_begin(const char *path, int delay_ms);
 void check_progress_end(void);
 
+/* What check does with a file whose header has none of the form's titles
+ * when another form beside it fits the file (guess.h): */
+typedef enum {
+	CHECK_GUESS_USE, /* check it with that form, saying so (no --form given) */
+	CHECK_GUESS_SAY, /* only say which form it is and how to name it */
+} CheckGuess;
+
 /* Checks the file at path against form, writing to out.  Returns one of
  * the CHECK_ values. */
-int check_file(const char *path, const Form *form, int progress_delay_ms, FILE *out);
+int check_file(const char *path, const Form *form, CheckGuess guess, int progress_delay_ms,
+	       FILE *out);
 
 /* Checks the n files, side by side on the processors par.h gives (each
  * reading on a thread of its own), writing each file's report to out in
  * the order given, byte for byte what check_file writes for it.  Progress
  * shows only for a single file.  Returns the highest CHECK_ value. */
-int check_files(char *const *paths, size_t n, const Form *form, int progress_delay_ms,
-		FILE *out);
+int check_files(char *const *paths, size_t n, const Form *form, CheckGuess guess,
+		int progress_delay_ms, FILE *out);
 
 /* check_files with the unique and count rules applied across all n files
  * at once, as over the records of one file (--across): a record whose key

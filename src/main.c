@@ -15,6 +15,7 @@
 #include "check.h"
 #include "config.h"
 #include "form.h"
+#include "guess.h"
 #include "io.h"
 #include "journals.h"
 #include "lock.h"
@@ -548,8 +549,34 @@ static int report_command(const Args *a, const Form *form)
 /* Opens the entry screen on path (or the configured file, or a new
  * "<form id>.csv"), at the record on line when it is not 0; returns the
  * exit status. */
+/* The session on path with form, or, when its header has none of form's
+ * titles but another form beside it fits (guess.h), with that one when
+ * guess is set (*other gets it, for the caller to free); without guess
+ * dl says only which form it is. */
+static Session *open_with_guess(const Form *form, const Config *cfg, const char *path, bool guess,
+				Form **other, DiagList *dl)
+{
+	*other = NULL;
+	Session *s = session_open(form, cfg, path, dl);
+	if (s || !guess_needed(dl) || !(*other = guess_form(path, form)))
+		return s;
+	diag_clear(dl);
+	if (!guess) {
+		diag_add(dl, DIAG_ERROR, 0, 0, -1, -1, "這個檔案的欄位是「%s」的；請改用 --form %s 開啟",
+			 form_title(*other), form_id(*other));
+		form_free(*other);
+		*other = NULL;
+		return NULL;
+	}
+	s = session_open(*other, cfg, path, dl);
+	if (s)
+		session_set_msg(s, false, "這個檔案的欄位是「%s」的，已改用表單 %s 開啟",
+				form_title(*other), form_id(*other));
+	return s;
+}
+
 static int run_entry_screen(const Form *form, const Config *cfg, const char *path, bool plain,
-			    long line)
+			    long line, bool guess)
 {
 	char *fallback = NULL;
 	if (!path)
@@ -567,7 +594,8 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 		check_progress_begin(path, cfg->progress_delay);
 	else
 		ui_load_begin(path, cfg->progress_delay);
-	Session *s = session_open(form, cfg, path, &dl);
+	Form *other;
+	Session *s = open_with_guess(form, cfg, path, guess, &other, &dl);
 	if (plain)
 		check_progress_end();
 	else
@@ -586,6 +614,7 @@ static int run_entry_screen(const Form *form, const Config *cfg, const char *pat
 		rc = 2;
 	}
 	session_free(s);
+	form_free(other);
 	diag_free(&dl);
 	free(fallback);
 	return rc;
@@ -647,11 +676,13 @@ static int run(const Args *a)
 	if (form && a->journals)
 		rc = journals_run(a->files[0], form, a->apply, stdout);
 	else if (form && entry)
-		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain, a->line);
+		rc = run_entry_screen(form, &cfg, a->nfiles ? a->files[0] : NULL, plain, a->line,
+				      !a->form);
 	else if (form && strcmp(a->command, "check") == 0 && a->across)
 		rc = check_files_across(a->files, a->nfiles, form, cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "check") == 0)
-		rc = check_files(a->files, a->nfiles, form, cfg.progress_delay, stdout);
+		rc = check_files(a->files, a->nfiles, form, a->form ? CHECK_GUESS_SAY : CHECK_GUESS_USE,
+				 cfg.progress_delay, stdout);
 	else if (form && strcmp(a->command, "merge") == 0)
 		rc = merge_command(a, form, &cfg);
 	else if (form && strcmp(a->command, "report") == 0)

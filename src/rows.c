@@ -145,7 +145,7 @@ static void take_header(RowSink *r)
 			list = l;
 		}
 		diag_add(r->dl, DIAG_ERROR, r->row_line, 0, -1, -1,
-			 "標題列沒有任何認得的欄位，這不是「%s」的檔案？應有的標題：%s",
+			 ROWS_NO_HEADER "，這不是「%s」的檔案？應有的標題：%s",
 			 form_title(r->form), list);
 		free(list);
 		r->fatal = true;

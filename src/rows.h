@@ -17,6 +17,10 @@
 #include "form.h"
 #include "table.h"
 
+/* How the error begins when no title of the header is one of the form's
+ * (guess.h looks for it). */
+#define ROWS_NO_HEADER "標題列沒有任何認得的欄位"
+
 typedef struct RowSink RowSink;
 
 /* form and t must outlive the sink; problems are added to dl. */

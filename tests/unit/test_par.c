@@ -129,12 +129,12 @@ static void test_check_many_files_prints_as_one_at_a_time(void **state)
 		FILE *f = open_memstream(&one, &lone);
 		int rc1 = 0;
 		for (size_t i = 0; i < NFILES; i++) {
-			int r = check_file(paths[i], form, 500, f);
+			int r = check_file(paths[i], form, CHECK_GUESS_SAY, 500, f);
 			rc1 = r > rc1 ? r : rc1;
 		}
 		fclose(f);
 		f = open_memstream(&many, &lmany);
-		int rc2 = check_files(paths, NFILES, form, 500, f);
+		int rc2 = check_files(paths, NFILES, form, CHECK_GUESS_SAY, 500, f);
 		fclose(f);
 		assert_int_equal(rc1, rc2);
 		assert_int_equal(rc2, CHECK_UNREADABLE);

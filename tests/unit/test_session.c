@@ -377,7 +377,7 @@ static void test_session_and_check_see_the_same_problems(void **state)
 	char *out = NULL;
 	size_t len;
 	FILE *f = open_memstream(&out, &len);
-	int rc = check_file(path, form, 500, f);
+	int rc = check_file(path, form, CHECK_GUESS_SAY, 500, f);
 	fclose(f);
 	assert_int_equal(rc, CHECK_ERRORS);
 	size_t nerr = 0, nwarn = 0;
