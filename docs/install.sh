@@ -7,8 +7,9 @@
 # .ods and PDF files) to PREFIX/lib/spmform, where the program looks for
 # it, the bundled libraries to PREFIX/lib (found by the module through its
 # rpath, $ORIGIN/..), the forms (with the examples file they name), the
-# font print uses (with its fonts.conf) and an example config to
-# PREFIX/share/spmform, the man page to PREFIX/share/man/man1.  Or run
+# font print uses (with its fonts.conf), the clerks' guide and an example
+# config to PREFIX/share/spmform, the man page to PREFIX/share/man/man1.
+# Or run
 # bin/spmform straight from this folder: it finds its own forms and module.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,7 @@ install -m 644 "$here"/share/spmform/forms/*.ini "$here"/share/spmform/forms/*.m
 	"$prefix/share/spmform/forms/"
 install -m 644 "$here"/share/spmform/forms/examples/* "$prefix/share/spmform/forms/examples/"
 install -m 644 "$here"/share/spmform/fonts/* "$prefix/share/spmform/fonts/"
-install -m 644 "$here/share/spmform/config.ini.example" "$prefix/share/spmform/"
+install -m 644 "$here/share/spmform/config.ini.example" "$here/share/spmform/使用說明.md" \
+	"$prefix/share/spmform/"
 install -m 644 "$here/share/man/man1/spmform.1" "$prefix/share/man/man1/"
 echo "spmform installed in $prefix (try: $prefix/bin/spmform --help, man spmform)"

@@ -60,7 +60,8 @@ static const char USAGE[] =
     "                     TERM 為 dumb 或未設定、或不在終端機上時自動使用\n"
     "\n"
     "指令 (commands):\n"
-    "  check FILE...      檢查 CSV、.xlsx 或 .ods 檔，每個問題一行：檔名:行: error|warning: 欄位: 說明，\n"
+    "  check FILE...      檢查 CSV、.xlsx 或 .ods 檔，每個問題一行：\n"
+    "                     檔名:行: error|warning: 第 N 筆: 欄位: 說明，\n"
     "                     每個檔案最後一行是摘要 (記錄數、錯誤數、警告數)。\n"
     "  export FILE -o OUT.xlsx   依官方範本的版面匯出 .xlsx (範例、填表說明、下拉選單)\n"
     "  export FILE -o OUT.ods    同樣的版面匯出 ODF 試算表 .ods (政府文件標準格式，LibreOffice 預設)\n"
@@ -237,7 +238,7 @@ static int parse_args(int argc, char **argv, Args *a)
 			fputs(USAGE, stdout);
 			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
 			ui_keys_print(stdout);
-			fputs("\n完整說明：man spmform\n", stdout);
+			fputs("\n完整說明：man spmform；給承辦人的使用說明：docs/" GUIDE_NAME "\n", stdout);
 			return 0;
 		} else if (!options_done && (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)) {
 			printf("spmform %s\n", SPMFORM_VERSION);

@@ -489,7 +489,7 @@ int ui_run(Session *s, const Config *cfg)
 			!session_dirty(s) ? ""
 			: session_journaled(s)
 			    ? "；未存檔的修改都在復原紀錄中，下次開啟時可以復原"
-			    : "；未存檔的修改無法保存");
+			    : "；未存檔的修改沒有保留下來");
 		return -1;
 	}
 	return 0;
