@@ -161,37 +161,6 @@ static bool is_command(const char *a)
 	       strcmp(a, "print") == 0 || strcmp(a, "merge") == 0 || strcmp(a, "report") == 0;
 }
 
-/* check's, merge's and report's options: true when argv[*i] is one
- * (advancing *i past its value); *rc is then the exit status when its
- * value is missing, else left as it was. */
-static bool parse_new_option(int argc, char **argv, int *i, Args *a, int *rc)
-{
-	bool *flag = strcmp(argv[*i], "--across") == 0   ? &a->across
-		     : strcmp(argv[*i], "--dedupe") == 0 ? &a->dedupe
-		     : strcmp(argv[*i], "--ascii") == 0  ? &a->ascii
-							 : NULL;
-	if (flag) {
-		*flag = true;
-		return true;
-	}
-	static const char *const valued[] = {"--source-column", "--source-label", "--format"};
-	for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
-		bool missing = false;
-		const char *v = opt_value(argc, argv, i, valued[k], &missing);
-		if (missing)
-			*rc = usage_error_arg("%s 後面要有值", valued[k]);
-		else if (k == 0 && v)
-			a->source_column = v;
-		else if (k == 1 && v)
-			a->source_labels[a->nsource_labels++] = v;
-		else if (v)
-			a->format = v;
-		if (missing || v)
-			return true;
-	}
-	return false;
-}
-
 /* The line number s is (all digits, 1 or more), or 0. */
 static long line_number(const char *s)
 {
@@ -199,6 +168,46 @@ static long line_number(const char *s)
 		return 0;
 	return strtol(s, NULL, 10);
 }
+
+/* An option (any but --, --help and --version): true when argv[*i] is
+ * one, advancing *i past its value; *rc is then the exit status when its
+ * value is missing or wrong, else left as it was. */
+static bool parse_option(int argc, char **argv, int *i, Args *a, int *rc)
+{
+	const struct {
+		const char *name;
+		bool *on;
+	} flags[] = {{"--plain", &a->plain},   {"--force", &a->force},   {"--across", &a->across},
+		     {"--dedupe", &a->dedupe}, {"--ascii", &a->ascii},   {"--journals", &a->journals}};
+	for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+		if (strcmp(argv[*i], flags[k].name) == 0) {
+			*flags[k].on = true;
+			return true;
+		}
+	const struct {
+		const char *name;
+		const char **to; /* NULL: --source-label (one more), --apply (a number) */
+	} valued[] = {{"--form", &a->form},	    {"--config", &a->config}, {"-o", &a->out},
+		      {"--source-column", &a->source_column}, {"--format", &a->format},
+		      {"--source-label", NULL}, {"--apply", NULL}};
+	for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+		bool missing = false;
+		const char *v = opt_value(argc, argv, i, valued[k].name, &missing);
+		if (!v && !missing)
+			continue;
+		if (missing)
+			*rc = usage_error_arg("%s 後面要有值", valued[k].name);
+		else if (valued[k].to)
+			*valued[k].to = v;
+		else if (strcmp(valued[k].name, "--source-label") == 0)
+			a->source_labels[a->nsource_labels++] = v;
+		else if (!(a->apply = line_number(v)))
+			*rc = usage_error_arg("%s 後面要有編號 (--journals 列出的)", "--apply");
+		return true;
+	}
+	return false;
+}
+
 
 /* The entry screen's FILE:LINE (or FILE:LINE:COL, as check prints a place)
  * when no file is named so but FILE is one: a->files[0] becomes FILE. */
@@ -230,8 +239,7 @@ static int parse_args(int argc, char **argv, Args *a)
 	bool options_done = false;
 	int rc = -1;
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *v;
-		bool missing = false;
+		const char *arg = argv[i];
 		if (!options_done && strcmp(arg, "--") == 0) {
 			options_done = true;
 		} else if (!options_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
@@ -243,34 +251,9 @@ static int parse_args(int argc, char **argv, Args *a)
 		} else if (!options_done && (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)) {
 			printf("spmform %s\n", SPMFORM_VERSION);
 			return 0;
-		} else if (!options_done && strcmp(arg, "--plain") == 0) {
-			a->plain = true;
-		} else if (!options_done && strcmp(arg, "--force") == 0) {
-			a->force = true;
-		} else if (!options_done && parse_new_option(argc, argv, &i, a, &rc)) {
+		} else if (!options_done && parse_option(argc, argv, &i, a, &rc)) {
 			if (rc >= 0)
 				return rc;
-		} else if (!options_done && strcmp(arg, "--journals") == 0) {
-			a->journals = true;
-		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--apply", &missing)) ||
-					     missing)) {
-			if (missing || !line_number(v))
-				return usage_error_arg("%s 後面要有編號 (--journals 列出的)", "--apply");
-			a->apply = line_number(v);
-		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--form", &missing)) ||
-					     missing)) {
-			if (missing)
-				return usage_error_arg("%s 後面要有值", "--form");
-			a->form = v;
-		} else if (!options_done && ((v = opt_value(argc, argv, &i, "--config", &missing)) ||
-					     missing)) {
-			if (missing)
-				return usage_error_arg("%s 後面要有值", "--config");
-			a->config = v;
-		} else if (!options_done && ((v = opt_value(argc, argv, &i, "-o", &missing)) || missing)) {
-			if (missing)
-				return usage_error_arg("%s 後面要有值", "-o");
-			a->out = v;
 		} else if (!options_done && arg[0] == '+' && line_number(arg + 1) > 0) {
 			a->line = line_number(arg + 1);
 		} else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
