@@ -84,14 +84,16 @@ char *config_program_dir(void)
 	return xstrdup(exe);
 }
 
-/* The clerks' guide, where an installation or a checkout has it. */
-static char *find_guide(void)
+/* The clerks' guide, where an installation or a checkout has it (the
+ * checkout's program is at its top, or in build/VARIANT/ for the tests). */
+char *config_find_guide(void)
 {
 	char *bin = config_program_dir();
 	char *places[] = {
 	    xstrdup(SPMFORM_DATADIR "/" GUIDE_NAME),
 	    bin ? xasprintf("%s/../share/spmform/" GUIDE_NAME, bin) : NULL,
 	    bin ? xasprintf("%s/docs/" GUIDE_NAME, bin) : NULL,
+	    bin ? xasprintf("%s/../../docs/" GUIDE_NAME, bin) : NULL,
 	};
 	char *found = NULL;
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
@@ -116,7 +118,7 @@ int config_load(Config *cfg, const char *path, DiagList *diags)
 			.progress_delay = 500,
 			.ascii_lines = true,
 			.color = true};
-	cfg->guide = find_guide();
+	cfg->guide = config_find_guide();
 	char *found = NULL;
 	if (!path) {
 		found = config_find();

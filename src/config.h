@@ -47,6 +47,11 @@ typedef struct {
 /* The clerks' guide, in Traditional Chinese (docs/ in the repository). */
 #define GUIDE_NAME "使用說明.md"
 
+/* Where the guide is: SPMFORM_DATADIR, the share/spmform beside the
+ * program's folder, or the docs/ of the checkout the program was built in;
+ * the first that can be read (malloc'd), or NULL. */
+char *config_find_guide(void);
+
 /* The config file to read when none is named: ./config.ini, then
  * $XDG_CONFIG_HOME/spmform/config.ini (or ~/.config/spmform/config.ini),
  * then /etc/spmform/config.ini; the first that exists (malloc'd), or NULL. */

@@ -246,7 +246,10 @@ static int parse_args(int argc, char **argv, Args *a)
 			fputs(USAGE, stdout);
 			fputs("\n輸入畫面的按鍵 (keys of the entry screen):\n", stdout);
 			ui_keys_print(stdout);
-			fputs("\n完整說明：man spmform；給承辦人的使用說明：docs/" GUIDE_NAME "\n", stdout);
+			char *guide = config_find_guide();
+			printf("\n完整說明：man spmform；給承辦人的使用說明：%s\n",
+			       guide ? guide : "docs/" GUIDE_NAME);
+			free(guide);
 			return 0;
 		} else if (!options_done && (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)) {
 			printf("spmform %s\n", SPMFORM_VERSION);
