@@ -384,7 +384,8 @@ deb: build/deb/spmform
 	rm -rf $(DEB_ROOT) $(DEB)
 	install -d $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/bin $(DEB_ROOT)$(DEB_LIB) \
 	  $(DEB_ROOT)$(DEB_DATA)/forms/examples \
-	  $(DEB_ROOT)/usr/share/man/man1 $(DEB_ROOT)/usr/share/doc/spmform
+	  $(DEB_ROOT)/usr/share/man/man1 $(DEB_ROOT)/usr/share/doc/spmform \
+	  $(DEB_ROOT)/usr/share/lintian/overrides
 	install -m 755 build/deb/spmform $(DEB_ROOT)/usr/bin/spmform
 	install -m 644 build/deb/$(MODULE) $(DEB_ROOT)$(DEB_LIB)/$(MODULE)
 	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
@@ -397,6 +398,7 @@ deb: build/deb/spmform
 	gzip -9n <README.md >$(DEB_ROOT)/usr/share/doc/spmform/README.md.gz
 	gzip -9n <packaging/deb/changelog >$(DEB_ROOT)/usr/share/doc/spmform/changelog.gz
 	install -m 644 packaging/deb/copyright $(DEB_ROOT)/usr/share/doc/spmform/copyright
+	install -m 644 packaging/deb/lintian-overrides $(DEB_ROOT)/usr/share/lintian/overrides/spmform
 	chmod 644 $(DEB_ROOT)/usr/share/man/man1/spmform.1.gz $(DEB_ROOT)/usr/share/doc/spmform/*.gz
 	printf "Source: spmform\n\nPackage: spmform\nArchitecture: any\n" >build/deb/pkg/debian/control
 	depends=$$(cd build/deb/pkg && dpkg-shlibdeps -O -edebian/spmform/usr/bin/spmform \
