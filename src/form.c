@@ -1143,94 +1143,75 @@ static bool print_or_report(const char *section)
 	return strcmp(section, "print") == 0 || strcmp(section, "report") == 0;
 }
 
-Form *form_load(const char *path, DiagList *diags)
+/* Counts the sections by kind (fields in *nf, rules in *nr, lists in
+ * form->nlists); an unknown section is an error at its line.  True when
+ * there is a [form]. */
+static bool count_sections(Loader *L, size_t *nf, size_t *nr)
 {
-	size_t before = diags->nerrors;
-	Ini *ini = ini_load(path, diags);
-	if (!ini)
-		return NULL;
-	Form *form = xcalloc(1, sizeof *form);
-	form->path = xstrdup(path);
-	Loader L = {ini, diags, form};
-
-	size_t ns = ini_nsections(ini), nf = 0, nr = 0;
 	bool have_form = false;
-	for (size_t i = 0; i < ns; i++) {
-		const char *s = ini_section(ini, i);
+	for (size_t i = 0; i < ini_nsections(L->ini); i++) {
+		const char *s = ini_section(L->ini, i);
 		if (strncmp(s, "field.", 6) == 0)
-			nf++;
+			(*nf)++;
 		else if (strncmp(s, "rule.", 5) == 0)
-			nr++;
+			(*nr)++;
 		else if (strncmp(s, "list.", 5) == 0)
-			form->nlists++;
+			L->form->nlists++;
 		else if (strcmp(s, "form") == 0)
 			have_form = true;
 		else if (!print_or_report(s))
-			diag_add(diags, DIAG_ERROR, ini_section_line(ini, i), 0, -1, -1,
+			diag_add(L->dl, DIAG_ERROR, ini_section_line(L->ini, i), 0, -1, -1,
 				 "不認得的段落 [%s] (可用：[form]、[field.代號]、[rule.代號]、[list.代號]、[print]、[report])",
 				 s);
 	}
-	if (have_form) {
-		ini_check_keys(ini, "form", FORM_KEYS, diags);
-		form->id = need(&L, "form", "id");
-		form->title = need(&L, "form", "title");
-	} else {
-		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "缺少 [form] 段落 (id 與 title)");
-	}
-	if (nf == 0)
-		diag_add(diags, DIAG_ERROR, 1, 0, -1, -1, "表單沒有任何 [field.代號] 段落");
+	if (!have_form)
+		diag_add(L->dl, DIAG_ERROR, 1, 0, -1, -1, "缺少 [form] 段落 (id 與 title)");
+	if (*nf == 0)
+		diag_add(L->dl, DIAG_ERROR, 1, 0, -1, -1, "表單沒有任何 [field.代號] 段落");
+	return have_form;
+}
 
-	/* lists, fields, then rules: each may name what comes before it */
-	size_t nl = form->nlists;
-	form->nlists = 0;
-	form->lists = xcalloc(nl, sizeof *form->lists);
-	for (size_t i = 0; i < ns; i++) {
-		const char *s = ini_section(ini, i);
-		if (strncmp(s, "list.", 5) == 0)
-			load_list(&L, s, &form->lists[form->nlists++]);
-	}
-	load_print(&L, &form->print);
-	form->list_sheet = have_form ? opt(&L, "form", "list_sheet", NULL) : NULL;
-	if (nl && !form->list_sheet)
-		diag_add(diags, DIAG_ERROR, have_form ? ini_line(ini, "form", NULL) : 1, 0, -1, -1,
-			 "有 [list.代號] 段落時，[form] 需要 list_sheet (活頁簿中放選項清單的工作表名稱)");
-	form->help_sheet = have_form ? opt(&L, "form", "help_sheet", NULL) : NULL;
-	form->help_cols = have_form ? list(&L, "form", "help_columns", &form->nhelp_cols) : NULL;
+/* [form]'s keys but list_columns (which names fields, loaded later). */
+static void load_form_section(Loader *L, const char *path)
+{
+	Form *form = L->form;
+	ini_check_keys(L->ini, "form", FORM_KEYS, L->dl);
+	form->id = need(L, "form", "id");
+	form->title = need(L, "form", "title");
+	form->list_sheet = opt(L, "form", "list_sheet", NULL);
+	form->help_sheet = opt(L, "form", "help_sheet", NULL);
+	form->help_cols = list(L, "form", "help_columns", &form->nhelp_cols);
 	if (form->help_sheet && form->nhelp_cols != 3)
-		diag_add(diags, DIAG_ERROR, ini_line(ini, "form", "help_columns"), 0, -1, -1,
-			 "[form] help_sheet 需要 help_columns：三個欄名 (項目、說明、說明2)，以 | 分隔");
-	if (have_form)
-		load_examples(&L, path);
-	form->fields = xcalloc(nf, sizeof *form->fields);
-	for (size_t i = 0; i < ns; i++) {
-		const char *s = ini_section(ini, i);
-		if (strncmp(s, "field.", 6) == 0)
-			load_field(&L, s, ini_section_line(ini, i), &form->fields[form->nfields++]);
-	}
+		ERR_AT(L, "form", "help_columns",
+		       "[form] help_sheet 需要 help_columns：三個欄名 (項目、說明、說明2)，以 | 分隔");
+	load_examples(L, path);
+}
+
+/* What a field names once every field is loaded: its [list.ID] and the
+ * fields of its compute. */
+static void resolve_fields(Loader *L)
+{
+	Form *form = L->form;
 	for (size_t i = 0; i < form->nfields; i++) {
 		FormField *f = &form->fields[i];
 		char *sec = xasprintf("field.%s", f->id);
-		const char *lid = ini_get(ini, sec, "list");
+		const char *lid = ini_get(L->ini, sec, "list");
 		for (size_t k = 0; lid && k < form->nlists && f->list < 0; k++)
 			if (strcmp(form->lists[k].id, lid) == 0)
 				f->list = (long)k;
 		if (lid && f->list < 0)
-			ERR_AT(&L, sec, "list", "[%s] list 指向不存在的 [list.%s]", sec, lid);
+			ERR_AT(L, sec, "list", "[%s] list 指向不存在的 [list.%s]", sec, lid);
 		if (lid && f->kind != KIND_CHOICE)
-			ERR_AT(&L, sec, "list", "[%s] 只有 kind = choice 的欄位可以有 list", sec);
-		load_compute(&L, sec, f); /* it names other fields, loaded now */
+			ERR_AT(L, sec, "list", "[%s] 只有 kind = choice 的欄位可以有 list", sec);
+		load_compute(L, sec, f);
 		free(sec);
 	}
-	resolve_print(&L, &form->print);
-	load_report(&L, &form->report);
-	form->rules = xcalloc(nr, sizeof *form->rules);
-	for (size_t i = 0; i < ns; i++) {
-		const char *s = ini_section(ini, i);
-		if (strncmp(s, "rule.", 5) == 0)
-			load_rule(&L, s, ini_section_line(ini, i), &form->rules[form->nrules++]);
-	}
-	/* per field, the rules that name it: the checks of a record only look
-	 * at those */
+}
+
+/* Per field, the rules that name it: the checks of a record only look at
+ * those. */
+static void index_field_rules(Form *form)
+{
 	form->field_rules = xcalloc(form->nfields, sizeof *form->field_rules);
 	form->nfield_rules = xcalloc(form->nfields, sizeof *form->nfield_rules);
 	for (size_t i = 0; i < form->nrules; i++)
@@ -1241,15 +1222,64 @@ Form *form_load(const char *path, DiagList *diags)
 			form->field_rules[f][form->nfield_rules[f]++] = i;
 			form->fields[f].restricted |= form->rules[i].type == RULE_ONLY;
 		}
+}
+
+/* [form] list_columns: the fields the record list shows; by default the
+ * first three. */
+static void load_list_columns(Loader *L, bool have_form)
+{
+	Form *form = L->form;
 	size_t nids = 0;
-	char **ids = have_form ? list(&L, "form", "list_columns", &nids) : NULL;
+	char **ids = have_form ? list(L, "form", "list_columns", &nids) : NULL;
 	form->list = xcalloc(nids ? nids : 3, sizeof *form->list);
 	for (size_t i = 0; i < nids; i++)
-		if (field_ref(&L, "form", "list_columns", ids[i], &form->list[form->nlist]))
+		if (field_ref(L, "form", "list_columns", ids[i], &form->list[form->nlist]))
 			form->nlist++;
 	ini_strv_free(ids, nids);
 	for (size_t i = 0; nids == 0 && i < 3 && i < form->nfields; i++)
-		form->list[form->nlist++] = i; /* default: the first three fields */
+		form->list[form->nlist++] = i;
+}
+
+Form *form_load(const char *path, DiagList *diags)
+{
+	size_t before = diags->nerrors;
+	Ini *ini = ini_load(path, diags);
+	if (!ini)
+		return NULL;
+	Form *form = xcalloc(1, sizeof *form);
+	form->path = xstrdup(path);
+	Loader L = {ini, diags, form};
+	size_t ns = ini_nsections(ini), nf = 0, nr = 0;
+	bool have_form = count_sections(&L, &nf, &nr);
+
+	/* lists, fields, then rules: each may name what comes before it */
+	size_t nl = form->nlists;
+	form->nlists = 0;
+	form->lists = xcalloc(nl, sizeof *form->lists);
+	for (size_t i = 0; i < ns; i++)
+		if (strncmp(ini_section(ini, i), "list.", 5) == 0)
+			load_list(&L, ini_section(ini, i), &form->lists[form->nlists++]);
+	load_print(&L, &form->print);
+	if (have_form)
+		load_form_section(&L, path);
+	if (nl && !form->list_sheet)
+		diag_add(diags, DIAG_ERROR, have_form ? ini_line(ini, "form", NULL) : 1, 0, -1, -1,
+			 "有 [list.代號] 段落時，[form] 需要 list_sheet (活頁簿中放選項清單的工作表名稱)");
+	form->fields = xcalloc(nf, sizeof *form->fields);
+	for (size_t i = 0; i < ns; i++)
+		if (strncmp(ini_section(ini, i), "field.", 6) == 0)
+			load_field(&L, ini_section(ini, i), ini_section_line(ini, i),
+				   &form->fields[form->nfields++]);
+	resolve_fields(&L);
+	resolve_print(&L, &form->print);
+	load_report(&L, &form->report);
+	form->rules = xcalloc(nr, sizeof *form->rules);
+	for (size_t i = 0; i < ns; i++)
+		if (strncmp(ini_section(ini, i), "rule.", 5) == 0)
+			load_rule(&L, ini_section(ini, i), ini_section_line(ini, i),
+				  &form->rules[form->nrules++]);
+	index_field_rules(form);
+	load_list_columns(&L, have_form);
 	ini_free(ini);
 	if (diags->nerrors > before) {
 		form_free(form);
