@@ -125,6 +125,108 @@ static const Name *find_key(const Section *s, const char *key)
 	return NULL;
 }
 
+/* A line's bytes (s, n): 0 when iniparser can read them, else 1 with the
+ * error at lineno: NUL, not UTF-8.  (Too long is checked before.) */
+static size_t line_bytes(const char *s, size_t n, long lineno, DiagList *dl)
+{
+	if (memchr(s, '\0', n)) {
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "這一行有 NUL 位元組");
+		return 1;
+	}
+	size_t inv = text_utf8_invalid_at(s, n);
+	if (inv == n)
+		return 0;
+	long col = 1; /* in characters, as every Diag.col */
+	for (size_t i = 0; i < inv; i++)
+		col += ((unsigned char)s[i] & 0xC0) != 0x80;
+	diag_add(dl, DIAG_ERROR, lineno, col, -1, -1,
+		 "不是 UTF-8 (位元組 0x%02X)：設定與表單檔必須存成 UTF-8", (unsigned char)s[inv]);
+	return 1;
+}
+
+/* A section line "[name]" (trimmed, s[0] == '['), which starts at byte
+ * line_at: *cur becomes its section, or NULL when it is wrong (then 1 is
+ * returned, the error added). */
+static size_t section_line(Ini *ini, const char *s, size_t n, long lineno, size_t line_at,
+			   Section **cur, DiagList *dl)
+{
+	*cur = NULL;
+	if (s[n - 1] != ']') {
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+			 "段落標題必須以 ] 結尾 (iniparser 不接受段落標題後的註解)");
+		return 1;
+	}
+	const char *name = s + 1;
+	size_t nn = n - 2;
+	span_trim(&name, &nn);
+	char *lname = lower_dup(name, nn);
+	Section *dup = NULL;
+	if (nn == 0 || strchr(lname, ':') || strchr(lname, '[') || strchr(lname, ']'))
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "段落名稱「%s」不可空白，也不可含 : [ ]",
+			 lname);
+	else if ((dup = find_section(ini, lname)))
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "段落 [%s] 重複 (第 %ld 行已有)", lname,
+			 dup->sec.line);
+	else {
+		*cur = add_section(ini, lname, lineno, line_at);
+		return 0;
+	}
+	free(lname);
+	return 1;
+}
+
+/* What iniparser does to a value that a clerk would not expect: an
+ * unclosed quote (an error, counted in the result), an unquoted ';' or '#'
+ * that starts a comment (a warning). */
+static size_t value_text(const Section *cur, const char *key, const char *v, size_t vn,
+			 long lineno, DiagList *dl)
+{
+	span_trim(&v, &vn);
+	if (vn && v[0] != '"' && v[0] != '\'' && (memchr(v, ';', vn) || memchr(v, '#', vn)))
+		diag_add(dl, DIAG_WARNING, lineno, 0, -1, -1,
+			 "值中的 ; 或 # 之後會被當成註解截掉；若是值的一部分，請用雙引號括住整個值");
+	if (!vn || (v[0] != '"' && v[0] != '\'') || memchr(v + 1, v[0], vn - 1))
+		return 0;
+	diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "[%s] %s 的值以 %c 開頭，但引號沒有結束 (少了一個 %c)",
+		 cur->sec.name, key, v[0], v[0]);
+	return 1;
+}
+
+/* A key line "key = value" (trimmed) in section cur (NULL: none yet):
+ * the key is recorded with its line; the number of errors. */
+static size_t key_line(Section *cur, const char *s, size_t n, long lineno, DiagList *dl)
+{
+	const char *eq = memchr(s, '=', n);
+	if (!eq) {
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+			 "看不懂這一行：應為 [段落]、鍵 = 值，或以 ; 開頭的註解");
+		return 1;
+	}
+	const char *k = s;
+	size_t kn = (size_t)(eq - s);
+	span_trim(&k, &kn);
+	char *key = lower_dup(k, kn);
+	const Name *dup = NULL;
+	if (kn == 0 || strchr(key, ':'))
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵名不可空白，也不可含 :");
+	else if (!cur)
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵「%s」不在任何 [段落] 之下", key);
+	else if ((dup = find_key(cur, key)))
+		diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
+			 "[%s] 的鍵「%s」重複 (第 %ld 行已有)；iniparser 會默默只留最後一個",
+			 cur->sec.name, key, dup->line);
+	else {
+		if (cur->nkeys == cur->cap) {
+			cur->cap = cur->cap ? 2 * cur->cap : 8;
+			cur->keys = xrealloc(cur->keys, cur->cap * sizeof *cur->keys);
+		}
+		cur->keys[cur->nkeys++] = (Name){key, lineno};
+		return value_text(cur, key, eq + 1, n - (size_t)(eq + 1 - s), lineno, dl);
+	}
+	free(key);
+	return 1;
+}
+
 /* Walks the text line by line as iniparser will, recording sections and
  * keys with their lines, and reporting what iniparser would get wrong or
  * reject.  Returns the number of errors. */
@@ -151,22 +253,10 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 			continued = false;
 			continue;
 		}
-		if (memchr(s, '\0', n)) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "這一行有 NUL 位元組");
-			errors++;
+		size_t bad = line_bytes(s, n, lineno, dl);
+		errors += bad;
+		if (bad)
 			continue;
-		}
-		size_t inv = text_utf8_invalid_at(s, n);
-		if (inv < n) {
-			long col = 1; /* in characters, as every Diag.col */
-			for (size_t i = 0; i < inv; i++)
-				col += ((unsigned char)s[i] & 0xC0) != 0x80;
-			diag_add(dl, DIAG_ERROR, lineno, col, -1, -1,
-				 "不是 UTF-8 (位元組 0x%02X)：設定與表單檔必須存成 UTF-8",
-				 (unsigned char)s[inv]);
-			errors++;
-			continue;
-		}
 		size_t raw = n; /* iniparser keeps leading spaces of a continuation */
 		size_t rtrim = n;
 		while (rtrim && (s[rtrim - 1] == ' ' || s[rtrim - 1] == '\t' || s[rtrim - 1] == '\r'))
@@ -191,88 +281,10 @@ static size_t prescan(Ini *ini, const char *buf, size_t len, DiagList *dl)
 		joined += rtrim ? rtrim - 1 : 0;
 		if (was_continued || n == 0 || s[0] == ';' || s[0] == '#')
 			continue;
-		if (s[0] == '[') {
-			if (s[n - 1] != ']') {
-				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-					 "段落標題必須以 ] 結尾 (iniparser 不接受段落標題後的註解)");
-				errors++;
-				cur = NULL;
-				continue;
-			}
-			const char *name = s + 1;
-			size_t nn = n - 2;
-			span_trim(&name, &nn);
-			char *lname = lower_dup(name, nn);
-			if (nn == 0 || strchr(lname, ':') || strchr(lname, '[') || strchr(lname, ']')) {
-				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-					 "段落名稱「%s」不可空白，也不可含 : [ ]", lname);
-				errors++;
-				free(lname);
-				cur = NULL;
-				continue;
-			}
-			Section *dup = find_section(ini, lname);
-			if (dup) {
-				diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-					 "段落 [%s] 重複 (第 %ld 行已有)", lname, dup->sec.line);
-				errors++;
-				free(lname);
-				cur = NULL;
-				continue;
-			}
-			cur = add_section(ini, lname, lineno, line_at);
-			continue;
-		}
-		const char *eq = memchr(s, '=', n);
-		if (!eq) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-				 "看不懂這一行：應為 [段落]、鍵 = 值，或以 ; 開頭的註解");
-			errors++;
-			continue;
-		}
-		const char *k = s;
-		size_t kn = (size_t)(eq - s);
-		span_trim(&k, &kn);
-		char *key = lower_dup(k, kn);
-		if (kn == 0 || strchr(key, ':')) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵名不可空白，也不可含 :");
-			errors++;
-			free(key);
-			continue;
-		}
-		if (!cur) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1, "鍵「%s」不在任何 [段落] 之下", key);
-			errors++;
-			free(key);
-			continue;
-		}
-		const Name *dup = find_key(cur, key);
-		if (dup) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-				 "[%s] 的鍵「%s」重複 (第 %ld 行已有)；iniparser 會默默只留最後一個",
-				 cur->sec.name, key, dup->line);
-			errors++;
-			free(key);
-			continue;
-		}
-		if (cur->nkeys == cur->cap) {
-			cur->cap = cur->cap ? 2 * cur->cap : 8;
-			cur->keys = xrealloc(cur->keys, cur->cap * sizeof *cur->keys);
-		}
-		cur->keys[cur->nkeys++] = (Name){key, lineno};
-		/* an unquoted ';' or '#' starts a comment: the rest is cut off */
-		const char *v = eq + 1;
-		size_t vn = n - (size_t)(v - s);
-		span_trim(&v, &vn);
-		if (vn && (v[0] == '"' || v[0] == '\'') && !memchr(v + 1, v[0], vn - 1)) {
-			diag_add(dl, DIAG_ERROR, lineno, 0, -1, -1,
-				 "[%s] %s 的值以 %c 開頭，但引號沒有結束 (少了一個 %c)", cur->sec.name, key,
-				 v[0], v[0]);
-			errors++;
-		}
-		if (vn && v[0] != '"' && v[0] != '\'' && (memchr(v, ';', vn) || memchr(v, '#', vn)))
-			diag_add(dl, DIAG_WARNING, lineno, 0, -1, -1,
-				 "值中的 ; 或 # 之後會被當成註解截掉；若是值的一部分，請用雙引號括住整個值");
+		if (s[0] == '[')
+			errors += section_line(ini, s, n, lineno, line_at, &cur, dl);
+		else
+			errors += key_line(cur, s, n, lineno, dl);
 	}
 	return errors;
 }
