@@ -701,9 +701,9 @@ static void row_cells(Out *o, const LayoutSheet *sh, size_t sheet, const Slot *s
 	}
 }
 
-static void sheet_table(Out *o, const Layout *l, size_t si, Styles *st)
+/* The table's start: its name, style, print range and columns. */
+static void sheet_head(Out *o, const LayoutSheet *s, size_t si, Styles *st)
 {
-	const LayoutSheet *s = &l->sheets[si];
 	start(o, "table:table");
 	attr(o, "table:name", s->name);
 	attrf(o, "table:style-name", "ta%zu", si + 1);
@@ -722,98 +722,125 @@ static void sheet_table(Out *o, const Layout *l, size_t si, Styles *st)
 			attr(o, "table:default-cell-style-name", CELL_STYLE[LAYOUT_TEXT]);
 		end(o);
 	}
-	/* how far the rows and columns go */
-	size_t width = s->ncols, nrows = 0;
+}
+
+/* A walk down a sheet's rows: the cells (sorted by row) and heights
+ * taken so far, the merged ranges, and the slots of the row at hand. */
+typedef struct {
+	const LayoutSheet *s;
+	size_t width, nrows;    /* how far the columns and rows go */
+	const LayoutCell **merged; /* the merged ranges (a few title, caption
+				    * and note cells) */
+	size_t nmerged;
+	Slot *slots; /* width of them */
+	size_t ci, hi; /* the next cell and height */
+} Walk;
+
+static Walk walk_begin(const LayoutSheet *s)
+{
+	Walk w = {.s = s, .width = s->ncols};
 	for (size_t i = 0; i < s->ncells; i++) {
 		const LayoutCell *c = &s->cells[i];
-		if (c->last_col + 1 > width)
-			width = c->last_col + 1;
-		if (c->last_row + 1 > nrows)
-			nrows = c->last_row + 1;
+		w.width = c->last_col + 1 > w.width ? c->last_col + 1 : w.width;
+		w.nrows = c->last_row + 1 > w.nrows ? c->last_row + 1 : w.nrows;
 	}
 	for (size_t k = 0; k < s->ndropdowns; k++) {
-		if (s->dropdowns[k].col + 1 > width)
-			width = s->dropdowns[k].col + 1;
-		if (s->dropdowns[k].last_row + 1 > nrows)
-			nrows = s->dropdowns[k].last_row + 1;
+		const LayoutDropdown *d = &s->dropdowns[k];
+		w.width = d->col + 1 > w.width ? d->col + 1 : w.width;
+		w.nrows = d->last_row + 1 > w.nrows ? d->last_row + 1 : w.nrows;
 	}
-	if (width == 0)
-		width = 1;
-	/* the merged ranges (a few title, caption and note cells) */
-	const LayoutCell **merged = xcalloc(s->ncells ? s->ncells : 1, sizeof *merged);
-	size_t nmerged = 0;
+	if (w.width == 0)
+		w.width = 1;
+	w.merged = xcalloc(s->ncells ? s->ncells : 1, sizeof *w.merged);
 	for (size_t i = 0; i < s->ncells; i++)
 		if (s->cells[i].last_row > s->cells[i].row || s->cells[i].last_col > s->cells[i].col)
-			merged[nmerged++] = &s->cells[i];
-	Slot *slots = xcalloc(width, sizeof *slots);
-	size_t ci = 0, hi = 0;
-	for (size_t r = 0; r < nrows;) {
-		/* the slots of row r */
-		bool plain = true; /* no cell, no merged range: only dropdowns */
-		for (size_t c = 0; c < width; c++)
-			slots[c] = (Slot){NULL, false, -1};
-		for (; ci < s->ncells && s->cells[ci].row == r; ci++)
-			slots[s->cells[ci].col].cell = &s->cells[ci], plain = false;
-		for (size_t i = 0; i < nmerged; i++) {
-			const LayoutCell *m = merged[i];
-			if (m->row > r || m->last_row < r)
-				continue;
-			for (size_t c = m->col; c <= m->last_col; c++)
-				if (!(r == m->row && c == m->col))
-					slots[c].covered = true, plain = false;
-		}
-		for (size_t k = 0; k < s->ndropdowns; k++) {
-			const LayoutDropdown *d = &s->dropdowns[k];
-			if (r >= d->first_row && r <= d->last_row)
-				slots[d->col].dv = (long)k;
-		}
-		while (hi < s->nheights && s->heights[hi].row < r)
-			hi++;
-		bool high = hi < s->nheights && s->heights[hi].row == r;
+			w.merged[w.nmerged++] = &s->cells[i];
+	w.slots = xcalloc(w.width, sizeof *w.slots);
+	return w;
+}
+
+/* Fills w->slots for row r, taking its cells; true when the row is plain:
+ * no cell, no merged range, only dropdowns. */
+static bool walk_row(Walk *w, size_t r)
+{
+	const LayoutSheet *s = w->s;
+	bool plain = true;
+	for (size_t c = 0; c < w->width; c++)
+		w->slots[c] = (Slot){NULL, false, -1};
+	for (; w->ci < s->ncells && s->cells[w->ci].row == r; w->ci++)
+		w->slots[s->cells[w->ci].col].cell = &s->cells[w->ci], plain = false;
+	for (size_t i = 0; i < w->nmerged; i++) {
+		const LayoutCell *m = w->merged[i];
+		if (m->row > r || m->last_row < r)
+			continue;
+		for (size_t c = m->col; c <= m->last_col; c++)
+			if (!(r == m->row && c == m->col))
+				w->slots[c].covered = true, plain = false;
+	}
+	for (size_t k = 0; k < s->ndropdowns; k++) {
+		const LayoutDropdown *d = &s->dropdowns[k];
+		if (r >= d->first_row && r <= d->last_row)
+			w->slots[d->col].dv = (long)k;
+	}
+	while (w->hi < s->nheights && s->heights[w->hi].row < r)
+		w->hi++;
+	return plain;
+}
+
+/* Whether plain row rr is written as plain row r is: no cell, height or
+ * merged range, and in the same dropdowns. */
+static bool walk_same(const Walk *w, size_t r, size_t rr)
+{
+	const LayoutSheet *s = w->s;
+	if ((w->ci < s->ncells && s->cells[w->ci].row == rr) ||
+	    (w->hi < s->nheights && s->heights[w->hi].row == rr))
+		return false;
+	for (size_t i = 0; i < w->nmerged; i++)
+		if (w->merged[i]->row <= rr && w->merged[i]->last_row >= rr)
+			return false;
+	for (size_t k = 0; k < s->ndropdowns; k++) {
+		const LayoutDropdown *d = &s->dropdowns[k];
+		if ((r >= d->first_row && r <= d->last_row) != (rr >= d->first_row && rr <= d->last_row))
+			return false;
+	}
+	return true;
+}
+
+static void sheet_table(Out *o, const Layout *l, size_t si, Styles *st)
+{
+	const LayoutSheet *s = &l->sheets[si];
+	sheet_head(o, s, si, st);
+	Walk w = walk_begin(s);
+	for (size_t r = 0; r < w.nrows;) {
+		bool plain = walk_row(&w, r);
+		bool high = w.hi < s->nheights && s->heights[w.hi].row == r;
 		/* rows with only dropdowns, alike and without a height: one
 		 * repeated row */
 		size_t repeat = 1;
-		if (plain && !high) {
-			for (; r + repeat < nrows; repeat++) {
-				size_t rr = r + repeat;
-				if ((ci < s->ncells && s->cells[ci].row == rr) ||
-				    (hi < s->nheights && s->heights[hi].row == rr))
-					break;
-				bool same = true;
-				for (size_t i = 0; i < nmerged && same; i++)
-					same = merged[i]->row > rr || merged[i]->last_row < rr;
-				for (size_t k = 0; k < s->ndropdowns && same; k++) {
-					const LayoutDropdown *d = &s->dropdowns[k];
-					bool in_r = r >= d->first_row && r <= d->last_row;
-					bool in_rr = rr >= d->first_row && rr <= d->last_row;
-					same = in_r == in_rr;
-				}
-				if (!same)
-					break;
-			}
-		}
+		while (plain && !high && r + repeat < w.nrows && walk_same(&w, r, r + repeat))
+			repeat++;
 		bool header = s->print && s->repeat_row >= 0 && (size_t)s->repeat_row == r;
 		if (header)
 			start(o, "table:table-header-rows");
 		start(o, "table:table-row");
 		if (high)
 			attrf(o, "table:style-name", "ro%zu",
-			      size_index(&st->heights, s->heights[hi].points) + 1);
+			      size_index(&st->heights, s->heights[w.hi].points) + 1);
 		if (repeat > 1)
 			attrf(o, "table:number-rows-repeated", "%zu", repeat);
-		row_cells(o, s, si, slots, width);
+		row_cells(o, s, si, w.slots, w.width);
 		end(o);
 		if (header)
 			end(o);
 		r += repeat;
 	}
-	if (nrows == 0) { /* a table has at least one row */
+	if (w.nrows == 0) { /* a table has at least one row */
 		start(o, "table:table-row");
 		empty(o, "table:table-cell", (char *)NULL);
 		end(o);
 	}
-	free(slots);
-	free(merged);
+	free(w.slots);
+	free(w.merged);
 	end(o);
 }
 
