@@ -257,14 +257,16 @@ MODDIR  := $(DESTDIR)$(PREFIX)/lib/spmform
 DATADIR := $(DESTDIR)$(PREFIX)/share/spmform
 MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
 FORMS   := $(wildcard forms/*.ini)
-# the clerks' guide, shown by the help screen where it is installed
+# the clerks' guide, shown by the help screen where it is installed, and
+# the printed pages it shows (beside it, where its links find them)
 GUIDE   := 使用說明.md
+GUIDE_PICS := print-inventory.png print-admin.png
 # the data files the forms name ([form] examples)
 FORM_DATA := $(wildcard forms/examples/*.csv)
 INSTALLED := $(BINDIR)/spmform $(MODDIR)/$(MODULE) $(FORMS:forms/%=$(DATADIR)/forms/%) \
              $(FORM_DATA:forms/%=$(DATADIR)/forms/%) \
              $(DATADIR)/config.ini.example $(DATADIR)/README.md $(DATADIR)/forms/README.md \
-             $(DATADIR)/$(GUIDE) \
+             $(DATADIR)/$(GUIDE) $(GUIDE_PICS:%=$(DATADIR)/%) \
              $(MANDIR)/spmform.1
 
 install: spmform $(MODULE)
@@ -275,7 +277,7 @@ install: spmform $(MODULE)
 	install -m 644 $(FORM_DATA) $(DATADIR)/forms/examples/
 	install -m 644 config.ini $(DATADIR)/config.ini.example
 	install -m 644 README.md $(DATADIR)/README.md
-	install -m 644 docs/$(GUIDE) $(DATADIR)/$(GUIDE)
+	install -m 644 docs/$(GUIDE) $(GUIDE_PICS:%=docs/%) $(DATADIR)/
 	install -m 644 docs/spmform.1 $(MANDIR)/spmform.1
 
 uninstall:
@@ -335,7 +337,7 @@ dist: build/dist/spmform
 	install -m 644 config.ini build/$(DIST)/share/spmform/config.ini.example
 	install -m 644 docs/spmform.1 build/$(DIST)/share/man/man1/spmform.1
 	install -m 644 README.md build/$(DIST)/README.md
-	install -m 644 docs/$(GUIDE) build/$(DIST)/share/spmform/$(GUIDE)
+	install -m 644 docs/$(GUIDE) $(GUIDE_PICS:%=docs/%) build/$(DIST)/share/spmform/
 	install -m 755 docs/install.sh build/$(DIST)/install.sh
 	tar -C build -czf $(DIST).tar.gz $(DIST)
 	@echo "$(DIST).tar.gz"
@@ -391,7 +393,7 @@ deb: build/deb/spmform
 	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
 	  $(DEB_ROOT)/usr/bin/spmform $(DEB_ROOT)$(DEB_LIB)/$(MODULE)
 	install -m 644 $(FORMS) forms/README.md $(DEB_ROOT)$(DEB_DATA)/forms/
-	install -m 644 docs/$(GUIDE) $(DEB_ROOT)$(DEB_DATA)/$(GUIDE)
+	install -m 644 docs/$(GUIDE) $(GUIDE_PICS:%=docs/%) $(DEB_ROOT)$(DEB_DATA)/
 	install -m 644 $(FORM_DATA) $(DEB_ROOT)$(DEB_DATA)/forms/examples/
 	install -m 644 config.ini $(DEB_ROOT)$(DEB_DATA)/config.ini.example
 	gzip -9n <docs/spmform.1 >$(DEB_ROOT)/usr/share/man/man1/spmform.1.gz
