@@ -377,6 +377,34 @@ static size_t check_block(Reader *r, const char *raw, size_t n, bool end, size_t
 	return bad < lim || nul ? bad : SIZE_MAX;
 }
 
+static void say_nul(Reader *r, Place pl)
+{
+	diag_add(r->dl, DIAG_ERROR, pl.line, 0, -1, -1,
+		 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", pl.byte);
+}
+
+/* A reading that failed (a quote, a cell, the header) in a text that
+ * holds a NUL says where the NUL is, however far it is: such a file is
+ * not a text, whatever failed first, and a reading in big blocks, which
+ * checks a block for NULs before it parses it, says the same.  The bytes
+ * before off, whose first is on line line after line_bytes bytes of it,
+ * hold no NUL. */
+static void say_nul_after(Reader *r, const Input *in, size_t off, long line, long line_bytes)
+{
+	char b[1 << 16];
+	ssize_t got;
+	for (; (got = input_read(in, b, sizeof b, off)) > 0; off += (size_t)got) {
+		const char *nul = memchr(b, '\0', (size_t)got);
+		if (nul) {
+			say_nul(r, block_place(b, (size_t)(nul - b), r->sep, line, line_bytes));
+			return;
+		}
+		Place next = block_place(b, (size_t)got, r->sep, line, line_bytes);
+		line = next.line;
+		line_bytes = next.byte - 1;
+	}
+}
+
 /* Says what is wrong with raw[bad], at place pl: a NUL, a byte a text
  * with a BOM cannot have; or, reading a text without BOM as UTF-8, only
  * keeps where (*u8) for the CP950 reading that comes next. */
@@ -384,8 +412,7 @@ static void report_bad_byte(Reader *r, unsigned char c, Place pl, bool bom, Utf8
 {
 	r->failed = true;
 	if (c == 0)
-		diag_add(r->dl, DIAG_ERROR, pl.line, 0, -1, -1,
-			 "第 %ld 個位元組是 NUL (0x00)：這不是文字檔，或檔案已損壞", pl.byte);
+		say_nul(r, pl);
 	else if (bom)
 		diag_add(r->dl, DIAG_ERROR, pl.line, 0, -1, -1,
 			 "第 %ld 個位元組 (0x%02X) 不是有效的 UTF-8 (檔案開頭標示為 UTF-8)", pl.byte, c);
@@ -415,12 +442,18 @@ static bool read_blocks(Reader *r, const Input *in, size_t block, bool bom, Utf8
 		size_t n = carry + (size_t)got, used;
 		bool end = (size_t)got < block;
 		size_t bad = check_block(r, buf, n, end, &used);
-		if (bad != SIZE_MAX) {
-			Place pl = block_place(buf, bad, r->sep, line, line_bytes);
-			report_bad_byte(r, (unsigned char)buf[bad], pl, bom, u8);
+		/* what comes before a bad byte is read first: what is said
+		 * does not depend on where the blocks end */
+		feed(r, buf, bad != SIZE_MAX ? bad : used);
+		if (r->failed) {
+			say_nul_after(r, in, pos - n, line, line_bytes);
 			break;
 		}
-		feed(r, buf, used);
+		if (bad != SIZE_MAX) {
+			report_bad_byte(r, (unsigned char)buf[bad],
+					block_place(buf, bad, r->sep, line, line_bytes), bom, u8);
+			break;
+		}
 		line = r->line + r->at_line_start; /* the place of buf[used] */
 		line_bytes = r->at_line_start ? 0 : r->line_bytes + (line == 1 && bom ? 3 : 0);
 		if (!r->failed && !progress_report(pos - (n - used), in->size)) {
