@@ -454,8 +454,10 @@ static bool read_blocks(Reader *r, const Input *in, size_t block, bool bom, Utf8
 					block_place(buf, bad, r->sep, line, line_bytes), bom, u8);
 			break;
 		}
-		line = r->line + r->at_line_start; /* the place of buf[used] */
-		line_bytes = r->at_line_start ? 0 : r->line_bytes + (line == 1 && bom ? 3 : 0);
+		if (r->line > 0) { /* the place of buf[used], once a line has begun */
+			line = r->line + r->at_line_start;
+			line_bytes = r->at_line_start ? 0 : r->line_bytes + (line == 1 && bom ? 3 : 0);
+		}
 		if (!r->failed && !progress_report(pos - (n - used), in->size)) {
 			diag_add(r->dl, DIAG_ERROR, 0, 0, -1, -1, "%s", progress_stopped_msg);
 			r->failed = true;

@@ -860,6 +860,29 @@ static void test_a_text_with_nul_is_said_to_be_one(void **state)
 	free(path);
 }
 
+/* After a BOM, a bad byte in the first character is counted after the
+ * BOM's three bytes in blocks of every size (found by fuzz_csv: in
+ * blocks of 1 byte, a character cut by the block's end lost the BOM's
+ * count: 第 1 個位元組). */
+static void test_bad_byte_after_bom_in_small_blocks(void **state)
+{
+	(void)state;
+	static const char data[] = "\xEF\xBB\xBF\xE8]\xB3,x\r\n";
+	char *path = xasprintf("%s/bom.csv", tmpdir);
+	write_file(path, data, sizeof data - 1);
+	for (size_t block = 1; block <= sizeof data; block++)
+		for (int mem = 0; mem < 2; mem++) {
+			DiagList dl;
+			assert_null(read_with(path, mem, block, &dl));
+			assert_int_equal(dl.n, 1);
+			assert_int_equal(dl.items[0].line, 1);
+			assert_non_null(strstr(dl.items[0].msg, "第 4 個位元組 (0xE8) 不是有效的 UTF-8"));
+			diag_free(&dl);
+		}
+	unlink(path);
+	free(path);
+}
+
 static int calls;
 static bool stop_at_second(size_t done, size_t total)
 {
@@ -1404,6 +1427,7 @@ int main(void)
 	    cmocka_unit_test(test_bom_with_invalid_utf8_is_reported),
 	    cmocka_unit_test(test_nul_and_empty_files_are_refused),
 	    cmocka_unit_test(test_a_text_with_nul_is_said_to_be_one),
+	    cmocka_unit_test(test_bad_byte_after_bom_in_small_blocks),
 	    cmocka_unit_test(test_header_only_file_has_no_records),
 	    cmocka_unit_test(test_save_is_atomic_and_keeps_permissions),
 	    cmocka_unit_test(test_unencodable_cp950_value_names_record_and_field_writes_nothing),
