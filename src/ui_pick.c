@@ -55,6 +55,18 @@ void ui_pick_open(Ui *ui)
 	ui->ov = OV_PICK;
 }
 
+/* Moves the dropdown's selection among its n values: up and down
+ * (round), to the first or the last. */
+static void pick_move(Ui *ui, Action a, size_t n)
+{
+	if (a == ACT_UP)
+		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
+	else if (a == ACT_DOWN)
+		ui->pick_sel = ui->pick_sel + 1 < n ? ui->pick_sel + 1 : 0;
+	else
+		ui->pick_sel = a == ACT_PAGE_UP ? 0 : n - 1;
+}
+
 /* A key in a multi field's dropdown. */
 static int multi_key(Ui *ui, UiKey k, size_t n)
 {
@@ -75,16 +87,10 @@ static int multi_key(Ui *ui, UiKey k, size_t n)
 		break;
 	}
 	case ACT_UP:
-		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
-		break;
 	case ACT_DOWN:
-		ui->pick_sel = ui->pick_sel + 1 < n ? ui->pick_sel + 1 : 0;
-		break;
 	case ACT_PAGE_UP:
-		ui->pick_sel = 0;
-		break;
 	case ACT_PAGE_DOWN:
-		ui->pick_sel = n - 1;
+		pick_move(ui, a, n);
 		break;
 	case ACT_ACCEPT: {
 		char *v = form_multi_join(f, ui->pick_ticks);
@@ -120,18 +126,13 @@ int ui_pick_key(Ui *ui, UiKey k)
 		}
 		return UI_OK;
 	}
-	switch (ui_keys_action(k.key, CTX_PICK)) {
+	Action a = ui_keys_action(k.key, CTX_PICK);
+	switch (a) {
 	case ACT_UP:
-		ui->pick_sel = ui->pick_sel > 0 ? ui->pick_sel - 1 : n - 1;
-		break;
 	case ACT_DOWN:
-		ui->pick_sel = ui->pick_sel + 1 < n ? ui->pick_sel + 1 : 0;
-		break;
 	case ACT_PAGE_UP:
-		ui->pick_sel = 0;
-		break;
 	case ACT_PAGE_DOWN:
-		ui->pick_sel = n - 1;
+		pick_move(ui, a, n);
 		break;
 	case ACT_ACCEPT:
 		goto accept;
