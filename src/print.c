@@ -18,6 +18,7 @@
 
 #include "atomic.h"
 #include "capture.h"
+#include "config.h"
 #include "form.h"
 #include "mem.h"
 #include "rules.h"
@@ -212,16 +213,11 @@ static double next_line_end(PangoLayout *l, double h, double start)
 /* The fonts.conf of an unpacked tarball, beside the program, or NULL. */
 static char *bundled_fonts_conf(void)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
+	char *bin = config_program_dir();
+	if (!bin)
 		return NULL;
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	char *p = xasprintf("%s/../share/spmform/fonts/fonts.conf", exe);
+	char *p = xasprintf("%s/../share/spmform/fonts/fonts.conf", bin);
+	free(bin);
 	if (access(p, R_OK) == 0)
 		return p;
 	free(p);
