@@ -37,32 +37,6 @@ static const ZipxmlKind ODS_KIND = {".ods", "試算表", "在 LibreOffice 另存
 
 /* --- small helpers ------------------------------------------------------ */
 
-typedef struct {
-	char *s; /* NUL-terminated when cap > 0 */
-	size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		b->s = xrealloc(b->s, cap);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-static void buf_clear(Buf *b)
-{
-	b->n = 0;
-	if (b->cap)
-		b->s[0] = '\0';
-}
-
 /* A repeat count ("3"); 1 when absent or not a positive number. */
 static long repeat_count(const char *v)
 {
@@ -94,7 +68,7 @@ typedef struct {
 	long col;    /* the current cell's column */
 	long cell_repeat;
 	char *value; /* the cell's value from its attributes, or NULL: its text */
-	Buf text;    /* the cell's text */
+	ZipxmlBuf text;    /* the cell's text */
 	size_t paragraphs;
 	size_t para_start; /* where the current paragraph's text starts */
 	bool lit_space;    /* the text ends with a space of the XML text (one
@@ -118,7 +92,7 @@ static bool cell_text(ZipxmlPart *p, Sheet *sh, const char *s, size_t n)
 					 ZIPXML_MAX_TEXT >> 20));
 		return false;
 	}
-	buf_add(&sh->text, s, n);
+	zipxml_buf_add(&sh->text, s, n);
 	return true;
 }
 
@@ -160,7 +134,7 @@ static void start_cell(Sheet *sh, const char **atts, int depth, bool covered)
 	sh->cell_repeat = repeat_count(zipxml_attr_ns(atts, NS_TABLE, "number-columns-repeated"));
 	free(sh->value);
 	sh->value = covered ? NULL : attr_value(sh, atts);
-	buf_clear(&sh->text);
+	zipxml_buf_clear(&sh->text);
 	sh->paragraphs = 0;
 }
 
@@ -407,17 +381,6 @@ static void XMLCALL manifest_start(void *ud, const XML_Char *name, const XML_Cha
 		*(bool *)p->state = true;
 }
 
-static void XMLCALL common_end(void *ud, const XML_Char *name)
-{
-	(void)name;
-	((ZipxmlPart *)ud)->depth--;
-}
-
-static void XMLCALL no_text(void *ud, const XML_Char *s, int len)
-{
-	(void)ud, (void)s, (void)len;
-}
-
 /* Whether the package is a spreadsheet that can be read: its mimetype (when
  * it has one), its manifest (no encryption), content.xml there.  false
  * after a diag. */
@@ -438,7 +401,7 @@ static bool check_package(unzFile z, ZipxmlPart *p)
 	}
 	bool encrypted = false;
 	p->state = &encrypted;
-	if (zipxml_parse(z, "META-INF/manifest.xml", false, p, manifest_start, common_end, no_text) < 0)
+	if (zipxml_parse(z, "META-INF/manifest.xml", false, p, manifest_start, zipxml_end_depth, zipxml_no_text) < 0)
 		return false;
 	if (encrypted) {
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1,

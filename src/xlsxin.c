@@ -26,37 +26,6 @@ static const ZipxmlKind XLSX_KIND = {".xlsx", "活頁簿", "在 Excel 另存為�
 
 /* --- small helpers ------------------------------------------------------ */
 
-typedef struct {
-	char *s; /* NUL-terminated when cap > 0 */
-	size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		b->s = xrealloc(b->s, cap);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-static void buf_clear(Buf *b)
-{
-	b->n = 0;
-	if (b->cap)
-		b->s[0] = '\0';
-}
-
-static const char *buf_str(const Buf *b)
-{
-	return b->cap ? b->s : "";
-}
-
 static bool ends_with(const char *s, const char *end)
 {
 	size_t n = strlen(s), m = strlen(end);
@@ -139,13 +108,13 @@ static char *xstring_decode(const char *s, size_t n)
 {
 	if (!memchr(s, '_', n))
 		return xstrndup(s, n);
-	Buf out = {0};
-	buf_add(&out, "", 0);
+	ZipxmlBuf out = {0};
+	zipxml_buf_add(&out, "", 0);
 	size_t i = 0;
 	while (i < n) {
 		long u = xescape_at(s + i, n - i);
 		if (u <= 0) {
-			buf_add(&out, s + i, 1);
+			zipxml_buf_add(&out, s + i, 1);
 			i++;
 			continue;
 		}
@@ -163,7 +132,7 @@ static char *xstring_decode(const char *s, size_t n)
 			cp = 0xFFFD;
 		}
 		char enc[4];
-		buf_add(&out, enc, text_utf8_encode(cp, enc));
+		zipxml_buf_add(&out, enc, text_utf8_encode(cp, enc));
 		i += used;
 	}
 	return out.s;
@@ -245,17 +214,6 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 			     mode && strcmp(mode, "External") == 0};
 }
 
-static void XMLCALL common_end(void *ud, const XML_Char *name)
-{
-	(void)name;
-	((ZipxmlPart *)ud)->depth--;
-}
-
-static void XMLCALL no_text(void *ud, const XML_Char *s, int len)
-{
-	(void)ud, (void)s, (void)len;
-}
-
 static void rels_free(Rels *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -312,11 +270,11 @@ static void XMLCALL workbook_end(void *ud, const XML_Char *name)
 /* --- shared strings ---------------------------------------------------------- */
 
 typedef struct {
-	Buf pool;       /* the decoded strings, each NUL-terminated */
+	ZipxmlBuf pool;       /* the decoded strings, each NUL-terminated */
 	size_t *offset; /* of string i in pool */
 	size_t n, cap;
 	/* while reading */
-	Buf text;
+	ZipxmlBuf text;
 	int si_depth, t_depth, rph_depth; /* 0 = not inside */
 } Strings;
 
@@ -332,7 +290,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
 	if (!s->si_depth) {
 		if (p->depth == 2 && strcmp(l, "si") == 0) {
 			s->si_depth = p->depth;
-			buf_clear(&s->text);
+			zipxml_buf_clear(&s->text);
 		}
 	} else if (!s->rph_depth && strcmp(l, "rPh") == 0) {
 		s->rph_depth = p->depth; /* phonetic guide (furigana): not the text */
@@ -361,9 +319,9 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 				s->cap = s->cap ? 2 * s->cap : 256;
 				s->offset = xrealloc(s->offset, s->cap * sizeof *s->offset);
 			}
-			char *v = xstring_decode(buf_str(&s->text), s->text.n);
+			char *v = xstring_decode(zipxml_buf_str(&s->text), s->text.n);
 			s->offset[s->n++] = s->pool.n;
-			buf_add(&s->pool, v, strlen(v) + 1);
+			zipxml_buf_add(&s->pool, v, strlen(v) + 1);
 			free(v);
 		}
 	}
@@ -374,7 +332,7 @@ static void XMLCALL sst_text(void *ud, const XML_Char *text, int len)
 {
 	Strings *s = ((ZipxmlPart *)ud)->state;
 	if (s->t_depth) /* expat hands text in pieces: gather them */
-		buf_add(&s->text, text, (size_t)len);
+		zipxml_buf_add(&s->text, text, (size_t)len);
 }
 
 static void strings_free(Strings *s)
@@ -400,8 +358,8 @@ typedef struct {
 	long next_col; /* for a cell without r */
 	CellType type;
 	bool has_f;
-	Buf v, is;
-	Buf no_result; /* cells of the row: formulas without a cached result */
+	ZipxmlBuf v, is;
+	ZipxmlBuf no_result; /* cells of the row: formulas without a cached result */
 	/* the current row: cells[0..ncells) malloc'd or NULL (empty) */
 	char **cells;
 	size_t ncells, cap;
@@ -448,8 +406,8 @@ static void sheet_start_cell(ZipxmlPart *p, Sheet *sh, const char **atts)
 		   : strcmp(t, "b") == 0	 ? T_BOOL
 					 : T_OTHER; /* e (error), d (ISO date) */
 	sh->has_f = false;
-	buf_clear(&sh->v);
-	buf_clear(&sh->is);
+	zipxml_buf_clear(&sh->v);
+	zipxml_buf_clear(&sh->is);
 }
 
 /* The message for the cell at ref, whose text would pass the limit. */
@@ -478,7 +436,7 @@ static char *number_text(const Sheet *sh, const char *v, locale_t cloc)
  * zipxml_fail. */
 static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
 {
-	const char *v = buf_str(&sh->v);
+	const char *v = zipxml_buf_str(&sh->v);
 	switch (sh->type) {
 	case T_SHARED: {
 		if (sh->v.n == 0)
@@ -504,21 +462,21 @@ static char *sheet_cell_value(ZipxmlPart *p, Sheet *sh, const char *ref)
 		return xstrdup(str);
 	}
 	case T_INLINE:
-		return xstring_decode(buf_str(&sh->is), sh->is.n);
+		return xstring_decode(zipxml_buf_str(&sh->is), sh->is.n);
 	case T_STR:
 		return xstring_decode(v, sh->v.n);
 	case T_BOOL:
 		return xstrdup(strcmp(v, "1") == 0 ? "TRUE" : strcmp(v, "0") == 0 ? "FALSE" : v);
 	case T_NUMBER:
 		if (sh->has_f && sh->v.n == 0) { /* reported with the row, if not blank */
-			Buf *nr = &sh->no_result;
+			ZipxmlBuf *nr = &sh->no_result;
 			if (nr->n >= 64) {
 				if (!ends_with(nr->s, "…"))
-					buf_add(nr, "…", strlen("…"));
+					zipxml_buf_add(nr, "…", strlen("…"));
 			} else {
 				if (nr->n)
-					buf_add(nr, "、", strlen("、"));
-				buf_add(nr, ref, strlen(ref));
+					zipxml_buf_add(nr, "、", strlen("、"));
+				zipxml_buf_add(nr, ref, strlen(ref));
 			}
 		}
 		return number_text(sh, v, sh->cloc);
@@ -571,7 +529,7 @@ static void sheet_end_row(ZipxmlPart *p, Sheet *sh)
 		diag_add(sh->dl, DIAG_WARNING, sh->row, 0, -1, -1,
 			 "儲存格 %s 是公式，但檔案裡沒有計算結果 (請用 Excel 開啟後存檔一次)，當作空白",
 			 sh->no_result.s);
-	buf_clear(&sh->no_result);
+	zipxml_buf_clear(&sh->no_result);
 	if (n == 0)
 		return; /* a blank row, as a blank line of a CSV file */
 	if (sh->have_header && n < sh->header_n)
@@ -664,9 +622,9 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *text, int len)
 {
 	Sheet *sh = ((ZipxmlPart *)ud)->state;
 	if (sh->v_depth)
-		buf_add(&sh->v, text, (size_t)len);
+		zipxml_buf_add(&sh->v, text, (size_t)len);
 	else if (sh->t_depth)
-		buf_add(&sh->is, text, (size_t)len);
+		zipxml_buf_add(&sh->is, text, (size_t)len);
 }
 
 static void sheet_free(Sheet *sh)
@@ -719,7 +677,7 @@ static char *find_workbook(unzFile z, ZipxmlPart *p)
 	Rels rels = {0};
 	p->state = &rels;
 	char *name = NULL;
-	if (zipxml_parse(z, "_rels/.rels", false, p, rels_start, common_end, no_text) >= 0) {
+	if (zipxml_parse(z, "_rels/.rels", false, p, rels_start, zipxml_end_depth, zipxml_no_text) >= 0) {
 		const Rel *office = rels_by_type(&rels, "/officeDocument");
 		name = office ? resolve_target("", office->target) : NULL;
 		if (!name)
@@ -735,7 +693,7 @@ static bool find_first_sheet(unzFile z, ZipxmlPart *p, const char *wb_name, Wher
 {
 	Workbook wb = {0};
 	p->state = &wb;
-	int found = zipxml_parse(z, wb_name, false, p, workbook_start, workbook_end, no_text);
+	int found = zipxml_parse(z, wb_name, false, p, workbook_start, workbook_end, zipxml_no_text);
 	if (found == 0)
 		diag_add(p->dl, DIAG_ERROR, 0, 0, -1, -1, "這不是 Excel 活頁簿：ZIP 檔裡沒有 %s",
 			 wb_name);
@@ -752,7 +710,7 @@ static bool find_first_sheet(unzFile z, ZipxmlPart *p, const char *wb_name, Wher
 	char *dir = part_dir(wb_name), *rels_part = rels_name(wb_name);
 	Rels rels = {0};
 	p->state = &rels;
-	if (zipxml_parse(z, rels_part, true, p, rels_start, common_end, no_text) > 0) {
+	if (zipxml_parse(z, rels_part, true, p, rels_start, zipxml_end_depth, zipxml_no_text) > 0) {
 		const Rel *sheet = NULL;
 		for (size_t i = 0; i < rels.n && !sheet; i++)
 			if (strcmp(rels.v[i].id, wb.rid) == 0)

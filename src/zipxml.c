@@ -281,3 +281,40 @@ bool zipxml_check_file(const char *path, const ZipxmlKind *kind, DiagList *dl)
 	}
 	return true;
 }
+
+void XMLCALL zipxml_end_depth(void *ud, const XML_Char *name)
+{
+	(void)name;
+	((ZipxmlPart *)ud)->depth--;
+}
+
+void XMLCALL zipxml_no_text(void *ud, const XML_Char *s, int len)
+{
+	(void)ud, (void)s, (void)len;
+}
+
+void zipxml_buf_add(ZipxmlBuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		b->s = xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+void zipxml_buf_clear(ZipxmlBuf *b)
+{
+	b->n = 0;
+	if (b->cap)
+		b->s[0] = '\0';
+}
+
+const char *zipxml_buf_str(const ZipxmlBuf *b)
+{
+	return b->cap ? b->s : "";
+}

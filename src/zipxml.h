@@ -115,4 +115,20 @@ const char *zipxml_attr_ns(const char **atts, const char *ns, const char *local)
  * calls setlocale(LC_ALL, "")); (locale_t)0 keeps v.  Malloc'd. */
 char *zipxml_number_text(const char *v, locale_t cloc);
 
+/* Handlers both readers use: an end that only keeps depth, and text that
+ * is not wanted. */
+void XMLCALL zipxml_end_depth(void *ud, const XML_Char *name);
+void XMLCALL zipxml_no_text(void *ud, const XML_Char *s, int len);
+
+/* Text gathered from character data, which expat hands in pieces. */
+typedef struct {
+	char *s; /* NUL-terminated when cap > 0 */
+	size_t n, cap;
+} ZipxmlBuf;
+
+void zipxml_buf_add(ZipxmlBuf *b, const char *s, size_t n);
+void zipxml_buf_clear(ZipxmlBuf *b);
+/* The text so far ("" before any). */
+const char *zipxml_buf_str(const ZipxmlBuf *b);
+
 #endif
