@@ -194,10 +194,10 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/san/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRCS) src/writers.c | build/fuzz
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(CORE_SRCS) src/writers.c | build/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(SPM_CFLAGS) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
-build/san/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/driver.c $(SAN_CORE) \
+build/san/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) tests/fuzz/driver.c $(SAN_CORE) \
                   build/san/writers.o | build/san
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(SAN_CORE) \
 	  build/san/writers.o $(LDLIBS)

@@ -1,51 +1,12 @@
 /* fuzz_xlsx.c - libFuzzer target: any bytes as an .xlsx workbook of the
- * inventory form.  Reading must never crash, hang or leak, and must return
- * a table or say why not; whatever is read is checked and written as CSV.
- *
- * minizip opens workbooks by name, so the bytes go to a memory file
- * (memfd_create) opened as /proc/self/fd/N: no disk traffic per input. */
+ * inventory form (see fuzz_package.h). */
 #define _GNU_SOURCE /* memfd_create */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "csvio.h"
-#include "form.h"
-#include "fuzz_util.h"
-#include "rules.h"
+#include "fuzz_package.h"
 #include "xlsxin.h"
-
-static Form *form;
-static int fd = -1;
-static char path[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!form) {
-		form = fuzz_inventory();
-		fd = memfd_create("fuzz.xlsx", MFD_CLOEXEC);
-		if (fd < 0)
-			abort();
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
-	DiagList dl;
-	diag_init(&dl);
-	FileFormat fmt = {ENC_UTF8, true, true};
-	Table *t = xlsxin_load(path, form, fmt, &dl);
-	if (!t && dl.nerrors == 0)
-		abort(); /* refused without a reason */
-	if (t) {
-		rules_check_table(t, &dl);
-		size_t len;
-		free(csvio_serialize(t, &len, &dl));
-		table_free(t);
-	}
-	diag_free(&dl);
-	return 0;
+	return fuzz_package(data, size, xlsxin_load);
 }
